@@ -1,0 +1,28 @@
+# Leitai: the two commands a fresh machine needs.
+#   make demo   creates .venv and runs the example contest on the embedded SQLite store
+#   make test   creates .venv and runs the whole test suite (PostgreSQL included)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/leitai --db sqlite:///demo.db demo --fresh
+
+test: $(STAMP)
+	$(BIN)/lint-imports
+	LEITAI_REQUIRE_POSTGRES=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache

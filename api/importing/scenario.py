@@ -1,0 +1,367 @@
+"""Import a scenario directory (rulebook section 11).
+
+Every row becomes a command, so imported data is checked exactly like typed data.
+The whole directory is applied in one session: if any row is refused, nothing at all
+is recorded and every refused row found (up to ``MAX_ERRORS``) is reported with its
+file, row, column and reason.  Importing the same directory again records nothing
+new: roster rows are compared with what is recorded, and score and adjustment rows
+carry idempotency keys derived from their content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from api.importing.tables import Row, Table, find_table, read_table
+from domain.errors import (
+    EntrantNotAdmitted,
+    ImportRowError,
+    InvalidValue,
+    JudgeNotFound,
+    JudgeNotSeated,
+    JudgeRecused,
+    LeitaiError,
+    OrganizationNotFound,
+    RoundNotFound,
+    UnitNotFound,
+)
+from domain.model.base import Actor
+from domain.services.app import Leitai, Session
+from domain.services.setup import RoundSpec
+
+MAX_ERRORS = 20
+SCORE_KEYS = ["round_code", "judge_code", "entrant_code"]
+CONTEST_KEYS = {"code", "title", "levels", "units", "rounds"}
+UNIT_KEYS = {"code", "name", "level", "parent"}
+ROUND_KEYS = {"code", "level", "unit", "period", "theme", "form", "rules", "judges", "entrants", "links",
+              "promotes_to"}
+
+
+@dataclass
+class FileReport:
+    file: str
+    rows: int
+    recorded: int = 0
+
+
+@dataclass
+class ContestFile:
+    code: str
+    title: str
+    levels: list[str]
+    units: list[dict[str, Any]]
+    rounds: list[RoundSpec]
+
+
+@dataclass
+class Scenario:
+    directory: Path
+    rules: list[tuple[str, str]] = field(default_factory=list)  # (source, text)
+    contest: ContestFile | None = None
+    judges: Table | None = None
+    organizations: Table | None = None
+    scores: Table | None = None
+    inputs: Table | None = None
+    adjustments: Table | None = None
+
+
+def read_scenario(directory: Path) -> Scenario:
+    """Read and check the shape of every file; no data is recorded here."""
+    if not directory.is_dir():
+        raise ImportRowError(str(directory), None, None, "not a directory", "不是一个目录")
+    scenario = Scenario(directory)
+    for path in sorted((directory / "rules").glob("*.toml")):
+        scenario.rules.append((f"rules/{path.name}", path.read_text(encoding="utf-8-sig")))
+    if (directory / "contest.toml").exists():
+        scenario.contest = _read_contest(directory / "contest.toml")
+    tables = {
+        "judges": ["judge_code", "name", "home_unit_code", "affiliation"],
+        "organizations": ["org_code", "name", "unit_code", "sector", "category", "secretary"],
+        "scores": SCORE_KEYS,
+        "inputs": ["round_code", "entrant_code", "component_code", "value"],
+        "adjustments": ["round_code", "entrant_code", "points", "reason"],
+    }
+    for name, required in tables.items():
+        path = find_table(directory, name)
+        if path is not None:
+            setattr(scenario, name, read_table(path, required))
+    if scenario.contest is None and (scenario.judges or scenario.organizations):
+        raise ImportRowError("contest.toml", None, None,
+                             "judges and organizations belong to a contest: contest.toml is required beside them",
+                             "评委和党组织名册必须属于某个比武活动：请同时提供 contest.toml")
+    return scenario
+
+
+def import_scenario(app: Leitai, directory: Path, by: Actor,
+                    progress: Callable[[str], None] = lambda _: None) -> list[FileReport]:
+    scenario = read_scenario(directory)
+    return app.run(lambda s: _Apply(s, by, progress).run(scenario), f"import of {directory}")
+
+
+class _Apply:
+    def __init__(self, session: Session, by: Actor, progress: Callable[[str], None]) -> None:
+        self.s, self.by, self.progress = session, by, progress
+        self.errors: list[ImportRowError] = []
+        self.reports: list[FileReport] = []
+
+    def run(self, sc: Scenario) -> list[FileReport]:
+        contest = sc.contest
+        self._step("rules/*.toml", len(sc.rules), lambda: self._rules(sc.rules))
+        if contest is not None:
+            self._step("contest.toml", len(contest.units), lambda: self._contest(contest))
+        if sc.judges is not None:
+            self._rows(sc.judges, lambda row: self._judge(contest, row))
+        if sc.organizations is not None:
+            self._rows(sc.organizations, lambda row: self._organization(contest, row))
+        if contest is not None:
+            self._step("contest.toml [[rounds]]", len(contest.rounds), lambda: self._rounds(contest))
+        if sc.scores is not None:
+            self._rows(sc.scores, self._sheet_rows(sc.scores))
+        if sc.inputs is not None:
+            self._rows(sc.inputs, self._input)
+        if sc.adjustments is not None:
+            self._rows(sc.adjustments, self._adjustment_rows())
+        return self.reports
+
+    # -- running steps and collecting errors ------------------------------------------
+
+    def _step(self, name: str, rows: int, work: Callable[[], None]) -> None:
+        before = self.s.pending_events()
+        work()
+        self.reports.append(FileReport(name, rows, self.s.pending_events() - before))
+        self.progress(f"{name}: {rows}")
+
+    def _rows(self, table: Table, apply: Callable[[Row], None]) -> None:
+        before = self.s.pending_events()
+        for index, row in enumerate(table.rows, 1):
+            try:
+                apply(row)
+            except LeitaiError as error:
+                self.errors.append(ImportRowError(table.file, row.number, _column(error, table), error.message("en"),
+                                                  error.message("zh")))
+                if len(self.errors) >= MAX_ERRORS:
+                    break
+            if index % 500 == 0:
+                self.progress(f"{table.file}: {index}/{len(table.rows)}")
+        if self.errors:
+            raise ImportErrors(self.errors)
+        self.reports.append(FileReport(table.file, len(table.rows), self.s.pending_events() - before))
+        self.progress(f"{table.file}: {len(table.rows)}")
+
+    # -- each file --------------------------------------------------------------------
+
+    def _rules(self, rules: list[tuple[str, str]]) -> None:
+        for source, text in rules:
+            try:
+                self.s.register_ruleset(text, source, self.by)
+            except ImportRowError:
+                raise
+            except LeitaiError as error:
+                if type(error).__name__ == "RuleSetInvalid":
+                    raise
+                raise ImportRowError(source, None, None, error.message("en"), error.message("zh")) from None
+
+    def _contest(self, c: ContestFile) -> None:
+        try:
+            self.s.create_contest(c.code, c.title, c.levels, self.by)
+            pending = list(c.units)
+            while pending:
+                ready = [u for u in pending if u.get("parent") is None or u["parent"] in self.s.contest(c.code).units]
+                if not ready:
+                    raise UnitNotFound(contest=c.code, unit=pending[0]["parent"])
+                for u in ready:
+                    self.s.add_unit(c.code, u["code"], u.get("name", u["code"]), u["level"], u.get("parent"), self.by)
+                    pending.remove(u)
+        except ImportRowError:
+            raise
+        except LeitaiError as error:
+            raise ImportRowError("contest.toml", None, _field(error), error.message("en"), error.message("zh")) from None
+
+    def _judge(self, contest: ContestFile | None, row: Row) -> None:
+        assert contest is not None
+        self.s.register_judge(contest.code, row.get("judge_code"), row.get("name"),
+                              row.get("home_unit_code") or None, row.get("affiliation"), self.by)
+
+    def _organization(self, contest: ContestFile | None, row: Row) -> None:
+        assert contest is not None
+        self.s.register_organization(contest.code, row.get("org_code"), row.get("name"), row.get("unit_code"),
+                                     row.get("sector"), row.get("category"), row.get("secretary"), self.by,
+                                     reason="organizations.csv imported")
+
+    def _rounds(self, c: ContestFile) -> None:
+        by_rules: dict[tuple[str, int], list[str]] = {}
+        for index, spec in enumerate(c.rounds, 1):
+            try:
+                rnd = self.s.schedule_round(c.code, spec, self.by)
+            except LeitaiError as error:
+                raise ImportRowError("contest.toml", None, f"rounds[{index}].{_field(error) or 'code'}",
+                                     f"round {spec.code}: {error.message('en')}",
+                                     f"轮次 {spec.code}：{error.message('zh')}") from None
+            by_rules.setdefault((rnd.rules["code"], rnd.rules["version"]), []).append(spec.code)
+        scheduled = self.s.contest(c.code).rounds
+        for index, spec in enumerate(c.rounds, 1):
+            targets = [(f"links.{k}", v) for k, v in spec.links.items()] + [("promotes_to", spec.promotes_to)]
+            for where, target in targets:
+                if target is not None and target not in scheduled:
+                    raise ImportRowError("contest.toml", None, f"rounds[{index}].{where}",
+                                         f"round {spec.code} refers to round {target}, which is not in this contest",
+                                         f"轮次 {spec.code} 引用的轮次 {target} 不在本活动中")
+        for (code, version), rounds in sorted(by_rules.items()):
+            self.s.adopt_ruleset(c.code, f"{code}@{version}", {"rounds": sorted(rounds)},
+                                 "imported with contest.toml", self.by)
+
+    def _sheet_rows(self, table: Table) -> Callable[[Row], None]:
+        criteria = [col for col in table.columns if col not in SCORE_KEYS]
+
+        def apply(row: Row) -> None:
+            code = row.get("round_code")
+            rnd = self.s.round(code)
+            marks = {c: row.get(c) for c in criteria if row.get(c) != ""}
+            rules = self.s.rules(rnd.rules)
+            for criterion in rules.criteria:
+                marks.setdefault(criterion.code, "")
+            key = "import:scores:" + _digest([code, row.get("judge_code"), row.get("entrant_code"),
+                                               sorted(marks.items())])
+            if rnd.status == "scheduled" and rnd.seen(key) is None:
+                self.s.open_round(code, self.by)
+            self.s.submit_sheet(code, row.get("judge_code"), row.get("entrant_code"), marks, self.by, key)
+
+        return apply
+
+    def _input(self, row: Row) -> None:
+        self.s.record_input(row.get("round_code"), row.get("entrant_code"), row.get("component_code"),
+                            row.get("value"), self.by)
+
+    def _adjustment_rows(self) -> Callable[[Row], None]:
+        seen: Counter[str] = Counter()
+
+        def apply(row: Row) -> None:
+            content = _digest([row.get("round_code"), row.get("entrant_code"), row.get("points"), row.get("reason")])
+            seen[content] += 1  # identical rows are separate adjustments: number them
+            key = f"import:adjustments:{content}:{seen[content]}"
+            self.s.record_adjustment(row.get("round_code"), row.get("entrant_code"), row.get("points"),
+                                     row.get("reason"), self.by, key)
+
+        return apply
+
+
+class ImportErrors(LeitaiError):
+    """Several refused rows of one import; nothing was recorded."""
+
+    exit_code = 2
+
+    def __init__(self, errors: list[ImportRowError]) -> None:
+        self.errors = errors
+        more = "" if len(errors) < MAX_ERRORS else f"\n(stopped after {MAX_ERRORS} errors)"
+        more_zh = "" if len(errors) < MAX_ERRORS else f"\n（已报告前 {MAX_ERRORS} 处错误）"
+        super().__init__(
+            en="\n".join(e.message("en") for e in errors) + more,
+            zh="\n".join(e.message("zh") for e in errors) + more_zh,
+        )
+
+    def message(self, lang: str = "zh") -> str:
+        return self.fields["zh" if lang.startswith("zh") else "en"]
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+COLUMN_FOR = {
+    RoundNotFound: "round_code", JudgeNotSeated: "judge_code", JudgeNotFound: "judge_code",
+    JudgeRecused: "judge_code", EntrantNotAdmitted: "entrant_code", UnitNotFound: "unit_code",
+}
+
+
+def _column(error: LeitaiError, table: Table) -> str | None:
+    """The column a refused row's error is about, named as in the file's header."""
+    if "criterion" in error.fields:
+        return str(error.fields["criterion"])
+    for kind, column in COLUMN_FOR.items():
+        if isinstance(error, kind):
+            return column if column in table.columns else {"unit_code": "home_unit_code"}.get(column, column)
+    if isinstance(error, OrganizationNotFound):
+        return "entrant_code" if "entrant_code" in table.columns else "org_code"
+    if isinstance(error, InvalidValue):
+        name = str(error.fields["field"])
+        aliases = {"code": "org_code", "component": "component_code", "org_code": "org_code"}
+        return name if name in table.columns else aliases.get(name, name)
+    if "points" in table.columns and type(error).__name__ == "AdjustmentOverCap":
+        return "points"
+    if type(error).__name__ == "ReasonRequired" and "reason" in table.columns:
+        return "reason"
+    return None
+
+
+def _field(error: LeitaiError) -> str | None:
+    field_name = error.fields.get("field")
+    if field_name:
+        return str(field_name)
+    if isinstance(error, UnitNotFound):
+        return "units"
+    if isinstance(error, JudgeNotFound):
+        return "judges"
+    return None
+
+
+# -- contest.toml ------------------------------------------------------------------------
+
+
+def _read_contest(path: Path) -> ContestFile:
+    def fail(field_name: str, problem: str, problem_zh: str) -> ImportRowError:
+        return ImportRowError("contest.toml", None, field_name, problem, problem_zh)
+
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise fail("toml", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}") from None
+    for key in doc:
+        if key not in CONTEST_KEYS:
+            raise fail(key, "unknown key", "未知的设置项")
+    for key in ("code", "levels"):
+        if key not in doc:
+            raise fail(key, "is required", "必须填写")
+    levels = doc["levels"]
+    if not isinstance(levels, list) or not all(isinstance(x, str) for x in levels):
+        raise fail("levels", "must be a list of level names, lowest first", "应为层级名称列表，从低到高")
+    units = doc.get("units", [])
+    for i, unit in enumerate(units, 1):
+        for key in unit:
+            if key not in UNIT_KEYS:
+                raise fail(f"units[{i}].{key}", "unknown key", "未知的设置项")
+        for key in ("code", "level"):
+            if key not in unit:
+                raise fail(f"units[{i}].{key}", "is required", "必须填写")
+    rounds = []
+    for i, r in enumerate(doc.get("rounds", []), 1):
+        for key in r:
+            if key not in ROUND_KEYS:
+                raise fail(f"rounds[{i}].{key}", "unknown key", "未知的设置项")
+        for key in ("code", "level", "unit", "period", "rules"):
+            if not isinstance(r.get(key), str) or not r.get(key):
+                raise fail(f"rounds[{i}].{key}", "is required (text)", "必须填写（文本）")
+        entrants = r.get("entrants", "unit")
+        if isinstance(entrants, list):
+            entrants = tuple(str(e) for e in entrants)
+        links = r.get("links", {})
+        if not isinstance(links, dict) or not all(isinstance(v, str) for v in links.values()):
+            raise fail(f"rounds[{i}].links", "must be a table like { observation = \"R-OBS\" }",
+                       "应为 { observation = \"R-OBS\" } 形式")
+        judges = r.get("judges", [])
+        if not isinstance(judges, list):
+            raise fail(f"rounds[{i}].judges", "must be a list of judge codes", "应为评委代码列表")
+        rounds.append(RoundSpec(
+            code=r["code"], level=r["level"], unit=r["unit"], period=r["period"], rules=r["rules"],
+            judges=tuple(str(j) for j in judges), entrants=entrants, theme=str(r.get("theme", "")),
+            form=str(r.get("form", "meeting")), links=dict(links), promotes_to=r.get("promotes_to"),
+        ))
+    return ContestFile(str(doc["code"]), str(doc.get("title", "")), list(levels), list(units), rounds)

@@ -1,0 +1,282 @@
+"""Errors a person can act on, each with a Chinese and an English message.
+
+Every refusal in Leitai is one of these classes.  ``str(error)`` is the English
+message (for logs); ``error.message("zh")`` is what the command line and the pages
+show by default.  Each message says what went wrong and, where there is one, what to
+do next.  The fields are kept on ``error.fields`` so that tests and the API can
+report them without parsing text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+STATUS_ZH = {
+    "scheduled": "已排定（尚未开始评分）",
+    "open": "评分中",
+    "closed": "已结束评分",
+    "published": "公示中",
+    "final": "已定案",
+}
+
+
+class LeitaiError(Exception):
+    """Base class: a refusal with a message in Chinese and in English."""
+
+    zh: ClassVar[str] = "操作被拒绝。"
+    en: ClassVar[str] = "The operation was refused."
+    exit_code: ClassVar[int] = 2
+
+    def __init__(self, **fields: Any) -> None:
+        self.fields = fields
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        template = self.zh if lang.startswith("zh") else self.en
+        values = dict(self.fields)
+        if "status" in values:
+            values.setdefault("status_zh", STATUS_ZH.get(values["status"], values["status"]))
+        return template.format(**values)
+
+
+class NotFound(LeitaiError):
+    exit_code = 3
+
+
+class ContestNotFound(NotFound):
+    zh = "找不到比武活动 {contest}。请先用 `leitai import` 导入活动目录。"
+    en = "Contest {contest} does not exist. Import its scenario directory first with `leitai import`."
+
+
+class RoundNotFound(NotFound):
+    zh = "找不到轮次 {round}。请检查轮次代码，或先导入 contest.toml。"
+    en = "Round {round} does not exist. Check the round code, or import contest.toml first."
+
+
+class OrganizationNotFound(NotFound):
+    zh = "找不到党组织 {organization}。请先在 organizations.csv 中登记。"
+    en = "Organization {organization} does not exist. Register it in organizations.csv first."
+
+
+class JudgeNotFound(NotFound):
+    zh = "比武活动 {contest} 中没有评委 {judge}。请先在 judges.csv 中登记。"
+    en = "Contest {contest} has no judge {judge}. Register the judge in judges.csv first."
+
+
+class UnitNotFound(NotFound):
+    zh = "比武活动 {contest} 中没有单位 {unit}。请在 contest.toml 的 [[units]] 中添加。"
+    en = "Contest {contest} has no unit {unit}. Add it under [[units]] in contest.toml."
+
+
+class RuleSetNotFound(NotFound):
+    zh = "找不到评分规则 {rules}。请先导入该规则文件（rules/*.toml）。"
+    en = "Rule set {rules} is not registered. Import its file (rules/*.toml) first."
+
+
+class AppealNotFound(NotFound):
+    zh = "轮次 {round} 中没有编号为 {appeal} 的异议/申诉。"
+    en = "Round {round} has no objection or appeal {appeal}."
+
+
+class CertificationNotFound(NotFound):
+    zh = "党组织 {organization} 在 {level} 级 {cycle} 周期还没有星级评定记录。"
+    en = "Organization {organization} has no star certification at level {level} for cycle {cycle}."
+
+
+class RuleSetInvalid(LeitaiError):
+    zh = "评分规则 {source} 有误：\n{problems_zh}"
+    en = "Rule set {source} is invalid:\n{problems_en}"
+
+    def __init__(self, source: str, problems: list[tuple[str, str, str]]) -> None:
+        # problems: (field, english, chinese)
+        self.problems = problems
+        super().__init__(
+            source=source,
+            problems=[field for field, _, _ in problems],
+            problems_en="\n".join(f"  - {f}: {en}" for f, en, _ in problems),
+            problems_zh="\n".join(f"  - {f}：{zh}" for f, _, zh in problems),
+        )
+
+
+class RuleSetConflict(LeitaiError):
+    zh = "评分规则 {code} 第 {version} 版已登记，内容不同。修改规则请提高 version。"
+    en = (
+        "Rule set {code} version {version} is already registered with different content. "
+        "To change the rules, raise the version number."
+    )
+
+
+class RecordConflict(LeitaiError):
+    zh = "{what} 已登记，{field} 为 {recorded!r}，文件中为 {given!r}。已登记的内容请用相应命令修改，不能靠重新导入覆盖。"
+    en = (
+        "{what} is already recorded with {field} = {recorded!r}; the file says {given!r}. "
+        "Change recorded data with its command; a re-import does not overwrite it."
+    )
+
+
+class RoundCodeTaken(LeitaiError):
+    zh = "轮次代码 {round} 已被比武活动 {contest} 使用。轮次代码在全系统内唯一，请换一个。"
+    en = "Round code {round} is already used by contest {contest}. Round codes are unique; choose another."
+
+
+class InvalidValue(LeitaiError):
+    zh = "{field} 的值 {value!r} 无效：{problem_zh}"
+    en = "{field}: invalid value {value!r}: {problem}"
+
+    def __init__(self, field: str, value: Any, problem: str, problem_zh: str) -> None:
+        super().__init__(field=field, value=value, problem=problem, problem_zh=problem_zh)
+
+
+class RoundStateError(LeitaiError):
+    zh = "轮次 {round} 当前{status_zh}，不能{action_zh}。{hint_zh}"
+    en = "Round {round} is {status}; {action} is not possible now. {hint}"
+
+    def __init__(self, round: str, status: str, action: str, action_zh: str,
+                 hint: str = "", hint_zh: str = "") -> None:
+        super().__init__(round=round, status=status, action=action, action_zh=action_zh,
+                         hint=hint, hint_zh=hint_zh)
+
+
+class SheetsNotAccepted(LeitaiError):
+    zh = ("轮次 {round} {status_zh}，不能再提交评分表。公示前可用 `leitai reopen` 说明理由后重新开放；"
+          "公示后只能通过成立的申诉更正。")
+    en = ("Round {round} is {status}; sheets can no longer be submitted. Before publication, "
+          "`leitai reopen` reopens it with a reason; after publication marks change only through "
+          "an upheld appeal.")
+
+
+class SheetsNotYetAccepted(SheetsNotAccepted):
+    zh = "轮次 {round} 尚未开始评分，不能提交评分表。请先开始评分（`leitai open {round}`）。"
+    en = "Round {round} has not been opened for scoring yet. Open it first (`leitai open {round}`)."
+
+
+class JudgeNotSeated(LeitaiError):
+    zh = "评委 {judge} 不在轮次 {round} 的评委席中，其评分表不予接收。"
+    en = "Judge {judge} does not sit on the panel of round {round}; the sheet is refused."
+
+
+class JudgeRecused(LeitaiError):
+    zh = "评委 {judge} 对 {entrant} 回避（{reason_zh}），不能为其评分。"
+    en = "Judge {judge} is recused from {entrant} ({reason}) and cannot score it."
+
+
+class EntrantNotAdmitted(LeitaiError):
+    zh = "{entrant} 不是轮次 {round} 的参赛组织。"
+    en = "{entrant} is not an entrant of round {round}."
+
+
+class EntrantNotActive(LeitaiError):
+    zh = "{entrant} 在轮次 {round} 中已{entrant_status_zh}，不能再{action_zh}。"
+    en = "{entrant} is {entrant_status} in round {round}; cannot {action}."
+
+
+class DuplicateSheet(LeitaiError):
+    zh = ("评委 {judge} 已为 {entrant} 在轮次 {round} 提交过评分表（{sheet}）。"
+          "如需修改分数，请提交更正（`leitai correct`），并说明理由。")
+    en = ("Judge {judge} already has a sheet ({sheet}) for {entrant} in round {round}. "
+          "To change marks, record a correction (`leitai correct`) with a reason.")
+
+
+class SheetNotFound(NotFound):
+    zh = "评委 {judge} 在轮次 {round} 中没有 {entrant} 的有效评分表。"
+    en = "Judge {judge} has no valid sheet for {entrant} in round {round}."
+
+
+class MarkInvalid(LeitaiError):
+    zh = "评委 {judge} 给 {entrant} 的「{criterion}」分数 {value!r} 无效：{problem_zh}"
+    en = "Mark {value!r} from judge {judge} for {entrant} on criterion {criterion} is invalid: {problem}"
+
+
+class TooFewSheets(LeitaiError):
+    zh = ("轮次 {round} 不能结束评分：{entrant} 只有 {have} 份有效评分表，规则要求至少 {need} 份。"
+          "请补齐评分，或将其登记为取消资格/退出。")
+    en = ("Round {round} cannot close: {entrant} has {have} valid sheets and the rules need "
+          "at least {need}. Collect the missing sheets, or record the entrant as disqualified or withdrawn.")
+
+
+class LinkedRoundNotClosed(LeitaiError):
+    zh = "轮次 {round} 的「{component}」成绩取自轮次 {linked}，而该轮次{status_zh}。请先结束轮次 {linked} 的评分。"
+    en = "Round {round} takes component {component} from round {linked}, which is {status}. Close {linked} first."
+
+
+class AdjustmentOverCap(LeitaiError):
+    zh = "{entrant} 在轮次 {round} 的{kind_zh}合计将达 {total} 分，超过规则上限 {cap} 分，不予登记。"
+    en = "{entrant} would have {total} {kind} points in round {round}, above the cap of {cap}; refused."
+
+
+class ReasonRequired(LeitaiError):
+    zh = "{action_zh}必须填写理由。"
+    en = "A reason is required to {action}."
+
+
+class AppealOutsidePeriod(LeitaiError):
+    zh = "轮次 {round} 的公示期为 {start} 至 {end}，{date} 不在公示期内，异议/申诉不予受理。"
+    en = "The publicity period of round {round} runs from {start} to {end}; {date} is outside it, so the filing is refused."
+
+
+class AppealAnonymous(LeitaiError):
+    zh = "异议/申诉必须署真实姓名并留联系方式（缺少：{missing_zh}），匿名异议不予受理。"
+    en = "An objection or appeal must carry a real name and a contact (missing: {missing}); anonymous filings are refused."
+
+
+class AppealAlreadyRuled(LeitaiError):
+    zh = "异议/申诉 {appeal} 已于此前作出答复（{decision}），不能重复答复。"
+    en = "Objection/appeal {appeal} was already ruled ({decision})."
+
+
+class NotFinalYet(LeitaiError):
+    zh = "轮次 {round} 还不能定案：{why_zh}"
+    en = "Round {round} cannot be finalized yet: {why}"
+
+
+class NoPromotion(LeitaiError):
+    zh = "轮次 {round} {why_zh}"
+    en = "Round {round}: {why}"
+
+
+class CalendarMissing(LeitaiError):
+    zh = ("没有 {year} 年的节假日安排数据，无法按工作日计算公示期。请用 "
+          "`leitai calendar load FILE` 导入国务院办公厅公布的 {year} 年放假安排"
+          "（格式见 README），或明确选择 `--calendar-fallback weekends`（只排除周末，并记录在案）。")
+    en = ("There is no holiday data for {year}, so working days cannot be counted. Load the State "
+          "Council's {year} holiday schedule with `leitai calendar load FILE` (format in the README), "
+          "or choose `--calendar-fallback weekends` explicitly (weekends only; recorded with the result).")
+
+
+class DecisionNeedsReason(LeitaiError):
+    zh = "{organization} 的复评决定为 {decided} 星，与计算建议 {recommended} 不同，必须说明理由。"
+    en = ("The re-evaluation decides {decided} stars for {organization}, which differs from the "
+          "computed recommendation ({recommended}); a reason is required.")
+
+
+class CertificationStateError(LeitaiError):
+    zh = "{organization} 的星级评定当前为「{state}」，不能{action_zh}。"
+    en = "The certification of {organization} is {state}; cannot {action}."
+
+
+class ConcurrencyConflict(LeitaiError):
+    zh = "{target} 正被同时修改，已重试 {attempts} 次仍冲突。请稍后重试该操作。"
+    en = "{target} was changed concurrently and the command still conflicted after {attempts} attempts. Retry it."
+    exit_code = 4
+
+
+class ImportRowError(LeitaiError):
+    zh = "{file}{row_zh}{column_zh}：{problem_zh}"
+    en = "{file}{row_en}{column_en}: {problem}"
+
+    def __init__(self, file: str, row: int | None, column: str | None, problem: str,
+                 problem_zh: str | None = None) -> None:
+        super().__init__(
+            file=file, row=row, column=column, problem=problem,
+            problem_zh=problem_zh or problem,
+            column_zh=f"「{column}」" if column else "",
+            column_en=f", {'column ' if row else ''}{column}" if column else "",
+            row_zh=f" 第 {row} 行" if row else "",
+            row_en=f" row {row}" if row else "",
+        )
+
+
+class StoreError(LeitaiError):
+    zh = "数据库问题：{problem_zh}"
+    en = "Database problem: {problem}"
+    exit_code = 5

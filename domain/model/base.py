@@ -1,0 +1,75 @@
+"""What every Leitai aggregate and event shares: who acted, in what role, and the
+idempotency key of the command that caused the event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import InvalidValue, ReasonRequired
+
+ROLES = ("admin", "judge", "entrant", "auditor", "public", "system")
+
+A = TypeVar("A", bound="LeitaiAggregate")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who runs a command: an account id and the role it acts in."""
+
+    id: str
+    role: str
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise InvalidValue("actor", self.id, "an actor id is required", "必须注明操作人")
+        if self.role not in ROLES:
+            raise InvalidValue("role", self.role, f"role must be one of {', '.join(ROLES)}",
+                               f"角色应为 {', '.join(ROLES)} 之一")
+
+
+SYSTEM = Actor("leitai", "system")
+
+
+class LeitaiAggregate(Aggregate):
+    class Event(Aggregate.Event):
+        actor: str
+        role: str
+        key: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            if self.key is not None:
+                aggregate.keys.setdefault(self.key, self.originator_version)
+            self.evolve(aggregate)
+
+        def evolve(self, aggregate: Any) -> None:
+            """How this event changes its aggregate's state."""
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    def __init__(self) -> None:
+        self.keys: dict[str, int] = {}
+
+    @classmethod
+    def _start(cls: type[A], event_class: type[Any], id: UUID, by: Actor, key: str | None,
+               **fields: Any) -> A:
+        return cls._create(event_class, id=id, actor=by.id, role=by.role, key=key, **fields)
+
+    def _record(self, event_class: type[Any], by: Actor, key: str | None, **fields: Any) -> int:
+        """Trigger an event; returns its version (the event's number in this aggregate)."""
+        self.trigger_event(event_class, actor=by.id, role=by.role, key=key, **fields)
+        return self.version
+
+    def seen(self, key: str | None) -> int | None:
+        """The version recorded under an idempotency key, if this command already ran."""
+        return None if key is None else self.keys.get(key)
+
+
+def require_reason(reason: str | None, action: str, action_zh: str) -> str:
+    if reason is None or not reason.strip():
+        raise ReasonRequired(action=action, action_zh=action_zh)
+    return reason.strip()

@@ -1,0 +1,337 @@
+"""The events of a Round, and the small records its state is made of.
+
+Each event says what happened; ``evolve`` says how it changes the round.  Events that
+determine results also add an entry to the round's seal log (rulebook section 10):
+that list, not the raw events, is what a seal hashes, so that timestamps and actors
+do not change a seal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.model.base import LeitaiAggregate
+
+SCHEDULED, OPEN, CLOSED, PUBLISHED, FINAL = "scheduled", "open", "closed", "published", "final"
+
+
+@dataclass
+class EntrantRecord:
+    code: str
+    name: str
+    unit: str
+    source: dict[str, Any]
+    status: str = "active"
+    reason: str | None = None
+
+
+@dataclass
+class JudgeSeat:
+    code: str
+    name: str
+    home_unit: str | None
+
+
+@dataclass
+class SheetRecord:
+    sheet: int  # the version of the event that first submitted it
+    judge: str
+    entrant: str
+    marks: dict[str, str]
+    ref: int  # the version of the event that set the current marks
+    history: list[int] = field(default_factory=list)
+    voided: bool = False
+
+
+@dataclass
+class AdjustmentRecord:
+    id: int
+    entrant: str
+    points: str
+    reason: str
+    revoked: bool = False
+
+
+@dataclass
+class AppealRecord:
+    id: int
+    kind: str
+    entrant: str | None
+    name: str
+    contact: str
+    text: str
+    filed_on: str
+    decision: str | None = None
+    reply: str | None = None
+    corrections: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Publicity:
+    start: str
+    end: str
+    days: int
+    calendar: dict[str, str]
+
+
+def _seal(r: Any, event: LeitaiAggregate.Event, **fields: Any) -> None:
+    r.seal_log.append({"event": type(event).__name__, "seq": event.originator_version, **fields})
+
+
+def _correction(r: Any, event: Any) -> None:
+    if event.appeal is not None:
+        r.appeals[event.appeal].corrections.append(event.originator_version)
+
+
+class Scheduled(LeitaiAggregate.Created):
+    code: str
+    contest: str
+    level: str
+    unit: str
+    period: str
+    theme: str
+    form: str
+    rules: dict[str, Any]
+    links: dict[str, str]
+    promotes_to: str | None
+    entrants_mode: str
+
+    def evolve(self, r: Any) -> None:
+        r.code, r.contest, r.level, r.unit, r.period = self.code, self.contest, self.level, self.unit, self.period
+        r.theme, r.form, r.rules = self.theme, self.form, dict(self.rules)
+        r.links, r.promotes_to, r.entrants_mode = dict(self.links), self.promotes_to, self.entrants_mode
+
+
+class RulesAssigned(LeitaiAggregate.Event):
+    rules: dict[str, Any]
+    reason: str
+
+    def evolve(self, r: Any) -> None:
+        r.rules = dict(self.rules)
+
+
+class JudgeSeated(LeitaiAggregate.Event):
+    judge: str
+    name: str
+    home_unit: str | None
+
+    def evolve(self, r: Any) -> None:
+        r.judges[self.judge] = JudgeSeat(self.judge, self.name, self.home_unit)
+        _seal(r, self, judge=self.judge)
+
+
+class EntrantAdmitted(LeitaiAggregate.Event):
+    entrant: str
+    name: str
+    unit: str
+    source: dict[str, Any]
+
+    def evolve(self, r: Any) -> None:
+        r.entrants[self.entrant] = EntrantRecord(self.entrant, self.name, self.unit, dict(self.source))
+        _seal(r, self, entrant=self.entrant)
+
+
+class JudgeRecused(LeitaiAggregate.Event):
+    judge: str
+    entrant: str
+    reason: str
+    automatic: bool
+
+    def evolve(self, r: Any) -> None:
+        r.recusals[(self.judge, self.entrant)] = self.reason
+        _seal(r, self, judge=self.judge, entrant=self.entrant)
+
+
+class Opened(LeitaiAggregate.Event):
+    def evolve(self, r: Any) -> None:
+        r.status = OPEN
+
+
+class SheetSubmitted(LeitaiAggregate.Event):
+    judge: str
+    entrant: str
+    marks: dict[str, str]
+
+    def evolve(self, r: Any) -> None:
+        v = self.originator_version
+        r.sheets[v] = SheetRecord(v, self.judge, self.entrant, dict(self.marks), v, [v])
+        r.live[(self.judge, self.entrant)] = v
+        _seal(r, self, judge=self.judge, entrant=self.entrant, marks=dict(self.marks))
+
+
+class SheetCorrected(LeitaiAggregate.Event):
+    sheet: int
+    replaces: int
+    judge: str
+    entrant: str
+    marks: dict[str, str]
+    reason: str
+    appeal: int | None
+
+    def evolve(self, r: Any) -> None:
+        record = r.sheets[self.sheet]
+        record.marks, record.ref = dict(self.marks), self.originator_version
+        record.history.append(self.originator_version)
+        _correction(r, self)
+        _seal(r, self, sheet=self.sheet, replaces=self.replaces, marks=dict(self.marks))
+
+
+class SheetVoided(LeitaiAggregate.Event):
+    sheet: int
+    replaces: int
+    judge: str
+    entrant: str
+    reason: str
+    appeal: int | None
+
+    def evolve(self, r: Any) -> None:
+        record = r.sheets[self.sheet]
+        record.voided = True
+        record.history.append(self.originator_version)
+        r.live.pop((self.judge, self.entrant), None)
+        _correction(r, self)
+        _seal(r, self, sheet=self.sheet, replaces=self.replaces)
+
+
+class AdjustmentRecorded(LeitaiAggregate.Event):
+    entrant: str
+    points: str
+    reason: str
+    appeal: int | None
+
+    def evolve(self, r: Any) -> None:
+        v = self.originator_version
+        r.adjustments[v] = AdjustmentRecord(v, self.entrant, self.points, self.reason)
+        _correction(r, self)
+        _seal(r, self, entrant=self.entrant, points=self.points)
+
+
+class AdjustmentRevoked(LeitaiAggregate.Event):
+    adjustment: int
+    reason: str
+    appeal: int | None
+
+    def evolve(self, r: Any) -> None:
+        r.adjustments[self.adjustment].revoked = True
+        _correction(r, self)
+        _seal(r, self, adjustment=self.adjustment)
+
+
+class InputRecorded(LeitaiAggregate.Event):
+    entrant: str
+    component: str
+    value: str
+    appeal: int | None
+
+    def evolve(self, r: Any) -> None:
+        r.inputs[(self.entrant, self.component)] = (self.value, self.originator_version)
+        _correction(r, self)
+        _seal(r, self, entrant=self.entrant, component=self.component, value=self.value)
+
+
+class EntrantDisqualified(LeitaiAggregate.Event):
+    entrant: str
+    reason: str
+    appeal: int | None
+
+    def evolve(self, r: Any) -> None:
+        record = r.entrants[self.entrant]
+        record.status, record.reason = "disqualified", self.reason
+        _correction(r, self)
+        _seal(r, self, entrant=self.entrant)
+
+
+class EntrantWithdrawn(LeitaiAggregate.Event):
+    entrant: str
+    reason: str
+
+    def evolve(self, r: Any) -> None:
+        record = r.entrants[self.entrant]
+        record.status, record.reason = "withdrawn", self.reason
+        _seal(r, self, entrant=self.entrant)
+
+
+class Closed(LeitaiAggregate.Event):
+    seal: str
+    results: list[dict[str, Any]]
+
+    def evolve(self, r: Any) -> None:
+        r.status, r.seal, r.results = CLOSED, self.seal, list(self.results)
+
+
+class Reopened(LeitaiAggregate.Event):
+    reason: str
+
+    def evolve(self, r: Any) -> None:
+        r.status, r.seal, r.results = OPEN, None, None
+
+
+class Published(LeitaiAggregate.Event):
+    published_on: str
+    start: str
+    end: str
+    days: int
+    calendar: dict[str, str]
+    seal: str
+
+    def evolve(self, r: Any) -> None:
+        r.status = PUBLISHED
+        r.publicity = Publicity(self.start, self.end, self.days, dict(self.calendar))
+
+
+class AppealFiled(LeitaiAggregate.Event):
+    kind: str
+    entrant: str | None
+    name: str
+    contact: str
+    text: str
+    filed_on: str
+
+    def evolve(self, r: Any) -> None:
+        v = self.originator_version
+        r.appeals[v] = AppealRecord(v, self.kind, self.entrant, self.name, self.contact, self.text, self.filed_on)
+
+
+class AppealRuled(LeitaiAggregate.Event):
+    appeal: int
+    decision: str
+    reply: str
+    corrections: list[int]
+
+    def evolve(self, r: Any) -> None:
+        record = r.appeals[self.appeal]
+        record.decision, record.reply = self.decision, self.reply
+
+
+class Resealed(LeitaiAggregate.Event):
+    seal: str
+    results: list[dict[str, Any]]
+    appeal: int | None
+    reason: str
+
+    def evolve(self, r: Any) -> None:
+        r.seal, r.results = self.seal, list(self.results)
+
+
+class Finalized(LeitaiAggregate.Event):
+    seal: str
+    results: list[dict[str, Any]]
+
+    def evolve(self, r: Any) -> None:
+        r.status, r.seal, r.results = FINAL, self.seal, list(self.results)
+
+
+class EntrantsPromoted(LeitaiAggregate.Event):
+    target: str
+    promoted: list[str]
+    reserves: list[str]
+    already_entered: list[str]
+    seal: str
+    rules: dict[str, Any]
+
+    def evolve(self, r: Any) -> None:
+        r.promotions[self.target] = {
+            "promoted": list(self.promoted), "reserves": list(self.reserves),
+            "already_entered": list(self.already_entered), "seq": self.originator_version,
+        }

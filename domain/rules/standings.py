@@ -1,0 +1,82 @@
+"""Period standings (rulebook section 7): monthly rounds rolled up into a quarter or year."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from domain.numbers import round_half_up
+from domain.rules.ranking import rank_by
+from domain.rules.ruleset import Standings
+
+
+@dataclass(frozen=True)
+class RoundPlacing:
+    """One organization's ranked result in one finalized round."""
+
+    round: str
+    entrant: str
+    name: str
+    final: Decimal
+    rank: int
+
+
+@dataclass
+class Standing:
+    entrant: str
+    name: str
+    score: Fraction  # exact: sum, mean or points
+    shown: Decimal  # what is ranked and shown (the mean is rounded to result.decimals)
+    rounds: list[RoundPlacing] = field(default_factory=list)
+    rank: int = 0
+    tied: bool = False
+
+
+def period_contains(period: str, inner: str) -> bool:
+    """Whether a round period ("2025-05", "2025-Q2", "2025") lies inside ``period``."""
+    if period == inner:
+        return True
+    year, _, rest = period.partition("-")
+    inner_year, _, inner_rest = inner.partition("-")
+    if year != inner_year:
+        return False
+    if not rest:
+        return True  # a year holds its quarters and months
+    if rest.startswith("Q") and inner_rest and not inner_rest.startswith("Q"):
+        quarter = int(rest[1:])
+        return (int(inner_rest) - 1) // 3 + 1 == quarter
+    return False
+
+
+def compute_standings(placings: Sequence[RoundPlacing], rule: Standings,
+                      decimals: int) -> list[Standing]:
+    """Combine the placings of several rounds; ranked with shared ranks, no tie-breakers.
+
+    Only rounds in which an organization was ranked count as rounds it took part in;
+    a disqualified or withdrawn organization has no placing in that round.
+    """
+    by_entrant: dict[str, list[RoundPlacing]] = {}
+    for placing in placings:
+        by_entrant.setdefault(placing.entrant, []).append(placing)
+    standings: list[Standing] = []
+    for entrant, rows in by_entrant.items():
+        if rule.method == "sum":
+            score = sum((Fraction(p.final) for p in rows), Fraction(0))
+            shown = Decimal(sum((p.final for p in rows), Decimal(0)))
+        elif rule.method == "mean":
+            score = sum((Fraction(p.final) for p in rows), Fraction(0)) / len(rows)
+            shown = round_half_up(score, decimals)
+        else:
+            score = sum((_points(rule, p.rank) for p in rows), Fraction(0))
+            shown = Decimal(score.numerator) / Decimal(score.denominator)
+        standings.append(Standing(entrant, rows[0].name, score, shown, sorted(rows, key=lambda p: p.round)))
+    ranked = rank_by(standings, key=lambda s: (s.shown,), code=lambda s: s.entrant)
+    for r in ranked:
+        r.item.rank, r.item.tied = r.rank, r.tied
+    return [r.item for r in ranked]
+
+
+def _points(rule: Standings, rank: int) -> Fraction:
+    return rule.rank_points[rank - 1] if rank <= len(rule.rank_points) else Fraction(0)

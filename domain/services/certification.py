@@ -1,0 +1,127 @@
+"""Period standings, star recommendations and the certification commands
+(rulebook sections 7 and 8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from domain.errors import CertificationNotFound, InvalidValue
+from domain.ids import certification_id
+from domain.model.base import Actor
+from domain.model.certification import Certification
+from domain.model.round import Round
+from domain.model.round_events import FINAL
+from domain.rules.ruleset import RuleSet
+from domain.rules.standings import RoundPlacing, Standing, compute_standings, period_contains
+from domain.rules.stars import Rated, Recommendation, recommend
+from domain.services.session import SessionBase
+
+
+@dataclass
+class StandingsView:
+    unit: str
+    period: str
+    rules: RuleSet | None
+    rounds: list[str]
+    standings: list[Standing]
+
+
+class CertificationCommands(SessionBase):
+    # -- queries --------------------------------------------------------------------
+
+    def final_rounds(self, contest: str, *, unit: str | None = None, level: str | None = None,
+                     period: str) -> list[Round]:
+        c = self.contest(contest)
+        selected = [e for e in c.rounds.values()
+                    if (unit is None or e.unit == unit) and (level is None or e.level == level)
+                    and period_contains(period, e.period)]
+        rounds = [self.round(e.code) for e in sorted(selected, key=lambda e: (e.period, e.code))]
+        return [r for r in rounds if r.status == FINAL]
+
+    def standings(self, contest: str, unit: str, period: str) -> StandingsView:
+        """Section 7: the finalized rounds of one unit inside one period, combined."""
+        rounds = self.final_rounds(contest, unit=unit, period=period)
+        if not rounds:
+            return StandingsView(unit, period, None, [], [])
+        rules = self.rules(rounds[-1].rules)  # the latest round's rule set says how to combine
+        placings = [RoundPlacing(r.code, row["entrant"], r.entrants[row["entrant"]].name, Decimal(row["final"]),
+                                 row["rank"])
+                    for r in rounds for row in (r.results or []) if row["rank"] is not None]
+        return StandingsView(unit, period, rules, [r.code for r in rounds],
+                             compute_standings(placings, rules.standings, rules.result_decimals))
+
+    def star_recommendations(self, contest: str, level: str, cycle: str) -> dict[str, Recommendation]:
+        """Section 8: each organization's annual standing at this level, put into bands.
+
+        Every unit at this level has its own standings; the organizations of all of them
+        form one pool for the quota of each star level.
+        """
+        c = self.contest(contest)
+        rated: list[Rated] = []
+        stars_rule = None
+        for unit in sorted(u.code for u in c.units.values() if u.level == level):
+            view = self.standings(contest, unit, cycle)
+            if view.rules is not None and view.rules.stars is not None:
+                stars_rule = view.rules.stars
+            rated.extend(Rated(s.entrant, s.shown) for s in view.standings)
+        if stars_rule is None:
+            raise InvalidValue("stars", level, f"no finalized {level} round of {cycle} has a rule set with [stars]",
+                               f"{cycle} 年没有带 [stars] 星级设置的已定案 {level} 级轮次")
+        vetoed = {r.entrant for r in rated if self._vetoed(r.entrant, level, cycle)}
+        return recommend(rated, stars_rule, vetoed)
+
+    def certification(self, organization: str, level: str, cycle: str) -> Certification:
+        found = self.find(certification_id(organization, level, cycle), Certification)
+        if found is None:
+            raise CertificationNotFound(organization=organization, level=level, cycle=cycle)
+        return found
+
+    def _vetoed(self, organization: str, level: str, cycle: str) -> bool:
+        found = self.find(certification_id(organization, level, cycle), Certification)
+        return bool(found and found.vetoes)
+
+    # -- commands -------------------------------------------------------------------
+
+    def _open_certification(self, organization: str, level: str, cycle: str, by: Actor) -> Certification:
+        self.organization(organization)
+        found = self.find(certification_id(organization, level, cycle), Certification)
+        return found or self.add(Certification.open(organization, level, cycle, by))
+
+    def self_assess(self, organization: str, level: str, cycle: str, stars: int, note: str, by: Actor,
+                    key: str | None = None) -> None:
+        self._open_certification(organization, level, cycle, by).self_assess(stars, note, by, key)
+
+    def record_veto(self, organization: str, level: str, cycle: str, item: str, reason: str, by: Actor,
+                    key: str | None = None) -> None:
+        self._open_certification(organization, level, cycle, by).record_veto(item, reason, by, key)
+
+    def evaluate_initially(self, contest: str, organization: str, level: str, cycle: str, by: Actor,
+                           recommended: int | None = None, reason: str | None = None,
+                           key: str | None = None) -> dict[str, Any]:
+        """初评: record the computed recommendation; ``recommended`` defaults to it."""
+        cert = self._open_certification(organization, level, cycle, by)
+        computed = self.star_recommendations(contest, level, cycle).get(organization)
+        basis: dict[str, Any] = {"stars": None, "veto": bool(cert.vetoes), "band": None, "capped": False}
+        if computed is not None:
+            basis = {"stars": computed.stars, "veto": computed.veto, "band": computed.band_stars,
+                     "capped": computed.capped}
+        choice = basis["stars"] if recommended is None else recommended
+        cert.evaluate(choice, basis, reason, by, key)
+        return basis
+
+    def decide_stars(self, organization: str, level: str, cycle: str, stars: int | None, by: Actor,
+                     reason: str | None = None, key: str | None = None) -> None:
+        self.certification(organization, level, cycle).decide(stars, reason, by, key)
+
+    def certify(self, organization: str, level: str, cycle: str, by: Actor, key: str | None = None) -> None:
+        self.certification(organization, level, cycle).certify(by, key)
+
+    def downgrade(self, organization: str, level: str, cycle: str, stars: int, reason: str, by: Actor,
+                  key: str | None = None) -> None:
+        self.certification(organization, level, cycle).downgrade(stars, reason, by, key)
+
+    def revoke(self, organization: str, level: str, cycle: str, reason: str, by: Actor,
+               key: str | None = None) -> None:
+        self.certification(organization, level, cycle).revoke(reason, by, key)

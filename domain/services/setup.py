@@ -1,0 +1,165 @@
+"""Commands that set a contest up: levels and units, judges, the roster, rule sets
+and the schedule of rounds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.errors import InvalidValue, RecordConflict, RoundCodeTaken
+from domain.ids import contest_id, organization_id, round_id, ruleset_id
+from domain.model.base import Actor
+from domain.model.contest import Contest
+from domain.model.organization import Organization
+from domain.model.round import Round
+from domain.model.ruleset_history import RuleSetHistory
+from domain.rules.ruleset import RuleSet, parse_ruleset
+from domain.services.session import SessionBase
+
+ENTRANT_MODES = ("unit", "promoted")
+PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
+
+
+@dataclass(frozen=True)
+class RoundSpec:
+    """A round as contest.toml describes it (rulebook section 11)."""
+
+    code: str
+    level: str
+    unit: str
+    period: str
+    rules: str
+    judges: tuple[str, ...] = ()
+    entrants: str | tuple[str, ...] = "unit"
+    theme: str = ""
+    form: str = "meeting"
+    links: dict[str, str] = field(default_factory=dict)
+    promotes_to: str | None = None
+
+
+def check_period(period: str) -> str:
+    if PERIOD.fullmatch(period):
+        return period
+    raise InvalidValue("period", period, "expected YYYY, YYYY-MM or YYYY-Qn (e.g. 2025-05, 2025-Q2)",
+                       "应为 YYYY、YYYY-MM 或 YYYY-Qn（如 2025-05、2025-Q2）")
+
+
+class SetupCommands(SessionBase):
+    def create_contest(self, code: str, title: str, levels: list[str], by: Actor) -> Contest:
+        existing = self.find(contest_id(code), Contest)
+        if existing is not None:
+            existing.check_same(title, list(levels))
+            return existing
+        return self.add(Contest.create(code, title, list(levels), by))
+
+    def add_unit(self, contest: str, code: str, name: str, level: str, parent: str | None, by: Actor) -> None:
+        self.contest(contest).add_unit(code, name, level, parent, by)
+
+    def register_judge(self, contest: str, code: str, name: str, home_unit: str | None, affiliation: str,
+                       by: Actor) -> None:
+        self.contest(contest).register_judge(code, name, home_unit, affiliation, by)
+
+    def register_organization(self, contest: str, code: str, name: str, unit: str, sector: str,
+                              category: str, secretary: str, by: Actor,
+                              reason: str = "roster update") -> Organization:
+        c = self.contest(contest)
+        c.unit(unit)
+        org = self.find(organization_id(code), Organization)
+        if org is None:
+            org = self.add(Organization.register(code, name, unit, sector, category, secretary, by))
+        else:
+            org.update(name, unit, sector, category, secretary, by, reason)
+        c.enroll(code, unit, by)
+        return org
+
+    def replace_secretary(self, organization: str, secretary: str, reason: str, by: Actor,
+                          key: str | None = None) -> None:
+        self.organization(organization).replace_secretary(secretary, reason, by, key)
+
+    def register_ruleset(self, text: str, source: str, by: Actor) -> RuleSet:
+        rules = parse_ruleset(text, source)
+        history = self.find(ruleset_id(rules.code), RuleSetHistory)
+        if history is None:
+            history = self.add(RuleSetHistory.start(rules.code, by))
+        history.register(rules, text, source, by)
+        return rules
+
+    def adopt_ruleset(self, contest: str, reference: str, scope: dict[str, Any], reason: str,
+                      by: Actor) -> dict[str, Any]:
+        ref = self.rules_ref(reference)
+        self.contest(contest).adopt(ref, scope, reason, by)
+        return ref
+
+    def schedule_round(self, contest: str, spec: RoundSpec, by: Actor) -> Round:
+        c = self.contest(contest)
+        check_period(spec.period)
+        ref = self.rules_ref(spec.rules)
+        rules = self.rules(ref)
+        mode = spec.entrants if isinstance(spec.entrants, str) else "list"
+        if isinstance(spec.entrants, str) and spec.entrants not in ENTRANT_MODES:
+            raise InvalidValue("entrants", spec.entrants, "expected \"unit\", \"promoted\" or a list of org codes",
+                               "应为 \"unit\"、\"promoted\" 或组织代码列表")
+        for component in spec.links:
+            found = rules.component(component)
+            if found is None or found.source != "round":
+                raise InvalidValue("links", component,
+                                   f"rule set {rules.ref} has no component {component!r} with source \"round\"",
+                                   f"评分规则 {rules.ref} 中没有 source 为 \"round\" 的成绩项 {component!r}")
+        unlinked = [c_.code for c_ in rules.components if c_.source == "round" and c_.code not in spec.links]
+        if unlinked:
+            raise InvalidValue("links", unlinked[0], f"component {unlinked[0]!r} takes another round's score; "
+                               "name that round in links", f"成绩项 {unlinked[0]!r} 取自另一轮次，请在 links 中指明")
+        c.note_round(spec.code, spec.level, spec.unit, spec.period, spec.promotes_to, by)
+        rnd = self.find(round_id(spec.code), Round)
+        if rnd is None:
+            rnd = self.add(Round.schedule(spec.code, contest, spec.level, spec.unit, spec.period, spec.theme,
+                                          spec.form, ref, spec.links, spec.promotes_to, mode, by))
+        else:
+            _check_same_round(rnd, contest, spec, ref, mode)
+        for judge_code in spec.judges:
+            judge = c.judge(judge_code)
+            rnd.seat_judge(judge.code, judge.name, judge.home_unit, by)
+        if mode == "unit":
+            codes = c.organizations_in(spec.unit)
+        elif mode == "list":
+            codes = list(spec.entrants)
+        else:
+            codes = []
+        for code in codes:
+            org = self.organization(code)
+            if code not in c.roster:
+                raise InvalidValue("entrants", code, f"organization {code} is not on the roster of contest {contest}",
+                                   f"组织 {code} 不在活动 {contest} 的名册中")
+            rnd.admit(code, org.name, org.unit, {"kind": "roster"}, by)
+        return rnd
+
+    def seat_judge(self, round_code: str, judge: str, by: Actor) -> None:
+        rnd = self.round(round_code)
+        seat = self.contest(rnd.contest).judge(judge)
+        rnd.seat_judge(seat.code, seat.name, seat.home_unit, by)
+
+    def admit_entrant(self, round_code: str, organization: str, by: Actor) -> None:
+        rnd = self.round(round_code)
+        org = self.organization(organization)
+        rnd.admit(org.code, org.name, org.unit, {"kind": "roster"}, by)
+
+    def recuse_judge(self, round_code: str, judge: str, entrant: str, reason: str, by: Actor,
+                     key: str | None = None) -> None:
+        self.round(round_code).recuse(judge, entrant, reason, by, key)
+
+
+def _check_same_round(rnd: Round, contest: str, spec: RoundSpec, ref: dict[str, Any], mode: str) -> None:
+    if rnd.contest != contest:
+        raise RoundCodeTaken(round=spec.code, contest=rnd.contest)
+    recorded = {"level": rnd.level, "unit": rnd.unit, "period": rnd.period, "theme": rnd.theme,
+                "form": rnd.form, "links": rnd.links, "promotes_to": rnd.promotes_to, "entrants": rnd.entrants_mode}
+    given = {"level": spec.level, "unit": spec.unit, "period": spec.period, "theme": spec.theme,
+             "form": spec.form, "links": dict(spec.links), "promotes_to": spec.promotes_to, "entrants": mode}
+    for key, value in recorded.items():
+        if given[key] != value:
+            raise RecordConflict(what=f"Round {spec.code}", field=key, recorded=value, given=given[key])
+    if (ref["code"], ref["version"]) != (rnd.rules["code"], rnd.rules["version"]):
+        raise RecordConflict(what=f"Round {spec.code}", field="rules",
+                             recorded=f"{rnd.rules['code']}@{rnd.rules['version']}",
+                             given=f"{ref['code']}@{ref['version']}")

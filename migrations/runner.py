@@ -1,0 +1,151 @@
+"""Apply the numbered SQL files of ``migrations/<store>/`` in order, once each.
+
+Each applied file is recorded in ``leitai_schema_migrations`` with its checksum; a
+file changed after it was applied stops the run (migrations are forward-only: fix
+forward with a new file).  On PostgreSQL the run holds an advisory lock, so two
+processes starting at once apply each migration once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from domain.errors import StoreError
+from domain.services.store import StoreURL
+
+HERE = Path(__file__).parent
+TABLE = "leitai_schema_migrations"
+LOCK_KEY = 7_140_412  # advisory lock id for migration runs
+
+
+class MigrationError(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
+
+
+def available(kind: str) -> list[Migration]:
+    out = []
+    for path in sorted((HERE / ("postgres" if kind == "postgresql" else "sqlite")).glob("*.sql")):
+        number, _, name = path.stem.partition("_")
+        out.append(Migration(int(number), name, path.read_text(encoding="utf-8")))
+    return out
+
+
+def migrate(store: StoreURL, admin: StoreURL | None = None) -> list[str]:
+    """Apply pending migrations; returns the names applied now."""
+    target = admin or store
+    if target.kind == "sqlite":
+        return _migrate_sqlite(target)
+    return _migrate_postgres(target)
+
+
+def applied(store: StoreURL) -> dict[int, str]:
+    """version -> checksum of the migrations already applied."""
+    if store.kind == "sqlite":
+        if not Path(store.path).exists():
+            return {}
+        with sqlite3.connect(store.path) as conn:
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (TABLE,)).fetchone():
+                return {}
+            return dict(conn.execute(f"SELECT version, checksum FROM {TABLE}").fetchall())
+    with psycopg.connect(store.conninfo()) as conn:
+        exists = conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()
+        if not exists or exists[0] is None:
+            return {}
+        return dict(conn.execute(f"SELECT version, checksum FROM {TABLE}").fetchall())
+
+
+def _check(done: dict[int, str], migration: Migration) -> bool:
+    """True if still to apply; refuses a file changed after it was applied."""
+    if migration.version not in done:
+        return True
+    if done[migration.version] != migration.checksum:
+        raise MigrationError(
+            problem=f"migration {migration.version:04d}_{migration.name} was changed after it was applied; "
+                    "migrations are forward-only, add a new file instead",
+            problem_zh=f"迁移 {migration.version:04d}_{migration.name} 在执行后被修改过；迁移只能向前，请新增迁移文件")
+    return False
+
+
+def _migrate_sqlite(store: StoreURL) -> list[str]:
+    Path(store.path).parent.mkdir(parents=True, exist_ok=True)
+    done_now: list[str] = []
+    conn = sqlite3.connect(store.path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                     "checksum TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)")
+        done = dict(conn.execute(f"SELECT version, checksum FROM {TABLE}").fetchall())
+        for migration in available("sqlite"):
+            if _check(done, migration):
+                for statement in _sqlite_statements(migration.sql):
+                    conn.execute(statement)
+                conn.execute(f"INSERT INTO {TABLE} (version, name, checksum) VALUES (?, ?, ?)",
+                             (migration.version, migration.name, migration.checksum))
+                done_now.append(f"{migration.version:04d}_{migration.name}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+    return done_now
+
+
+def _sqlite_statements(sql: str) -> list[str]:
+    """Split a script into statements, keeping trigger bodies (BEGIN ... END;) whole."""
+    statements, current = [], ""
+    for line in sql.splitlines(keepends=True):
+        if line.strip().startswith("--") and not current.strip():
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+def _migrate_postgres(store: StoreURL) -> list[str]:
+    done_now: list[str] = []
+    try:
+        with psycopg.connect(store.conninfo(), autocommit=False) as conn:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+                conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (version integer PRIMARY KEY, "
+                             "name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+                done = dict(conn.execute(f"SELECT version, checksum FROM {TABLE}").fetchall())
+                for migration in available("postgresql"):
+                    if _check(done, migration):
+                        conn.execute(migration.sql)  # type: ignore[arg-type]
+                        conn.execute(f"INSERT INTO {TABLE} (version, name, checksum) VALUES (%s, %s, %s)",
+                                     (migration.version, migration.name, migration.checksum))
+                        done_now.append(f"{migration.version:04d}_{migration.name}")
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise MigrationError(
+            problem=f"{exc}".strip() + ". Run `leitai db migrate` with LEITAI_ADMIN_DATABASE_URL set to the "
+                    "database owner's account",
+            problem_zh="数据库账号权限不足，无法建表。请设置 LEITAI_ADMIN_DATABASE_URL 为数据库所有者账号后运行 "
+                       "`leitai db migrate`") from None
+    except psycopg.OperationalError as exc:
+        raise MigrationError(problem=f"cannot connect to {store.display}: {exc}".strip(),
+                             problem_zh=f"无法连接数据库 {store.display}：{exc}".strip()) from None
+    return done_now

@@ -1,0 +1,98 @@
+"""How one entrant's result was reached, step by step, from the recorded events.
+
+The explanation lists every valid sheet with the event that recorded it, what the
+panel method left out, each component and its weight, every adjustment, the unrounded
+and rounded final, the rank and the tie-break that decided it; then the sheets that do
+not count (voided, corrected versions, recused judges) and the appeals that touched it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.model.round import Round
+from domain.numbers import exact_text, fixed, show
+from domain.rules.engine import EntrantResult, RoundResult
+from domain.errors import EntrantNotAdmitted
+
+
+def explanation(rnd: Round, result: RoundResult, entrant: str) -> dict[str, Any]:
+    e = result.entry(entrant)
+    if e is None:
+        raise EntrantNotAdmitted(round=rnd.code, entrant=entrant)
+    rules = result.rules
+    d = rules.result_decimals
+    panel = e.panel
+    left_out: dict[str, str] = {}
+    if panel is not None and panel.by_total is not None:
+        left_out.update({j: "lowest" for j in panel.by_total.dropped_low})
+        left_out.update({j: "highest" for j in panel.by_total.dropped_high})
+    sheets = []
+    for s in e.sheets:
+        dropped_criteria = {}
+        if panel is not None and rules.panel.trim_on == "criterion":
+            for code, agg in panel.by_criterion.items():
+                if s.judge in agg.dropped_low or s.judge in agg.dropped_high:
+                    dropped_criteria[code] = "lowest" if s.judge in agg.dropped_low else "highest"
+        sheets.append({
+            "judge": s.judge, "judge_name": rnd.judges[s.judge].name if s.judge in rnd.judges else "",
+            "event": s.ref, "first_event": s.sheet, "corrections": s.versions - 1,
+            "marks": {c: exact_text(v) for c, v in s.marks.items()}, "total": exact_text(s.total),
+            "dropped": left_out.get(s.judge), "dropped_criteria": dropped_criteria,
+        })
+    components = [{
+        "code": c.code, "source": c.source, "weight": exact_text(c.weight),
+        "value": None if c.code not in e.components else exact_text(e.components[c.code]),
+        "shown": None if c.code not in e.components else show(e.components[c.code], d + 2),
+        "linked_round": rnd.links.get(c.code),
+    } for c in rules.components]
+    return {
+        "round": rnd.code, "status": rnd.status, "seal": rnd.seal,
+        "rules": {"code": rules.code, "version": rules.version, "digest": rnd.rules.get("digest")},
+        "entrant": e.entrant, "name": e.name, "entrant_status": e.status, "status_reason": e.status_reason,
+        "panel": None if panel is None else {
+            "method": rules.panel.method, "trim": rules.panel.trim, "trim_on": rules.panel.trim_on,
+            "sheets_valid": len(e.sheets), "sheets_needed": e.sheets_needed, "value": exact_text(panel.value),
+            "by_criterion": {c: exact_text(a.value) for c, a in panel.by_criterion.items()},
+        },
+        "sheets": sheets,
+        "not_counted": _not_counted(rnd, entrant),
+        "components": components,
+        "adjustments": [{"event": a.ref, "points": exact_text(a.points), "reason": a.reason} for a in e.adjustments],
+        "bonus": exact_text(e.bonus), "penalty": exact_text(e.penalty),
+        "exact_final": None if e.exact_final is None else exact_text(e.exact_final),
+        "final": None if e.final is None else fixed(e.final, d), "decimals": d,
+        "rank": e.rank, "tied": e.tied, "ties": _ties(e),
+        "award": e.award, "award_name": next((a.name for a in rules.awards if a.code == e.award), None),
+        "promotion": e.promotion, "reason": e.promotion_reason,
+        "appeals": [{"event": rnd.ref(a.id), "kind": a.kind, "filed_on": a.filed_on, "decision": a.decision,
+                     "reply": a.reply, "corrections": [rnd.ref(c) for c in a.corrections]}
+                    for a in rnd.appeals.values() if a.entrant in (None, entrant)],
+    }
+
+
+def _ties(e: EntrantResult) -> list[dict[str, Any]]:
+    return [{"other": t.other, "breaker": t.breaker,
+             "mine": None if t.mine is None else exact_text(t.mine),
+             "theirs": None if t.theirs is None else exact_text(t.theirs)} for t in e.tie_notes]
+
+
+def _not_counted(rnd: Round, entrant: str) -> list[dict[str, Any]]:
+    out = []
+    for record in sorted(rnd.sheets.values(), key=lambda r: r.sheet):
+        if record.entrant != entrant:
+            continue
+        # history: the submission, its corrections and, last, the void if there is one
+        marks_versions = record.history[:-1] if record.voided else record.history
+        for version, replaced_by in zip(marks_versions, marks_versions[1:]):
+            out.append({"event": rnd.ref(version), "judge": record.judge, "why": "corrected",
+                        "by": rnd.ref(replaced_by)})
+        if record.voided:
+            out.append({"event": rnd.ref(marks_versions[-1]), "judge": record.judge, "why": "voided",
+                        "by": rnd.ref(record.history[-1])})
+        elif (record.judge, entrant) in rnd.recusals:
+            out.append({"event": rnd.ref(record.ref), "judge": record.judge, "why": "recused", "by": None})
+    for (judge, who), reason in sorted(rnd.recusals.items()):
+        if who == entrant:
+            out.append({"event": None, "judge": judge, "why": f"recusal: {reason}", "by": None})
+    return out

@@ -1,0 +1,106 @@
+"""Shared fixtures: stores (SQLite file, real PostgreSQL), applications, the example.
+
+PostgreSQL tests never skip silently: with ``LEITAI_REQUIRE_POSTGRES=1`` (set by
+``make test`` and so in CI) a missing server is an error, and the run's summary says
+how many PostgreSQL tests ran and against which server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.wiring import open_app
+from domain.model.base import Actor
+from domain.services.app import Leitai
+from domain.services.clock import FixedClock
+from tests import pg
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "wushen-2025"
+ADMIN = Actor("admin-1", "admin")
+
+_pg_report: dict[str, Any] = {"description": None, "ran": 0, "failed": 0}
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[pg.Databases]:
+    try:
+        server = pg.connect_server()
+        databases = pg.Databases(server)
+    except Exception as exc:  # noqa: BLE001 - report any way the server is missing
+        message = f"PostgreSQL is not available: {exc}"
+        if os.environ.get("LEITAI_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message + " (LEITAI_REQUIRE_POSTGRES=1: PostgreSQL tests must run)", pytrace=False)
+        pytest.skip(message)
+    _pg_report["description"] = server.description
+    yield databases
+    databases.close()
+    server.stop()
+
+
+@pytest.fixture
+def pg_database(pg_databases: pg.Databases) -> Iterator[str]:
+    """A fresh migrated database; yields the application's URL (as the limited role)."""
+    name = pg_databases.create()
+    yield pg_databases.server.url_for(name, user=pg.APP_ROLE)
+    pg_databases.drop(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/leitai.db"
+    return request.getfixturevalue("pg_database")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/leitai.db"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock("2025-05-20T09:00")
+
+
+@pytest.fixture
+def make_app(clock: FixedClock) -> Iterator[Callable[..., Leitai]]:
+    opened: list[Leitai] = []
+
+    def make(url: str, at: FixedClock | None = None) -> Leitai:
+        app = open_app(url, clock=at or clock)
+        opened.append(app)
+        return app
+
+    yield make
+    for app in opened:
+        app.close()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Leitai], store_url: str) -> Leitai:
+    return make_app(store_url)
+
+
+def event_count(app: Leitai) -> int:
+    return app.recorder.max_notification_id() or 0
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and "postgres" in report.keywords:
+        _pg_report["ran"] += 1
+        _pg_report["failed"] += int(report.failed)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _pg_report["description"]:
+        terminalreporter.write_line(
+            f"PostgreSQL: {_pg_report['ran']} tests ran against {_pg_report['description']}"
+            f" ({_pg_report['failed']} failed)")
+    elif _pg_report["ran"] == 0:
+        terminalreporter.write_line("PostgreSQL: no PostgreSQL tests ran")

@@ -1,0 +1,36 @@
+"""The HTTP entry point: the ranking document and error mapping."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.app import create_app
+from api.importing.scenario import import_scenario
+from projections.ranking_json import ranking_document
+from tests.conftest import ADMIN, EXAMPLE
+
+
+@pytest.fixture
+def client(app):
+    import_scenario(app, EXAMPLE, ADMIN)
+    app.close_round("R-GL-2025-05", ADMIN)
+    return create_app({"LEITAI_APP": app, "TESTING": True}).test_client()
+
+
+def test_the_ranking_endpoint_serves_the_rulebook_document(client, app):
+    response = client.get("/api/rounds/R-GL-2025-05/ranking")
+    assert response.status_code == 200
+    assert response.get_json() == ranking_document(*app.ranking("R-GL-2025-05"))
+    assert "敖包塔拉村" in response.get_data(as_text=True)  # UTF-8, not \\u escapes
+
+
+def test_an_unknown_round_is_a_404_in_the_reader_s_language(client):
+    zh = client.get("/api/rounds/R-NOPE/ranking")
+    assert zh.status_code == 404 and zh.get_json()["message"].startswith("找不到轮次 R-NOPE")
+    en = client.get("/api/rounds/R-NOPE/ranking", headers={"Accept-Language": "en"})
+    assert en.get_json() == {"error": "RoundNotFound",
+                             "message": "Round R-NOPE does not exist. Check the round code, or import contest.toml first."}
+
+
+def test_health(client):
+    assert client.get("/healthz").get_json()["ok"] is True

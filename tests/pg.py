@@ -1,0 +1,148 @@
+"""A PostgreSQL server for the tests: the one named by ``LEITAI_TEST_POSTGRES_URL``
+(an account that may create databases and roles), or else a throwaway cluster started
+from the local PostgreSQL binaries and removed afterwards.
+
+Every test database is a copy of a migrated template, and the application connects
+to it as ``leitai_app``, a login role that is a member of ``leitai_writer`` and
+nothing more - the same limited rights as in production.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+import migrations
+from domain.services.store import parse_url
+
+APP_ROLE = "leitai_app"
+
+
+@dataclass
+class Server:
+    admin_url: str  # superuser / owner account
+    description: str
+    datadir: Path | None = None
+    bindir: Path | None = None
+    run_as: pwd.struct_passwd | None = None
+
+    def admin_conninfo(self, dbname: str = "postgres") -> str:
+        store = parse_url(self.admin_url)
+        return psycopg.conninfo.make_conninfo(store.conninfo(), dbname=dbname)
+
+    def url_for(self, dbname: str, user: str | None = None) -> str:
+        store = parse_url(self.admin_url)
+        auth = user or store.user
+        if store.password and user is None:
+            auth += f":{store.password}"
+        return f"postgresql://{auth}@{store.host}:{store.port}/{dbname}"
+
+    def stop(self) -> None:
+        if self.datadir is None or self.bindir is None:
+            return
+        subprocess.run([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop"],
+                       preexec_fn=self._demote, capture_output=True, check=False)
+        shutil.rmtree(self.datadir.parent, ignore_errors=True)
+
+    def _demote(self) -> None:
+        if self.run_as is not None:
+            os.setgid(self.run_as.pw_gid)
+            os.setuid(self.run_as.pw_uid)
+
+
+def find_bindir() -> Path | None:
+    try:
+        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()
+        if (Path(out) / "initdb").exists():
+            return Path(out)
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    candidates += sorted(glob.glob("/usr/local/pgsql/bin/initdb"))
+    return Path(candidates[0]).parent if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_throwaway() -> Server:
+    bindir = find_bindir()
+    if bindir is None:
+        raise RuntimeError("no PostgreSQL binaries (initdb) found; install postgresql or set LEITAI_TEST_POSTGRES_URL")
+    root = Path(tempfile.mkdtemp(prefix="leitai-pg-"))
+    datadir, sockets = root / "data", root / "sockets"
+    run_as = None
+    if os.geteuid() == 0:  # initdb refuses to run as root: run the cluster as the postgres user
+        run_as = pwd.getpwnam("postgres")
+        os.chown(root, run_as.pw_uid, run_as.pw_gid)
+    server = Server("", "", datadir, bindir, run_as)
+    sockets.mkdir()
+    if run_as is not None:
+        os.chown(sockets, run_as.pw_uid, run_as.pw_gid)
+    subprocess.run([str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                    "--no-locale"], preexec_fn=server._demote, capture_output=True, check=True)
+    port = _free_port()
+    options = (f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+    subprocess.run([str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-l", str(root / "log"), "-w",
+                    "start"], preexec_fn=server._demote, capture_output=True, check=True)
+    server.admin_url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    server.description = f"throwaway PostgreSQL from {bindir} on port {port}"
+    return server
+
+
+def connect_server() -> Server:
+    url = os.environ.get("LEITAI_TEST_POSTGRES_URL")
+    if url:
+        store = parse_url(url)
+        return Server(url, f"PostgreSQL at {store.host}:{store.port} (LEITAI_TEST_POSTGRES_URL)")
+    return start_throwaway()
+
+
+class Databases:
+    """Creates per-test databases from one migrated template."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.template = f"leitai_tpl_{uuid.uuid4().hex[:8]}"
+        self.created: list[str] = []
+        with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+            self.server.description += f", server {version}"
+            conn.execute(f'CREATE DATABASE "{self.template}"')
+        migrations.migrate(parse_url(server.url_for(self.template)))
+        with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)).fetchone()
+            if not exists:
+                conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN IN ROLE leitai_writer")
+
+    def create(self) -> str:
+        name = f"leitai_t_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(self.server.admin_conninfo(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self.created.append(name)
+        return name
+
+    def drop(self, name: str) -> None:
+        with psycopg.connect(self.server.admin_conninfo(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        for name in self.created + [self.template]:
+            try:
+                self.drop(name)
+            except psycopg.Error:
+                pass
