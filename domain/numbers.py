@@ -107,3 +107,12 @@ def exact_text(value: Fraction) -> str:
         return f"{value.numerator}/{value.denominator}"
     places = max(twos, fives)
     return fixed(round_half_up(value, places), places)
+
+
+def readable(value: Fraction, places: int = 6) -> str:
+    """Exact text when it is short, else the decimal to ``places`` places with an ellipsis
+    (for people; the exact value is always available from :func:`exact_text`)."""
+    text = exact_text(value)
+    if "/" not in text and len(text.partition(".")[2]) <= places:
+        return text
+    return show(value, places) + "…"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.model.round import Round
-from domain.numbers import exact_text, fixed, show
+from domain.numbers import exact_text, fixed, readable, show
 from domain.rules.engine import EntrantResult, RoundResult
 from domain.errors import EntrantNotAdmitted
 
@@ -43,6 +43,7 @@ def explanation(rnd: Round, result: RoundResult, entrant: str) -> dict[str, Any]
     components = [{
         "code": c.code, "source": c.source, "weight": exact_text(c.weight),
         "value": None if c.code not in e.components else exact_text(e.components[c.code]),
+        "readable": None if c.code not in e.components else readable(e.components[c.code]),
         "shown": None if c.code not in e.components else show(e.components[c.code], d + 2),
         "linked_round": rnd.links.get(c.code),
     } for c in rules.components]
@@ -53,6 +54,7 @@ def explanation(rnd: Round, result: RoundResult, entrant: str) -> dict[str, Any]
         "panel": None if panel is None else {
             "method": rules.panel.method, "trim": rules.panel.trim, "trim_on": rules.panel.trim_on,
             "sheets_valid": len(e.sheets), "sheets_needed": e.sheets_needed, "value": exact_text(panel.value),
+            "readable": readable(panel.value),
             "by_criterion": {c: exact_text(a.value) for c, a in panel.by_criterion.items()},
         },
         "sheets": sheets,
@@ -61,6 +63,7 @@ def explanation(rnd: Round, result: RoundResult, entrant: str) -> dict[str, Any]
         "adjustments": [{"event": a.ref, "points": exact_text(a.points), "reason": a.reason} for a in e.adjustments],
         "bonus": exact_text(e.bonus), "penalty": exact_text(e.penalty),
         "exact_final": None if e.exact_final is None else exact_text(e.exact_final),
+        "exact_final_readable": None if e.exact_final is None else readable(e.exact_final),
         "final": None if e.final is None else fixed(e.final, d), "decimals": d,
         "rank": e.rank, "tied": e.tied, "ties": _ties(e),
         "award": e.award, "award_name": next((a.name for a in rules.awards if a.code == e.award), None),
@@ -94,5 +97,5 @@ def _not_counted(rnd: Round, entrant: str) -> list[dict[str, Any]]:
             out.append({"event": rnd.ref(record.ref), "judge": record.judge, "why": "recused", "by": None})
     for (judge, who), reason in sorted(rnd.recusals.items()):
         if who == entrant:
-            out.append({"event": None, "judge": judge, "why": f"recusal: {reason}", "by": None})
+            out.append({"event": None, "judge": judge, "why": "recusal", "reason": reason, "by": None})
     return out

@@ -71,6 +71,9 @@ def cmd_import(ctx: Context) -> None:
     rows = [[r.file, r.rows, r.recorded] for r in reports]
     print(render.table(["文件" if ctx.zh else "File", "行/项" if ctx.zh else "Rows", "新事件" if ctx.zh else "New events"],
                        rows, right=[1, 2]))
+    for report in reports:
+        for en, zh in report.warnings:
+            print(("注意：" + zh) if ctx.zh else ("Note: " + en), file=sys.stderr)
     total = sum(r.recorded for r in reports)
     if total:
         ctx.say(f"共登记 {total} 条新事件。", f"{total} new events recorded.")

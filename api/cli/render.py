@@ -109,14 +109,18 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
             rows.append([s["judge"], s["judge_name"], s["event"] + history, marks, s["total"], note])
         out.append(table(["评委" if zh else "Judge", "姓名" if zh else "Name", "事件" if zh else "Event",
                           "分项" if zh else "Marks", "合计" if zh else "Total", ""], rows, right=[4]))
-        out.append(f"{'小组得分' if zh else 'Panel score'} = {p['value']}"
+        out.append(f"{'小组得分' if zh else 'Panel score'} = {_both(p['readable'], p['value'], zh)}"
                    + ("" if p["trim_on"] == "total" else "（" + "，".join(f"{k} {v}" for k, v in p["by_criterion"].items()) + "）"))
     if x["not_counted"]:
         out.append("")
         out.append("不计入的评分表：" if zh else "Not counted:")
-        why_zh = {"corrected": "已被更正", "voided": "已作废", "recused": "评委回避"}
+        why_zh = {"corrected": "已被更正", "voided": "已作废", "recused": "评委回避，此表不计",
+                  "recusal": "评委回避"}
+        reason_zh = {"home_unit": "与参赛组织同属一个单位"}
         for n in x["not_counted"]:
             why = why_zh.get(n["why"], n["why"]) if zh else n["why"]
+            if n.get("reason"):
+                why += f"（{reason_zh.get(n['reason'], n['reason'])}）" if zh else f" ({n['reason']})"
             by = f" → {n['by']}" if n.get("by") else ""
             out.append(f"  {n['event'] or '-'}  {n['judge']}  {why}{by}")
     out.append("")
@@ -124,13 +128,14 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
     for c in x["components"]:
         src = f"（取自轮次 {c['linked_round']}）" if zh and c["linked_round"] else (
             f" (from round {c['linked_round']})" if c["linked_round"] else "")
-        out.append(f"  {c['code']} [{c['source']}]{src} = {c['value']}  × {'权重' if zh else 'weight'} {c['weight']}")
+        value = "-" if c["value"] is None else _both(c["readable"], c["value"], zh)
+        out.append(f"  {c['code']} [{c['source']}]{src} = {value}  × {'权重' if zh else 'weight'} {c['weight']}")
     for a in x["adjustments"]:
         out.append(f"  {'加减分' if zh else 'adjustment'} {a['points']}  {a['reason']}  ({a['event']})")
     if x["exact_final"] is not None:
-        out.append(f"{'未舍入得分' if zh else 'Unrounded final'} = {x['exact_final']}")
-        out.append(f"{'最终得分' if zh else 'Final'}（{'四舍五入到' if zh else 'half-up to'} {x['decimals']} "
-                   f"{'位小数' if zh else 'decimals'}）= {x['final']}")
+        out.append(f"{'未舍入得分' if zh else 'Unrounded final'} = {_both(x['exact_final_readable'], x['exact_final'], zh)}")
+        out.append(f"最终得分（四舍五入到 {x['decimals']} 位小数）= {x['final']}" if zh else
+                   f"Final (rounded half-up to {x['decimals']} decimals) = {x['final']}")
     else:
         out.append("尚无最终得分（评分未完成）" if zh else "No final yet (scoring incomplete)")
     if x["rank"] is not None:
@@ -151,3 +156,10 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
         out.append(f"{'异议/申诉' if zh else 'Appeal'} {a['event']} {a['filed_on']}：{a['decision'] or ('待答复' if zh else 'pending')}"
                    + (f"，{a['reply']}" if a["reply"] else "") + (f"，更正 {', '.join(a['corrections'])}" if a["corrections"] else ""))
     return "\n".join(out)
+
+
+def _both(readable: str, exact: str, zh: bool) -> str:
+    """A decimal for reading, with the exact fraction beside it when they differ."""
+    if readable == exact:
+        return exact
+    return f"{readable}（精确值 {exact}）" if zh else f"{readable} (exactly {exact})"

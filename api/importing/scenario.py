@@ -50,6 +50,7 @@ class FileReport:
     file: str
     rows: int
     recorded: int = 0
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (english, chinese)
 
 
 @dataclass
@@ -111,6 +112,7 @@ class _Apply:
         self.s, self.by, self.progress = session, by, progress
         self.errors: list[ImportRowError] = []
         self.reports: list[FileReport] = []
+        self.warnings: list[tuple[str, str]] = []
 
     def run(self, sc: Scenario) -> list[FileReport]:
         contest = sc.contest
@@ -153,7 +155,8 @@ class _Apply:
                 self.progress(f"{table.file}: {index}/{len(table.rows)}")
         if self.errors:
             raise ImportErrors(self.errors)
-        self.reports.append(FileReport(table.file, len(table.rows), self.s.pending_events() - before))
+        warnings, self.warnings = self.warnings, []
+        self.reports.append(FileReport(table.file, len(table.rows), self.s.pending_events() - before, warnings))
         self.progress(f"{table.file}: {len(table.rows)}")
 
     # -- each file --------------------------------------------------------------------
@@ -187,8 +190,14 @@ class _Apply:
 
     def _judge(self, contest: ContestFile | None, row: Row) -> None:
         assert contest is not None
-        self.s.register_judge(contest.code, row.get("judge_code"), row.get("name"),
-                              row.get("home_unit_code") or None, row.get("affiliation"), self.by)
+        home = row.get("home_unit_code") or None
+        if home is not None and home not in self.s.contest(contest.code).units:
+            self.warnings.append((
+                f"judges.csv row {row.number}: home unit {home!r} is not a unit of contest {contest.code}, "
+                "so no automatic recusal applies to this judge",
+                f"judges.csv 第 {row.number} 行：所属单位 {home!r} 不在本活动的单位中，该评委不会自动回避"))
+        self.s.register_judge(contest.code, row.get("judge_code"), row.get("name"), home,
+                              row.get("affiliation"), self.by)
 
     def _organization(self, contest: ContestFile | None, row: Row) -> None:
         assert contest is not None

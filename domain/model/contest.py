@@ -140,8 +140,10 @@ class Contest(LeitaiAggregate):
 
     def register_judge(self, code: str, name: str, home_unit: str | None, affiliation: str, by: Actor,
                        key: str | None = None) -> None:
-        if home_unit is not None and home_unit not in self.units:
-            raise UnitNotFound(contest=self.code, unit=home_unit)
+        """A judge's home unit may lie outside the contest's tree (a city department, say);
+        recusal by home unit then never applies to that judge."""
+        if not code.strip():
+            raise InvalidValue("judge_code", code, "a judge code is required", "必须填写评委代码")
         known = self.judges.get(code)
         given = Judge(code, name, home_unit, affiliation)
         if known == given:

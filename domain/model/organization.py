@@ -11,20 +11,24 @@ from domain.ids import organization_id
 from domain.model.base import Actor, LeitaiAggregate, require_reason
 
 SECTORS = {
-    "village": ("rural village", "农村", "村", "嘎查村", "行政村"),
-    "community": ("urban community", "社区", "城市社区"),
+    "village": ("rural village", "rural", "农村", "村", "嘎查村", "嘎查", "行政村"),
+    "community": ("urban community", "urban", "社区", "城市社区"),
     "state_enterprise": ("state enterprise", "国有企业", "国企"),
-    "non_public": ("non-public", "非公企业", "非公", "民营企业", "社会组织"),
-    "agency": ("agency", "机关", "事业单位", "机关事业单位"),
+    "non_public": ("non-public", "non public", "nonpublic", "private", "非公企业", "非公", "民营企业",
+                   "社会组织", "两新组织"),
+    "agency": ("agency", "government agency", "机关", "事业单位", "机关事业单位"),
     "school": ("school", "学校", "高校"),
 }
 
 
 def parse_sector(text: str) -> str:
-    """A sector code from its code, English name or a common Chinese name."""
+    """A sector code from its code, English name or a common Chinese name; blank = unspecified."""
     value = text.strip()
+    if not value:
+        return ""
+    words = value.lower().replace("_", " ").replace("-", " ")
     for code, names in SECTORS.items():
-        if value == code or value in names:
+        if value == code or value in names or words == code.replace("_", " ") or words in names:
             return code
     choices = ", ".join(SECTORS)
     raise InvalidValue("sector", text, f"unknown sector; use one of {choices} (or its Chinese name)",

@@ -157,3 +157,31 @@ def test_a_penalty_the_rules_do_not_allow_is_refused_at_its_row(app, scenario):
     error = caught.value.errors[0]
     assert (error.fields["file"], error.fields["row"], error.fields["column"]) == ("adjustments.csv", 2, "points")
     assert event_count(app) == 0
+
+
+def test_sectors_are_read_in_english_chinese_or_left_blank(sqlite_url, make_app, scenario):
+    values = ["rural village", "urban_community", "国有企业", "non-public", "", "school"]
+
+    def set_sectors(rows):
+        for i, value in enumerate(values, 1):
+            rows[i][3] = value
+    rewrite(scenario / "organizations.csv", set_sectors)
+    app = make_app(sqlite_url)
+    import_scenario(app, scenario, ADMIN)
+    sectors = [app.read(lambda s, c=f"WS-GL-{i:02d}": s.organization(c).sector) for i in range(1, 7)]
+    assert sectors == ["village", "community", "state_enterprise", "non_public", "", "school"]
+
+
+def test_an_unknown_sector_is_refused_at_its_row(sqlite_url, make_app, scenario):
+    rewrite(scenario / "organizations.csv", lambda rows: rows[2].__setitem__(3, "火星基地"))
+    with pytest.raises(ImportErrors) as caught:
+        import_scenario(make_app(sqlite_url), scenario, ADMIN)
+    error = caught.value.errors[0]
+    assert (error.fields["row"], error.fields["column"]) == (3, "sector")
+
+
+def test_a_judge_from_outside_the_contest_units_is_accepted_with_a_warning(sqlite_url, make_app, scenario):
+    rewrite(scenario / "judges.csv", lambda rows: rows[1].__setitem__(2, "ORDOS-CITY"))
+    reports = import_scenario(make_app(sqlite_url), scenario, ADMIN)
+    warnings = [w for r in reports for w in r.warnings]
+    assert len(warnings) == 1 and "judges.csv row 2" in warnings[0][0] and "不会自动回避" in warnings[0][1]
