@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.model.round import Round
 from domain.numbers import exact_text, fixed, readable, show
-from domain.rules.engine import EntrantResult, RoundResult
+from domain.rules.engine import EntrantResult, RoundResult, panel_score
 from domain.errors import EntrantNotAdmitted
 
 
@@ -22,7 +22,7 @@ def explanation(rnd: Round, result: RoundResult, entrant: str) -> dict[str, Any]
         raise EntrantNotAdmitted(round=rnd.code, entrant=entrant)
     rules = result.rules
     d = rules.result_decimals
-    panel = e.panel
+    panel = panel_score(rules, e.sheets, detail=True) if e.panel is not None else None
     left_out: dict[str, str] = {}
     if panel is not None and panel.by_total is not None:
         left_out.update({j: "lowest" for j in panel.by_total.dropped_low})
@@ -59,6 +59,7 @@ def explanation(rnd: Round, result: RoundResult, entrant: str) -> dict[str, Any]
         },
         "sheets": sheets,
         "not_counted": _not_counted(rnd, entrant),
+        "history": _history(rnd, entrant),
         "components": components,
         "adjustments": [{"event": a.ref, "points": exact_text(a.points), "reason": a.reason} for a in e.adjustments],
         "bonus": exact_text(e.bonus), "penalty": exact_text(e.penalty),
@@ -99,3 +100,16 @@ def _not_counted(rnd: Round, entrant: str) -> list[dict[str, Any]]:
         if who == entrant:
             out.append({"event": None, "judge": judge, "why": "recusal", "reason": reason, "by": None})
     return out
+
+
+def _history(rnd: Round, entrant: str) -> list[dict[str, Any]]:
+    """Every sheet event for this entrant, oldest first: who submitted, corrected or
+    voided which sheet, and why."""
+    out = []
+    for record in rnd.sheets.values():
+        if record.entrant != entrant:
+            continue
+        for version, kind, actor, reason in record.log:
+            out.append({"event": rnd.ref(version), "seq": version, "judge": record.judge, "kind": kind,
+                        "actor": actor, "reason": reason})
+    return sorted(out, key=lambda h: h["seq"])

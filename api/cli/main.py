@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from api.cli import render
+from api.cli import readside, render
 from api.importing.scenario import import_scenario
 from api.wiring import open_app
 from domain.errors import InvalidValue, LeitaiError
@@ -275,6 +275,59 @@ def build_parser() -> argparse.ArgumentParser:
     db = add("db", lambda ctx: None, "database")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     add("migrate", cmd_db_migrate, "apply pending migrations", db_sub)
+    adopt = add("adopt", readside.cmd_rules_adopt, "adopt a rule-set version for a scope of a contest", rules_sub)
+    adopt.add_argument("file")
+    adopt.add_argument("--contest", required=True)
+    adopt.add_argument("--scope", required=True, help="contest | level:LEVEL | unit:UNIT | rounds:R1,R2")
+    adopt.add_argument("--from-period", help="only rounds of this period (YYYY-MM) and later")
+    adopt.add_argument("--reason", required=True)
+    r = add("rerank", readside.cmd_rerank, "re-rank a closed/final round under another rule-set version")
+    r.add_argument("round")
+    r.add_argument("--rules", required=True, help="code@version")
+    r.add_argument("--reason", required=True)
+    proj = add("projections", lambda ctx: None, "read models")
+    proj_sub = proj.add_subparsers(dest="projections_command", required=True)
+    r = add("run", readside.cmd_projections_run, "keep the read models current (runs until stopped)", proj_sub)
+    r.add_argument("--batch-size", type=int, default=5000)
+    add("rebuild", readside.cmd_projections_rebuild, "rebuild every read model from event 1", proj_sub)
+    add("status", readside.cmd_projections_status, "how far the read models are", proj_sub)
+    for name, fn, help_text in (("board", readside.cmd_board, "the live leaderboard of a round"),
+                                ("finalists", readside.cmd_finalists, "a final's entrants and where they came from")):
+        r = add(name, fn, help_text)
+        r.add_argument("round")
+        r.add_argument("--json", action="store_true")
+    r = add("audit", readside.cmd_audit, "explanation and history of a result, from the read side")
+    r.add_argument("round")
+    r.add_argument("entrant")
+    r.add_argument("--json", action="store_true")
+    r = add("standings", readside.cmd_standings, "period standings and consequences of a unit")
+    for arg in ("contest", "unit", "period"):
+        r.add_argument(arg)
+    r.add_argument("--json", action="store_true")
+    r = add("judges", readside.cmd_judges, "judge statistics (bias check)")
+    group = r.add_mutually_exclusive_group(required=True)
+    group.add_argument("--round")
+    group.add_argument("--contest")
+    r.add_argument("--json", action="store_true")
+    r = add("stars", readside.cmd_stars, "star recommendations and certification status")
+    for arg in ("contest", "level", "cycle"):
+        r.add_argument(arg)
+    r.add_argument("--json", action="store_true")
+    r = add("replay", readside.cmd_replay, "what would change under another rule set (records nothing)")
+    r.add_argument("--rules", required=True)
+    group = r.add_mutually_exclusive_group()
+    group.add_argument("--round", action="append")
+    group.add_argument("--level")
+    group.add_argument("--contest")
+    r.add_argument("--json", action="store_true")
+    r = add("verify", readside.cmd_verify, "recompute closed rounds and check seals and published results")
+    r.add_argument("round", nargs="?")
+    r.add_argument("--from-export", help="verify an export file, without the database")
+    r.add_argument("--json", action="store_true")
+    exp = add("export", lambda ctx: None, "exports")
+    exp_sub = exp.add_subparsers(dest="export_command", required=True)
+    add("events", readside.cmd_export_events, "write the event history as NDJSON with the seals",
+        exp_sub).add_argument("file")
     r = add("demo", cmd_demo, "run the example contest end to end")
     r.add_argument("--fresh", action="store_true", help="start from an empty database file")
     r.add_argument("--scenario", help="scenario directory (default: examples/wushen-2025)")

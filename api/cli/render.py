@@ -153,7 +153,8 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
         out.append(f"{'晋级' if zh else 'Promotion'}：{label(x['promotion'], lang)}"
                    + (f"（{label(x['reason'], lang)}）" if x["reason"] else ""))
     for a in x["appeals"]:
-        out.append(f"{'异议/申诉' if zh else 'Appeal'} {a['event']} {a['filed_on']}：{a['decision'] or ('待答复' if zh else 'pending')}"
+        decision = (DECISION_ZH.get(a["decision"], "待答复") if zh else (a["decision"] or "pending"))
+        out.append(f"{'异议/申诉' if zh else 'Appeal'} {a['event']} {a['filed_on']}：{decision}"
                    + (f"，{a['reply']}" if a["reply"] else "") + (f"，更正 {', '.join(a['corrections'])}" if a["corrections"] else ""))
     return "\n".join(out)
 
@@ -163,3 +164,66 @@ def _both(readable: str, exact: str, zh: bool) -> str:
     if readable == exact:
         return exact
     return f"{readable}（精确值 {exact}）" if zh else f"{readable} (exactly {exact})"
+
+
+def replay_text(report: dict[str, Any], lang: str) -> str:
+    zh = lang.startswith("zh")
+    rules = report["rules"]
+    s = report["summary"]
+    out = [(f"按规则 {rules['code']}@{rules['version']} 重算 {s['rounds']} 个轮次（{s['events']:,} 条事件，"
+            f"{s['seconds']} 秒，未登记任何内容）：{s['rounds_changed']} 个轮次、{s['entrants_changed']} 个组织的结果会变化。")
+           if zh else
+           (f"Under {rules['code']}@{rules['version']}: {s['rounds']} rounds recomputed ({s['events']:,} events, "
+            f"{s['seconds']}s, nothing recorded); {s['rounds_changed']} rounds and {s['entrants_changed']} "
+            f"entrants would change.")]
+    for r in report["rounds"]:
+        if not r["changes"]:
+            continue
+        out.append("")
+        out.append(f"{'轮次' if zh else 'Round'} {r['round']}")
+        rows = []
+        for c in r["changes"]:
+            def pair(key: str) -> str:
+                if key not in c:
+                    return ""
+                a, b = c[key]
+                return f"{label(a, lang) if key in ('promotion', 'reason') else a} → " \
+                       f"{label(b, lang) if key in ('promotion', 'reason') else b}"
+            rows.append([c["entrant"], c.get("name") or "", pair("rank"), pair("final"), pair("award"),
+                         pair("promotion")])
+        out.append(table(["组织" if zh else "Entrant", "名称" if zh else "Name", "名次" if zh else "Rank",
+                          "得分" if zh else "Final", "奖项" if zh else "Award", "晋级" if zh else "Promotion"], rows))
+    for f in report["finalists"]:
+        if f["gained"] or f["lost"]:
+            out.append("")
+            out.append((f"{f['target']}：新进入 {', '.join(f['gained']) or '无'}；失去资格 {', '.join(f['lost']) or '无'}")
+                       if zh else f"{f['target']}: would gain {', '.join(f['gained']) or 'nobody'}; "
+                       f"would lose {', '.join(f['lost']) or 'nobody'}")
+    for st in report["standings"]:
+        moves = []
+        for c in st["changes"]:
+            key = "rank" if "rank" in c else "score"
+            moves.append(f"{c['entrant']} {'名次' if zh and key == 'rank' else ''}{c[key][0]}→{c[key][1]}")
+        out.append(f"{'期间排名变化' if zh else 'Standings'} {st['unit']} {st['period']}: " + ", ".join(moves))
+    for st in report["stars"]:
+        out.append(f"{'星级建议变化' if zh else 'Stars'} {st['level']} {st['cycle']}: " + ", ".join(
+            f"{c['organization']} {c['stars'][0]}→{c['stars'][1]}" for c in st["changes"]))
+    return "\n".join(out)
+
+
+def judge_flag(why: str | None, lang: str) -> str:
+    """Render stored flag reasons ("deviation:2.85:3.00;trimmed:94:60")."""
+    if not why:
+        return ""
+    zh = lang.startswith("zh")
+    out = []
+    for item in why.split(";"):
+        kind, value, limit = item.split(":")
+        if kind == "deviation":
+            out.append(f"平均偏差 {value}（≥{limit}）" if zh else f"mean deviation {value} (>= {limit})")
+        else:
+            out.append(f"{value}% 的评分表被去掉（≥{limit}%）" if zh else f"trimmed in {value}% of sheets (>= {limit}%)")
+    return "⚑ " + "；".join(out) if zh else "⚑ " + "; ".join(out)
+
+
+DECISION_ZH = {"dismissed": "不予支持", "upheld": "予以支持"}

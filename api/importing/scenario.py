@@ -39,7 +39,7 @@ from domain.services.setup import RoundSpec
 
 MAX_ERRORS = 20
 SCORE_KEYS = ["round_code", "judge_code", "entrant_code"]
-CONTEST_KEYS = {"code", "title", "levels", "units", "rounds"}
+CONTEST_KEYS = {"code", "title", "levels", "units", "rounds", "consequences"}
 UNIT_KEYS = {"code", "name", "level", "parent"}
 ROUND_KEYS = {"code", "level", "unit", "period", "theme", "form", "rules", "judges", "entrants", "links",
               "promotes_to"}
@@ -60,6 +60,7 @@ class ContestFile:
     levels: list[str]
     units: list[dict[str, Any]]
     rounds: list[RoundSpec]
+    consequences: dict[str, int] | None = None
 
 
 @dataclass
@@ -175,6 +176,9 @@ class _Apply:
     def _contest(self, c: ContestFile) -> None:
         try:
             self.s.create_contest(c.code, c.title, c.levels, self.by)
+            if c.consequences is not None:
+                self.s.contest(c.code).set_consequences(c.consequences.get("top", 3), c.consequences.get("bottom", 3),
+                                                        self.by)
             pending = list(c.units)
             while pending:
                 ready = [u for u in pending if u.get("parent") is None or u["parent"] in self.s.contest(c.code).units]
@@ -373,4 +377,8 @@ def _read_contest(path: Path) -> ContestFile:
             judges=tuple(str(j) for j in judges), entrants=entrants, theme=str(r.get("theme", "")),
             form=str(r.get("form", "meeting")), links=dict(links), promotes_to=r.get("promotes_to"),
         ))
-    return ContestFile(str(doc["code"]), str(doc.get("title", "")), list(levels), list(units), rounds)
+    consequences = doc.get("consequences")
+    if consequences is not None:
+        if not isinstance(consequences, dict) or set(consequences) - {"top", "bottom"}:
+            raise fail("consequences", "must be a table like { top = 3, bottom = 3 }", "应为 { top = 3, bottom = 3 } 形式")
+    return ContestFile(str(doc["code"]), str(doc.get("title", "")), list(levels), list(units), rounds, consequences)

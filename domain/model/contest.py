@@ -36,6 +36,10 @@ class RoundEntry:
     promotes_to: str | None
 
 
+DEFAULT_CONSEQUENCES = 3  # 月度前三名交流经验、后三名约谈 (宁津大曹镇)
+SCOPE_KINDS = ("contest", "level", "unit", "rounds")
+
+
 class Contest(LeitaiAggregate):
     class Created(LeitaiAggregate.Created):
         code: str
@@ -79,6 +83,16 @@ class Contest(LeitaiAggregate):
             c.adoptions.append({"rules": dict(self.rules), "scope": dict(self.scope),
                                 "reason": self.reason, "seq": self.originator_version})
 
+    class ConsequencesSet(LeitaiAggregate.Event):
+        """How many leading and lagging organizations each period's consequences name
+        (top N share experience, bottom N are interviewed: 约谈)."""
+
+        top: int
+        bottom: int
+
+        def evolve(self, c: Contest) -> None:
+            c.consequences = {"top": self.top, "bottom": self.bottom}
+
     class RoundScheduled(LeitaiAggregate.Event):
         round: str
         level: str
@@ -100,6 +114,7 @@ class Contest(LeitaiAggregate):
         self.roster: dict[str, str] = {}
         self.adoptions: list[dict[str, Any]] = []
         self.rounds: dict[str, RoundEntry] = {}
+        self.consequences = {"top": DEFAULT_CONSEQUENCES, "bottom": DEFAULT_CONSEQUENCES}
 
     # -- commands ---------------------------------------------------------------
 
@@ -169,6 +184,40 @@ class Contest(LeitaiAggregate):
                 return
         self._record(self.RuleSetAdopted, by, key, rules=rules, scope=scope,
                      reason=require_reason(reason, "adopt a rule set", "采用评分规则"))
+
+    def set_consequences(self, top: int, bottom: int, by: Actor, key: str | None = None) -> None:
+        for name, value in (("top", top), ("bottom", bottom)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidValue(f"consequences.{name}", value, "must be a whole number >= 0", "应为非负整数")
+        if self.consequences == {"top": top, "bottom": bottom}:
+            return
+        self._record(self.ConsequencesSet, by, key, top=top, bottom=bottom)
+
+    def rounds_in_scope(self, scope: dict[str, Any]) -> list[str]:
+        """The round codes a rule-set adoption scope covers (from_period on, if given)."""
+        kinds = [k for k in scope if k in SCOPE_KINDS]
+        if len(kinds) != 1 or set(scope) - set(SCOPE_KINDS) - {"from_period"}:
+            raise InvalidValue("scope", scope, "name exactly one of contest, level:L, unit:U or rounds:R1,R2",
+                               "范围应为 contest、level:层级、unit:单位 或 rounds:轮次1,轮次2 之一")
+        kind, value = kinds[0], scope[kinds[0]]
+        start = scope.get("from_period") or ""
+        out = []
+        for code, entry in sorted(self.rounds.items()):
+            inside = (kind == "contest" or (kind == "level" and entry.level == value)
+                      or (kind == "unit" and entry.unit in self.subtree(value))
+                      or (kind == "rounds" and code in value))
+            if inside and entry.period >= start:
+                out.append(code)
+        if kind == "level" and value not in self.levels:
+            raise InvalidValue("scope", value, f"not a level of contest {self.code}", f"不是活动 {self.code} 的层级")
+        if kind == "unit":
+            self.unit(value)
+        if kind == "rounds":
+            for code in value:
+                if code not in self.rounds:
+                    raise InvalidValue("scope", code, f"round {code} is not in contest {self.code}",
+                                       f"轮次 {code} 不在活动 {self.code} 中")
+        return out
 
     def note_round(self, code: str, level: str, unit: str, period: str, promotes_to: str | None,
                    by: Actor, key: str | None = None) -> None:

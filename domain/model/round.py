@@ -8,7 +8,9 @@ is passed in by the application service, which loads the version the round recor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from domain.errors import (
@@ -31,14 +33,36 @@ from domain.ids import round_id
 from domain.model import round_events as ev
 from domain.model.base import Actor, LeitaiAggregate, require_reason
 from domain.model.round_publicity import RoundPublicity
-from domain.numbers import NotANumber, canonical, decimal_places, exact_text, fraction, parse_decimal
+from domain.numbers import NotANumber, canonical, decimal_places, exact_text, fraction, parse_decimal, units
 from domain.rules.engine import RoundResult, compute_round
 from domain.rules.facts import AdjustmentFact, EntrantFact, RoundFacts, SheetFact
 from domain.rules.ruleset import RuleSet
+from domain.rules.standings import RoundPlacing
 from domain.rules.seal import compute_seal
 
 FORMS = ("meeting", "site", "project")
 ENTRANT_STATUS_ZH = {"disqualified": "取消资格", "withdrawn": "退出"}
+
+
+@lru_cache(maxsize=65536)
+def mark_value(text: str) -> Fraction:
+    """A recorded decimal as a Fraction; marks repeat a lot, so each text is parsed once."""
+    return fraction(text)
+
+
+@lru_cache(maxsize=65536)
+def mark_units(text: str) -> int | None:
+    return units(text)
+
+
+def sheet_units(marks: dict[str, str]) -> int | None:
+    total = 0
+    for text in marks.values():
+        value = mark_units(text)
+        if value is None:
+            return None
+        total += value
+    return total
 
 
 @dataclass(frozen=True)
@@ -279,6 +303,27 @@ class Round(RoundPublicity, LeitaiAggregate):
         self._record(ev.Closed, by, key, seal=seal, results=result.compact())
         return seal
 
+    def rerank(self, ref: dict[str, Any], rules: RuleSet, linked: dict[str, LinkedRound], reason: str,
+               by: Actor, key: str | None = None) -> str:
+        """Recompute a closed, published or final round under ``rules`` and record the new
+        results and seal; nothing earlier is changed."""
+        if (done := self.seen(key)) is not None and self.seal is not None:
+            return self.seal
+        self._require(ev.CLOSED, ev.PUBLISHED, ev.FINAL, action="re-rank", action_zh="按新规则重新排名",
+                      hint="Rounds not yet closed take a new rule set with `leitai rules adopt`.",
+                      hint_zh="尚未结束评分的轮次请用 `leitai rules adopt` 采用新规则。")
+        reason = require_reason(reason, "re-rank a round under another rule set", "按新规则重新排名")
+        self.compute(rules, linked)  # refuses a rule set the recorded sheets do not fit
+        previous = self.rules
+        self.rules = dict(ref)  # the seal covers the rule set the results are computed under
+        try:
+            seal = self.seal_for(linked)
+            result = self.compute(rules, linked)
+        finally:
+            self.rules = previous
+        self._record(ev.Reranked, by, key, rules=dict(ref), seal=seal, results=result.compact(), reason=reason)
+        return seal
+
     def reopen(self, reason: str, by: Actor, key: str | None = None) -> None:
         self._require(ev.CLOSED, action="reopen", action_zh="重新开放评分",
                       hint="After publication, results change only through an upheld appeal.",
@@ -287,6 +332,12 @@ class Round(RoundPublicity, LeitaiAggregate):
 
     # -- what the round knows -----------------------------------------------------
 
+    def placings(self) -> list[RoundPlacing]:
+        """This round's published placings (ranked entrants only), for period standings."""
+        return [RoundPlacing(self.code, row["entrant"], self.entrants[row["entrant"]].name, Decimal(row["final"]),
+                             row["rank"])
+                for row in (self.results or []) if row["rank"] is not None]
+
     def ref(self, version: int) -> str:
         """How an event of this round is named in explanations: ``R-GL-2025-05#17``."""
         return f"{self.code}#{version}"
@@ -294,16 +345,25 @@ class Round(RoundPublicity, LeitaiAggregate):
     def facts(self, linked: dict[str, LinkedRound] | None = None) -> RoundFacts:
         entrants = tuple(EntrantFact(e.code, e.name, e.status, e.reason)
                          for e in sorted(self.entrants.values(), key=lambda e: e.code))
+        # Sheet facts are rebuilt only when a sheet changes (replay and the live read side
+        # compute the same round many times); the memo is derived data, not state.
+        memo: dict[int, tuple[int, SheetFact]] = self.__dict__.setdefault("_sheet_facts", {})
         sheets = []
+        recusals = self.recusals
         for (judge, entrant), sheet_id in sorted(self.live.items()):
-            if (judge, entrant) in self.recusals:
+            if recusals and (judge, entrant) in recusals:
                 continue
             record = self.sheets[sheet_id]
-            sheets.append(SheetFact(judge, entrant, {c: fraction(m) for c, m in record.marks.items()},
-                                    self.ref(record.ref), self.ref(record.sheet), len(record.history)))
+            known = memo.get(sheet_id)
+            if known is None or known[0] != record.ref:
+                fact = SheetFact(judge, entrant, {c: mark_value(m) for c, m in record.marks.items()},
+                                 self.ref(record.ref), self.ref(record.sheet), len(record.history),
+                                 sheet_units(record.marks))
+                known = memo[sheet_id] = (record.ref, fact)
+            sheets.append(known[1])
         adjustments = tuple(AdjustmentFact(a.entrant, fraction(a.points), a.reason, self.ref(a.id))
                             for a in sorted(self.adjustments.values(), key=lambda a: a.id) if not a.revoked)
-        inputs = {k: fraction(v) for k, (v, _) in self.inputs.items()}
+        inputs = {k: mark_value(v) for k, (v, _) in self.inputs.items()}
         links = {c: dict(l.finals) for c, l in (linked or {}).items()}
         return RoundFacts(self.code, entrants, tuple(sheets), adjustments, inputs, links)
 

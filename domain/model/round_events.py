@@ -42,6 +42,7 @@ class SheetRecord:
     ref: int  # the version of the event that set the current marks
     history: list[int] = field(default_factory=list)
     voided: bool = False
+    log: list[list[Any]] = field(default_factory=list)  # [version, "submitted"|"corrected"|"voided", actor, reason]
 
 
 @dataclass
@@ -155,7 +156,8 @@ class SheetSubmitted(LeitaiAggregate.Event):
 
     def evolve(self, r: Any) -> None:
         v = self.originator_version
-        r.sheets[v] = SheetRecord(v, self.judge, self.entrant, dict(self.marks), v, [v])
+        r.sheets[v] = SheetRecord(v, self.judge, self.entrant, dict(self.marks), v, [v], False,
+                                  [[v, "submitted", self.actor, None]])
         r.live[(self.judge, self.entrant)] = v
         _seal(r, self, judge=self.judge, entrant=self.entrant, marks=dict(self.marks))
 
@@ -173,6 +175,7 @@ class SheetCorrected(LeitaiAggregate.Event):
         record = r.sheets[self.sheet]
         record.marks, record.ref = dict(self.marks), self.originator_version
         record.history.append(self.originator_version)
+        record.log.append([self.originator_version, "corrected", self.actor, self.reason])
         _correction(r, self)
         _seal(r, self, sheet=self.sheet, replaces=self.replaces, marks=dict(self.marks))
 
@@ -189,6 +192,7 @@ class SheetVoided(LeitaiAggregate.Event):
         record = r.sheets[self.sheet]
         record.voided = True
         record.history.append(self.originator_version)
+        record.log.append([self.originator_version, "voided", self.actor, self.reason])
         r.live.pop((self.judge, self.entrant), None)
         _correction(r, self)
         _seal(r, self, sheet=self.sheet, replaces=self.replaces)
@@ -335,3 +339,16 @@ class EntrantsPromoted(LeitaiAggregate.Event):
             "promoted": list(self.promoted), "reserves": list(self.reserves),
             "already_entered": list(self.already_entered), "seq": self.originator_version,
         }
+
+
+class Reranked(LeitaiAggregate.Event):
+    """A closed, published or final round recomputed under another rule-set version by an
+    explicit decision; the earlier results stay in the history."""
+
+    rules: dict[str, Any]
+    seal: str
+    results: list[dict[str, Any]]
+    reason: str
+
+    def evolve(self, r: Any) -> None:
+        r.rules, r.seal, r.results = dict(self.rules), self.seal, list(self.results)

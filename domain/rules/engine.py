@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from domain.numbers import fixed, round_half_up
+from domain.numbers import UNITS, exact_sum, exact_text, fixed, round_half_up
 from domain.rules.awards import assign_awards
 from domain.rules.facts import ACTIVE, AdjustmentFact, RoundFacts, SheetFact
 from domain.rules.panel import Aggregate, aggregate
@@ -92,12 +92,15 @@ class RoundResult:
         return next((e for e in self.entries if e.entrant == entrant), None)
 
     def compact(self) -> list[dict[str, object]]:
-        """Each entrant's published outcome, as a seal records it beside the results."""
+        """Each entrant's published outcome, as closing records it beside the seal: the
+        rounded final, rank, award and promotion, and the exact values they came from."""
         decimals = self.rules.result_decimals
         return [
             {"entrant": e.entrant, "rank": e.rank,
              "final": None if e.final is None else fixed(e.final, decimals),
-             "award": e.award, "promotion": e.promotion, "reason": e.promotion_reason}
+             "award": e.award, "promotion": e.promotion, "reason": e.promotion_reason, "tied": e.tied,
+             "exact": None if e.exact_final is None else exact_text(e.exact_final),
+             "components": {c: exact_text(v) for c, v in e.components.items()}}
             for e in self.entries
         ]
 
@@ -153,22 +156,35 @@ def _top_votes(rules: RuleSet, facts: RoundFacts) -> dict[str, Fraction]:
     return top
 
 
-def panel_score(rules: RuleSet, sheets: tuple[SheetFact, ...]) -> PanelScore | None:
-    """Rulebook section 3, step 2; None when there are too few sheets to compute."""
+def panel_score(rules: RuleSet, sheets: tuple[SheetFact, ...], detail: bool = False) -> PanelScore | None:
+    """Rulebook section 3, step 2; None when there are too few sheets to compute.
+
+    The per-criterion values are computed when the rules need them (trim_on = criterion,
+    a criterion tie-breaker) or ``detail`` asks for them (explanations).
+    """
     method, trim = rules.panel.method, rules.panel.trim
     by_criterion: dict[str, Aggregate] = {}
-    for criterion in rules.criteria:
-        agg = aggregate([(s.judge, s.marks[criterion.code]) for s in sheets], method, trim)
-        if agg is None:
-            return None
-        by_criterion[criterion.code] = agg
+    if detail or rules.panel.trim_on == "criterion" or rules.needs_criterion_values:
+        for criterion in rules.criteria:
+            agg = aggregate([(s.judge, s.marks[criterion.code]) for s in sheets], method, trim)
+            if agg is None:
+                return None
+            by_criterion[criterion.code] = agg
     totals = {s.judge: s.total for s in sheets}
     if rules.panel.trim_on == "criterion":
-        value = sum((a.value for a in by_criterion.values()), Fraction(0))
+        value = exact_sum(a.value for a in by_criterion.values())
         return PanelScore(value, totals, None, by_criterion)
-    by_total = aggregate(list(totals.items()), method, trim)
-    if by_total is None:
-        return None
+    if all(s.units is not None for s in sheets):
+        # the same values as whole millionths: same order, exact sums, far cheaper
+        by_units = aggregate([(s.judge, s.units) for s in sheets], method, trim)  # type: ignore[misc]
+        if by_units is None:
+            return None
+        value = Fraction(by_units.value.numerator, by_units.value.denominator * UNITS)
+        by_total = Aggregate(value, by_units.used, by_units.dropped_low, by_units.dropped_high)
+    else:
+        by_total = aggregate(list(totals.items()), method, trim)
+        if by_total is None:
+            return None
     return PanelScore(by_total.value, totals, by_total, by_criterion)
 
 

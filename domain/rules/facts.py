@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from domain.numbers import UNITS, exact_sum
+
 ACTIVE = "active"
 DISQUALIFIED = "disqualified"
 WITHDRAWN = "withdrawn"
@@ -23,9 +25,11 @@ class EntrantFact:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SheetFact:
-    """A judge's valid sheet for one entrant: the latest version, not voided."""
+    """A judge's valid sheet for one entrant: the latest version, not voided.  (Not
+    frozen: a million of them are built in a rebuild, and frozen dataclasses are slow to
+    construct; nothing changes one after it is built.)"""
 
     judge: str
     entrant: str
@@ -33,10 +37,14 @@ class SheetFact:
     ref: str = ""  # the event that recorded these marks, e.g. "R-GL-2025-05#17"
     sheet: str = ""  # the event that first submitted the sheet
     versions: int = 1  # 1 + the number of corrections
+    units: int | None = None  # the total in millionths (domain.numbers.UNITS), when every mark fits
+    total: Fraction = field(init=False, compare=False)
 
-    @property
-    def total(self) -> Fraction:
-        return sum(self.marks.values(), Fraction(0))
+    def __post_init__(self) -> None:
+        if self.units is not None:
+            self.total = Fraction(self.units, UNITS)
+        else:
+            self.total = exact_sum(self.marks.values())
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ then by judge code, before anything is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+
+from domain.numbers import exact_sum
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ def aggregate(values: Sequence[tuple[str, Fraction]], method: str, trim: int) ->
     raise ValueError(f"unknown panel method {method!r}")
 
 
-def _mean(values: object) -> Fraction:
-    items = list(values)  # type: ignore[call-overload]
-    return sum(items, Fraction(0)) / len(items)
+def _mean(values: Iterable[Fraction]) -> Fraction:
+    items = list(values)
+    total = exact_sum(items)
+    return Fraction(total.numerator, total.denominator * len(items))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from domain.numbers import exact_text
 from domain.rules.facts import DISQUALIFIED, WITHDRAWN
 from domain.rules.ruleset import Promotion
 
@@ -30,9 +31,12 @@ class Outcome:
 
 def decide_promotion(candidates: Sequence[Candidate], rule: Promotion) -> dict[str, Outcome]:
     """Outcome for every candidate; ``candidates`` are in ranking order."""
+    # min_score comes from a decimal in the rule file, so it is an exact Decimal too
+    # (comparing Decimal finals with a Fraction directly is exact but slow)
+    min_score = Decimal(exact_text(rule.min_score))
     eligible = [
         c for c in candidates
-        if c.rank is not None and c.final is not None and c.final >= rule.min_score
+        if c.rank is not None and c.final is not None and c.final >= min_score
     ]
     excluded: set[str] = set()
     if len(eligible) <= rule.quota:
@@ -61,7 +65,7 @@ def decide_promotion(candidates: Sequence[Candidate], rule: Promotion) -> dict[s
             outcomes[c.entrant] = Outcome(NOT_PROMOTED, "disqualified")
         elif c.status == WITHDRAWN:
             outcomes[c.entrant] = Outcome(NOT_PROMOTED, "withdrawn")
-        elif c.final is not None and c.final < rule.min_score:
+        elif c.final is not None and c.final < min_score:
             outcomes[c.entrant] = Outcome(NOT_PROMOTED, "below_min_score")
         elif c.entrant in excluded:
             outcomes[c.entrant] = Outcome(NOT_PROMOTED, "tie_excluded")

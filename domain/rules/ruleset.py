@@ -17,6 +17,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -125,9 +126,13 @@ class RuleSet:
     def component(self, code: str) -> Component | None:
         return next((c for c in self.components if c.code == code), None)
 
-    @property
+    @cached_property
     def uses_panel(self) -> bool:
         return any(c.source == "panel" for c in self.components)
+
+    @cached_property
+    def needs_criterion_values(self) -> bool:
+        return any(t.startswith("criterion:") for t in self.tie_breakers)
 
     def canonical(self) -> dict[str, Any]:
         """Every setting, defaults included, as JSON-ready data."""
@@ -182,7 +187,7 @@ class RuleSet:
             },
         }
 
-    @property
+    @cached_property
     def digest(self) -> str:
         text = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from domain.numbers import round_half_up
 from domain.rules.ranking import rank_by
-from domain.rules.ruleset import Standings
+from domain.rules.ruleset import RuleSet, Standings
 
 
 @dataclass(frozen=True)
@@ -78,5 +78,49 @@ def compute_standings(placings: Sequence[RoundPlacing], rule: Standings,
     return [r.item for r in ranked]
 
 
+def periods_of(period: str) -> list[str]:
+    """The standings periods a round period belongs to: itself, its quarter, its year."""
+    year, _, rest = period.partition("-")
+    if not rest:
+        return [period]
+    if rest.startswith("Q"):
+        return [period, year]
+    return [period, f"{year}-Q{(int(rest) - 1) // 3 + 1}", year]
+
+
+def previous_period(period: str) -> str | None:
+    """The period before, at the same granularity (month, quarter or year)."""
+    year, _, rest = period.partition("-")
+    y = int(year)
+    if not rest:
+        return str(y - 1)
+    if rest.startswith("Q"):
+        q = int(rest[1:])
+        return f"{y - 1}-Q4" if q == 1 else f"{y}-Q{q - 1}"
+    m = int(rest)
+    return f"{y - 1}-12" if m == 1 else f"{y}-{m - 1:02d}"
+
+
 def _points(rule: Standings, rank: int) -> Fraction:
     return rule.rank_points[rank - 1] if rank <= len(rule.rank_points) else Fraction(0)
+
+
+@dataclass(frozen=True)
+class FinalRound:
+    """A finalized round as standings see it."""
+
+    code: str
+    period: str
+    rules: RuleSet
+    placings: tuple[RoundPlacing, ...]
+
+
+def period_standings(rounds: Sequence[FinalRound], period: str) -> tuple[RuleSet | None, list[str], list[Standing]]:
+    """Section 7 for one unit: the finalized rounds inside ``period`` combined by the rule
+    set of the latest of them.  Returns (that rule set, the rounds used, the standings)."""
+    inside = sorted((r for r in rounds if period_contains(period, r.period)), key=lambda r: (r.period, r.code))
+    if not inside:
+        return None, [], []
+    rules = inside[-1].rules
+    placings = [p for r in inside for p in r.placings]
+    return rules, [r.code for r in inside], compute_standings(placings, rules.standings, rules.result_decimals)

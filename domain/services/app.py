@@ -43,6 +43,7 @@ class Session(SetupCommands, ScoringCommands, PublicityCommands, CertificationCo
 class Outcome(Generic[T]):
     value: T
     recorded: int  # how many events the command recorded (0: nothing new)
+    position: int | None = None  # the log position of its last event (for read-your-writes)
 
 
 class Leitai(Application):
@@ -67,14 +68,14 @@ class Leitai(Application):
                 return Outcome(value, 0)
             count = session.pending_events()
             try:
-                self.save(*changed)
+                recordings = self.save(*changed)
             except IntegrityError:
                 self.conflicts += 1
                 if attempt == self.max_attempts:
                     raise ConcurrencyConflict(target=what, attempts=attempt) from None
                 time.sleep(random.uniform(0.001, 0.005 * attempt))
                 continue
-            return Outcome(value, count)
+            return Outcome(value, count, max((r.notification.id for r in recordings), default=None))
         raise AssertionError("unreachable")
 
     def run(self, work: Callable[[Session], T], what: str = "command") -> T:
@@ -122,6 +123,9 @@ class Leitai(Application):
     def adopt_ruleset(self, contest: str, reference: str, scope: dict[str, Any], reason: str,
                       by: Actor) -> dict[str, Any]:
         return self.run(lambda s: s.adopt_ruleset(contest, reference, scope, reason, by), f"contest {contest}")
+
+    def set_consequences(self, contest: str, top: int, bottom: int, by: Actor) -> None:
+        self.run(lambda s: s.contest(contest).set_consequences(top, bottom, by), f"contest {contest}")
 
     def schedule_round(self, contest: str, spec: RoundSpec, by: Actor) -> None:
         self.run(lambda s: s.schedule_round(contest, spec, by), f"round {spec.code}")
@@ -179,6 +183,10 @@ class Leitai(Application):
 
     def reopen_round(self, round_code: str, reason: str, by: Actor, key: str | None = None) -> None:
         self.run(lambda s: s.reopen_round(round_code, reason, by, key), f"round {round_code}")
+
+    def rerank(self, round_code: str, reference: str, reason: str, by: Actor, key: str | None = None) -> str:
+        """Re-rank a closed, published or final round under another rule-set version."""
+        return self.run(lambda s: s.rerank(round_code, reference, reason, by, key), f"round {round_code}")
 
     # -- publicity, appeals, promotion ----------------------------------------------------
 

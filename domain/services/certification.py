@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from domain.errors import CertificationNotFound, InvalidValue
@@ -14,7 +13,7 @@ from domain.model.certification import Certification
 from domain.model.round import Round
 from domain.model.round_events import FINAL
 from domain.rules.ruleset import RuleSet
-from domain.rules.standings import RoundPlacing, Standing, compute_standings, period_contains
+from domain.rules.standings import FinalRound, Standing, period_contains, period_standings
 from domain.rules.stars import Rated, Recommendation, recommend
 from domain.services.session import SessionBase
 
@@ -42,15 +41,10 @@ class CertificationCommands(SessionBase):
 
     def standings(self, contest: str, unit: str, period: str) -> StandingsView:
         """Section 7: the finalized rounds of one unit inside one period, combined."""
-        rounds = self.final_rounds(contest, unit=unit, period=period)
-        if not rounds:
-            return StandingsView(unit, period, None, [], [])
-        rules = self.rules(rounds[-1].rules)  # the latest round's rule set says how to combine
-        placings = [RoundPlacing(r.code, row["entrant"], r.entrants[row["entrant"]].name, Decimal(row["final"]),
-                                 row["rank"])
-                    for r in rounds for row in (r.results or []) if row["rank"] is not None]
-        return StandingsView(unit, period, rules, [r.code for r in rounds],
-                             compute_standings(placings, rules.standings, rules.result_decimals))
+        rounds = [FinalRound(r.code, r.period, self.rules(r.rules), tuple(r.placings()))
+                  for r in self.final_rounds(contest, unit=unit, period=period)]
+        rules, used, standings = period_standings(rounds, period)
+        return StandingsView(unit, period, rules, used, standings)
 
     def star_recommendations(self, contest: str, level: str, cycle: str) -> dict[str, Recommendation]:
         """Section 8: each organization's annual standing at this level, put into bands.

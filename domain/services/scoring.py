@@ -55,3 +55,8 @@ class ScoringCommands(SessionBase):
 
     def reopen_round(self, round_code: str, reason: str, by: Actor, key: str | None = None) -> None:
         self.round(round_code).reopen(reason, by, key)
+
+    def rerank(self, round_code: str, reference: str, reason: str, by: Actor, key: str | None = None) -> str:
+        rnd = self.round(round_code)
+        ref = self.rules_ref(reference)
+        return rnd.rerank(ref, self.rules(ref), self.linked(rnd), reason, by, key)

@@ -87,9 +87,21 @@ class SetupCommands(SessionBase):
 
     def adopt_ruleset(self, contest: str, reference: str, scope: dict[str, Any], reason: str,
                       by: Actor) -> dict[str, Any]:
+        """Record the adoption and compute every round in its scope that is not yet closed
+        under it; closed, published and final rounds keep their results (see rerank)."""
         ref = self.rules_ref(reference)
-        self.contest(contest).adopt(ref, scope, reason, by)
-        return ref
+        c = self.contest(contest)
+        covered = c.rounds_in_scope(scope)
+        c.adopt(ref, scope, reason, by)
+        assigned, kept = [], []
+        for code in covered:
+            rnd = self.round(code)
+            if rnd.status in ("scheduled", "open"):
+                if rnd.assign_rules(ref, self.rules(ref), reason, by):
+                    assigned.append(code)
+            else:
+                kept.append(code)
+        return {"rules": ref, "assigned": assigned, "kept": kept}
 
     def schedule_round(self, contest: str, spec: RoundSpec, by: Actor) -> Round:
         c = self.contest(contest)

@@ -1,0 +1,119 @@
+"""Asking the read models: what the pages, the API and the command line show.
+
+Everything here reads the active generation of the read-model tables; nothing loads
+an aggregate or replays the event log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from domain.errors import EntrantNotAdmitted, RoundNotFound
+from domain.rules.ruleset import RuleSet, parse_ruleset
+from domain.services.store import StoreURL
+from projections import audit
+from projections.explain import explanation
+from projections.readstore import ReadStore
+from projections.tables import CERTIFICATIONS, CONSEQUENCES, ENTRIES, FINALISTS, JUDGES, ROUNDS, RULESETS, STANDINGS
+
+
+KIND_ORDER = ["top", "bottom", "improved", "pairing"]
+
+
+class ReadModels:
+    def __init__(self, store: StoreURL) -> None:
+        self.store = ReadStore(store)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def position(self) -> int:
+        return self.store.state()[1]
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        return self.store.wait_for(position, timeout)
+
+    # -- rounds -----------------------------------------------------------------------------
+
+    def round(self, code: str) -> dict[str, Any]:
+        rows = self.store.select(ROUNDS, {"round": code})
+        if not rows:
+            raise RoundNotFound(round=code)
+        return rows[0]
+
+    def leaderboard(self, code: str) -> dict[str, Any]:
+        """The live leaderboard: per entrant, sheets in and expected, and the (provisional)
+        score and rank; plus the round's status and seal."""
+        row = self.round(code)
+        ranking = orjson.loads(row["ranking"])
+        entries = {e["entrant"]: e for e in self.store.select(ENTRIES, {"round": code})}
+        board = []
+        for item in ranking["entries"]:  # in ranking order
+            e = entries[item["entrant"]]
+            board.append({**item, "status": e["status"], "sheets_in": e["sheets_in"],
+                          "sheets_expected": e["sheets_expected"], "unit": e["unit"]})
+        rules = self.rules(ranking["rules"]["code"], ranking["rules"]["version"])
+        return {"round": code, "contest": row["contest"], "level": row["level"], "unit": row["unit"],
+                "awards": {a.code: a.name for a in rules.awards},
+                "period": row["period"], "status": row["status"], "seal": row["seal"],
+                "rules": ranking["rules"], "provisional": row["status"] in ("scheduled", "open"),
+                "complete": bool(row["complete"]), "sheets_in": row["sheets_in"],
+                "sheets_expected": row["sheets_expected"], "events": row["events"], "position": row["position"],
+                "entries": board}
+
+    def rules(self, code: str, version: int) -> RuleSet:
+        text = self.store.select(RULESETS, {"code": code, "version": version})[0]["text"]
+        return parse_ruleset(text, f"{code}@{version}")
+
+    def ranking(self, code: str) -> dict[str, Any]:
+        return orjson.loads(self.round(code)["ranking"])
+
+    def audit(self, code: str, entrant: str) -> dict[str, Any]:
+        """The explanation of one entrant's result, from the round's audit record."""
+        row = self.round(code)
+        rnd, linked = audit.restore(row["audit"])
+        if entrant not in rnd.entrants:
+            raise EntrantNotAdmitted(round=code, entrant=entrant)
+        rules = self.rules(rnd.rules["code"], rnd.rules["version"])
+        return explanation(rnd, rnd.compute(rules, linked), entrant)
+
+    def finalists(self, target: str) -> list[dict[str, Any]]:
+        return self.store.select(FINALISTS, {"target": target}, order="source_round, source_rank, entrant")
+
+    def entrant_results(self, entrant: str) -> list[dict[str, Any]]:
+        """An organization's own results in every round (what a secretary looks up)."""
+        return self.store.select(ENTRIES, {"entrant": entrant}, order="round")
+
+    # -- periods, stars, judges --------------------------------------------------------------
+
+    def standings(self, contest: str, unit: str, period: str) -> list[dict[str, Any]]:
+        return self.store.select(STANDINGS, {"contest": contest, "unit": unit, "period": period},
+                                 order="rank, entrant")
+
+    def periods(self, contest: str, unit: str) -> list[str]:
+        rows = self.store.select(STANDINGS, {"contest": contest, "unit": unit})
+        return sorted({r["period"] for r in rows})
+
+    def consequences(self, contest: str, unit: str, period: str) -> list[dict[str, Any]]:
+        rows = self.store.select(CONSEQUENCES, {"contest": contest, "unit": unit, "period": period})
+        return sorted(rows, key=lambda r: (KIND_ORDER.index(r["kind"]), r["position"]))
+
+    def certifications(self, contest: str, level: str, cycle: str) -> list[dict[str, Any]]:
+        rows = self.store.select(CERTIFICATIONS, {"contest": contest, "level": level, "cycle": cycle},
+                                 order="organization")
+        for r in rows:
+            r["history"] = orjson.loads(r["history"]) if r["history"] else None
+        return rows
+
+    def certification(self, organization: str, level: str, cycle: str) -> dict[str, Any] | None:
+        rows = self.store.select(CERTIFICATIONS, {"organization": organization, "level": level, "cycle": cycle})
+        if not rows:
+            return None
+        row = rows[0]
+        row["history"] = orjson.loads(row["history"]) if row["history"] else None
+        return row
+
+    def judges(self, scope: str, key: str) -> list[dict[str, Any]]:
+        return self.store.select(JUDGES, {"scope": scope, "key": key}, order="flagged DESC, judge")

@@ -1,0 +1,101 @@
+"""The one place that knows the read-model tables: their names and columns.
+
+Every read model exists in two generations (``rm0_*`` and ``rm1_*``).  Readers use the
+active one, named in ``rm_state``; a rebuild fills the other from event 1 while the
+active one keeps serving, then switches ``rm_state`` over in one transaction.  The
+migrations create both generations from these definitions (``python -m
+projections.tables`` prints the SQL; a test checks that the migrated schema matches).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GENERATIONS = (0, 1)
+STATE_TABLE = "rm_state"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (name, type: text | int | bigint | blob)
+    key: tuple[str, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c for c, _ in self.columns]
+
+    def physical(self, generation: int) -> str:
+        return f"rm{generation}_{self.name}"
+
+
+T, I, B, X = "text", "int", "bigint", "blob"
+
+ROUNDS = Table("rounds", (
+    ("round", T), ("contest", T), ("level", T), ("unit", T), ("period", T), ("status", T), ("rules_code", T),
+    ("rules_version", I), ("seal", T), ("ranking", T), ("audit", X), ("entrants", I), ("sheets_in", I),
+    ("sheets_expected", I), ("complete", I), ("events", B), ("position", B),
+), ("round",))
+ENTRIES = Table("entries", (
+    ("round", T), ("entrant", T), ("name", T), ("unit", T), ("status", T), ("rank", I), ("final", T),
+    ("tied", I), ("award", T), ("promotion", T), ("reason", T), ("sheets_in", I), ("sheets_expected", I),
+), ("round", "entrant"))
+STANDINGS = Table("standings", (
+    ("contest", T), ("unit", T), ("period", T), ("entrant", T), ("name", T), ("score", T), ("rank", I),
+    ("tied", I), ("rounds", I), ("method", T),
+), ("contest", "unit", "period", "entrant"))
+FINALISTS = Table("finalists", (
+    ("target", T), ("entrant", T), ("name", T), ("source_round", T), ("source_unit", T), ("source_rank", I),
+    ("source_final", T), ("source_seal", T),
+), ("target", "entrant"))
+CERTIFICATIONS = Table("certifications", (
+    ("organization", T), ("level", T), ("cycle", T), ("contest", T), ("score", T), ("computed_stars", I),
+    ("veto", I), ("band_stars", I), ("capped", I), ("state", T), ("stars", I), ("history", T),
+), ("organization", "level", "cycle"))
+CONSEQUENCES = Table("consequences", (
+    ("contest", T), ("unit", T), ("period", T), ("kind", T), ("position", I), ("entrant", T), ("name", T),
+    ("partner", T), ("detail", T),
+), ("contest", "unit", "period", "kind", "position"))
+JUDGES = Table("judges", (
+    ("scope", T), ("key", T), ("judge", T), ("name", T), ("sheets", I), ("mean_deviation", T),
+    ("mean_abs_deviation", T), ("trimmed", I), ("trimmed_share", T), ("flagged", I), ("why", T),
+), ("scope", "key", "judge"))
+
+RULESETS = Table("rulesets", (
+    ("code", T), ("version", I), ("digest", T), ("title", T), ("text", T),
+), ("code", "version"))
+
+TABLES = (ROUNDS, ENTRIES, STANDINGS, FINALISTS, CERTIFICATIONS, CONSEQUENCES, JUDGES, RULESETS)
+
+SQL_TYPES = {
+    "sqlite": {T: "TEXT", I: "INTEGER", B: "INTEGER", X: "BLOB"},
+    "postgresql": {T: "text", I: "integer", B: "bigint", X: "bytea"},
+}
+
+
+def create_sql(kind: str) -> str:
+    """The DDL of both generations and the state table, for a migration file."""
+    types = SQL_TYPES[kind]
+    out = []
+    for generation in GENERATIONS:
+        for table in TABLES:
+            cols = ",\n    ".join(f"{name} {types[kind_]}" for name, kind_ in table.columns)
+            out.append(f"CREATE TABLE IF NOT EXISTS {table.physical(generation)} (\n    {cols},\n"
+                       f"    PRIMARY KEY ({', '.join(table.key)})\n);")
+    out.append(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (\n    name {types[T]} PRIMARY KEY,\n"
+               f"    generation {types[I]} NOT NULL,\n    position {types[B]} NOT NULL,\n"
+               f"    building {types[I]},\n    building_position {types[B]},\n    updated_at {types[T]}\n);")
+    out.append(f"INSERT INTO {STATE_TABLE} (name, generation, position) VALUES ('leitai', 0, 0)"
+               " ON CONFLICT (name) DO NOTHING;")
+    return "\n\n".join(out) + "\n"
+
+
+def grants_sql() -> str:
+    names = [t.physical(g) for g in GENERATIONS for t in TABLES] + [STATE_TABLE]
+    return "".join(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON {n} TO leitai_writer;\n" for n in names)
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the migration SQL
+    import sys
+
+    print(create_sql(sys.argv[1] if len(sys.argv) > 1 else "postgresql"))

@@ -1,0 +1,79 @@
+"""Judge statistics, consequences and the exact sums the read side relies on."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+from domain.numbers import exact_sum, from_exact_text, exact_text, units
+from domain.rules.standings import Standing, periods_of, previous_period
+from projections.consequences import consequences
+from projections.judges import round_tallies
+from tests.builders import compute, facts, rules
+
+TRIMMED = '[panel]\nmethod = "trimmed_mean"\nmin_judges = 3\n'
+
+
+def test_a_judge_who_marks_far_above_the_panel_is_flagged():
+    # J3 gives every entrant 10 points more than the others; max total is 100
+    sheets = {e: {"J1": base, "J2": base, "J3": base + 10, "J4": base} for e, base in
+              (("A", 70), ("B", 75), ("C", 80), ("D", 60), ("E", 65))}
+    result = compute(rules(TRIMMED), facts(sheets))
+    tallies = round_tallies(result, {})
+    flagged = {j: t.row("round", "R")[9] for j, t in tallies.items()}
+    assert flagged == {"J1": 0, "J2": 0, "J3": 1, "J4": 0}
+    j3 = tallies["J3"].row("round", "R")
+    assert j3[5] == "10.0000" and j3[7] == 5 and j3[8] == "1.0000"  # deviation 10, trimmed every time
+    assert "deviation:10.00:3.00" in j3[10] and "trimmed:100:60" in j3[10]
+
+
+def test_deviations_are_exact_and_signed():
+    result = compute(rules(TRIMMED), facts({"A": {"J1": 80, "J2": 81, "J3": 82}}))
+    tallies = round_tallies(result, {})
+    assert (tallies["J1"].deviation, tallies["J3"].deviation) == (Fraction(-1), Fraction(1))
+
+
+def standing(entrant, rank, score):
+    return Standing(entrant, entrant, Fraction(score), Decimal(score), rank=rank)
+
+
+def test_consequences_name_top_bottom_improved_and_pairs():
+    now = [standing("A", 1, "90"), standing("B", 2, "85"), standing("C", 3, "80"), standing("D", 4, "70"),
+           standing("E", 5, "60")]
+    before = [standing("E", 1, "95"), standing("D", 2, "80"), standing("A", 3, "75"), standing("C", 4, "70"),
+              standing("B", 5, "50")]
+    rows = consequences(now, before, 2, 2)
+    by_kind = {}
+    for kind, position, entrant, _, partner, _ in rows:
+        by_kind.setdefault(kind, []).append((entrant, partner))
+    assert by_kind["top"] == [("A", None), ("B", None)]
+    assert by_kind["bottom"] == [("E", None), ("D", None)]
+    assert by_kind["improved"] == [("B", None), ("A", None)]  # B: 5 -> 2 (+3), A: 3 -> 1 (+2)
+    assert by_kind["pairing"] == [("A", "E"), ("B", "D")]
+
+
+def test_a_tie_at_the_edge_of_the_top_is_taken_whole():
+    now = [standing("A", 1, "90"), standing("B", 2, "85"), standing("C", 2, "85"), standing("D", 4, "70")]
+    rows = consequences(now, [], 2, 1)
+    assert [r[2] for r in rows if r[0] == "top"] == ["A", "B", "C"]
+    assert [r[2] for r in rows if r[0] == "bottom"] == ["D"]
+
+
+def test_periods_roll_up_month_quarter_year():
+    assert periods_of("2025-05") == ["2025-05", "2025-Q2", "2025"]
+    assert periods_of("2025-Q3") == ["2025-Q3", "2025"]
+    assert [previous_period(p) for p in ("2025-01", "2025-05", "2025-Q1", "2025")] == \
+        ["2024-12", "2025-04", "2024-Q4", "2024"]
+
+
+def test_exact_sums_and_text_round_trip():
+    values = [Fraction(1, 3), Fraction(1, 6), Fraction(1, 10), Fraction(7, 2)]
+    assert exact_sum(values) == sum(values, Fraction(0))
+    assert exact_sum([]) == 0
+    for value in values + [Fraction(28261, 300), Fraction(-5, 8)]:
+        assert from_exact_text(exact_text(value)) == value
+    assert units("23.3") == 23_300_000 and units("0.0000001") is None
+
+
+def test_marks_beyond_six_decimals_take_the_exact_path():
+    body = "[marks]\ndecimals = 7\n"
+    result = compute(rules(body), facts({"A": {"J1": "10.0000001", "J2": "10.0000002"}}))
+    assert result.entry("A").exact_final == Fraction(200000003, 20000000)
