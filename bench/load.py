@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import psycopg
 
@@ -17,45 +17,45 @@ import migrations
 from domain.services.app import Leitai
 from domain.services.store import StoreURL, application_env
 
+StoredRow = tuple  # (originator_id: UUID, version, topic, state bytes)
 
-def stored_rows(app: Leitai, aggregate_batches: Iterable[list]) -> Iterator[list[tuple]]:
+
+def stored_rows(aggregate_batches: Iterable[list]) -> list[StoredRow]:
+    """Map the aggregates' pending events to stored rows with the application's mapper."""
+    app = Leitai(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     to_stored = app.mapper.to_stored_event
+    rows: list[StoredRow] = []
     for aggregates in aggregate_batches:
-        rows = []
         for aggregate in aggregates:
             for event in aggregate.collect_events():
                 s = to_stored(event)
                 rows.append((s.originator_id, s.originator_version, s.topic, s.state))
-        yield rows
+    return rows
+
+
+def load_rows(store: StoreURL, rows: list[StoredRow], admin: StoreURL | None = None) -> float:
+    """Migrate ``store`` and copy the rows in; returns seconds."""
+    migrations.migrate(store, admin)
+    started = time.perf_counter()
+    if store.kind == "sqlite":
+        conn = sqlite3.connect(store.path, isolation_level=None)
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+                         "VALUES (?, ?, ?, ?)", ((r[0].hex, r[1], r[2], r[3]) for r in rows))
+        conn.execute("COMMIT")
+        conn.close()
+    else:
+        with psycopg.connect((admin or store).conninfo()) as conn:
+            with conn.cursor() as cur:
+                with cur.copy("COPY leitai_events (originator_id, originator_version, topic, state) "
+                              "FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            conn.commit()
+            conn.execute("ANALYZE leitai_events")
+    return time.perf_counter() - started
 
 
 def load(store: StoreURL, aggregate_batches: Iterable[list], admin: StoreURL | None = None) -> tuple[int, float]:
-    """Load into ``store`` (migrated first); returns (events, seconds)."""
-    migrations.migrate(store, admin)
-    app = Leitai(env=application_env(store))
-    started = time.perf_counter()
-    count = 0
-    try:
-        if store.kind == "sqlite":
-            conn = sqlite3.connect(store.path, isolation_level=None)
-            conn.execute("BEGIN")
-            for rows in stored_rows(app, aggregate_batches):
-                conn.executemany("INSERT INTO stored_events (originator_id, originator_version, topic, state) "
-                                 "VALUES (?, ?, ?, ?)", [(r[0].hex, r[1], r[2], r[3]) for r in rows])
-                count += len(rows)
-            conn.execute("COMMIT")
-            conn.close()
-        else:
-            with psycopg.connect((admin or store).conninfo()) as conn:
-                with conn.cursor() as cur:
-                    for rows in stored_rows(app, aggregate_batches):
-                        with cur.copy("COPY leitai_events (originator_id, originator_version, topic, state) "
-                                      "FROM STDIN") as copy:
-                            for row in rows:
-                                copy.write_row(row)
-                        count += len(rows)
-                conn.commit()
-                conn.execute("ANALYZE leitai_events")
-    finally:
-        app.close()
-    return count, time.perf_counter() - started
+    rows = stored_rows(aggregate_batches)
+    return len(rows), load_rows(store, rows, admin)

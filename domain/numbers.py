@@ -92,8 +92,16 @@ def fixed(value: Decimal, decimals: int) -> str:
 
 
 def show(value: Fraction, decimals: int) -> str:
-    """Round once, half-up, and format with exactly ``decimals`` decimals."""
-    return fixed(round_half_up(value, decimals), decimals)
+    """Round once, half-up, and format with exactly ``decimals`` decimals (the same text
+    as ``fixed(round_half_up(value, decimals), decimals)``, in integer arithmetic)."""
+    value = Fraction(value)
+    numerator, denominator = value.numerator, value.denominator
+    magnitude = (2 * abs(numerator) * 10**decimals + denominator) // (2 * denominator)
+    text = str(magnitude)
+    if decimals:
+        text = text.rjust(decimals + 1, "0")
+        text = f"{text[:-decimals]}.{text[-decimals:]}"
+    return "-" + text if numerator < 0 and magnitude else text
 
 
 def exact_text(value: Fraction) -> str:
@@ -110,6 +118,19 @@ def exact_text(value: Fraction) -> str:
         return f"{value.numerator}/{value.denominator}"
     places = max(twos, fives)
     return fixed(round_half_up(value, places), places)
+
+
+def show_exact_text(text: str, decimals: int) -> str:
+    """``show(from_exact_text(text), decimals)``, without arithmetic when the text is a
+    decimal short enough to be padded (the common case for recorded components)."""
+    if "/" not in text and "e" not in text and "E" not in text:
+        whole, _, fraction_part = text.partition(".")
+        if len(fraction_part) <= decimals:
+            if decimals == 0:
+                return "0" if whole in ("-0", "") else whole
+            padded = f"{whole}.{fraction_part.ljust(decimals, '0')}"
+            return padded[1:] if padded.startswith("-") and not padded.strip("-0.") else padded
+    return show(from_exact_text(text), decimals)
 
 
 def from_exact_text(text: str) -> Fraction:

@@ -13,15 +13,14 @@ from typing import Any
 import orjson
 
 from domain.model.round import LinkedRound, Round
-from domain.model.round_events import CLOSED, FINAL, PUBLISHED
+from domain.model.round_events import FINAL
 from domain.rules.engine import RoundResult
 from domain.rules.standings import FinalRound, Standing, period_standings, periods_of, previous_period
 from domain.rules.stars import Rated, recommend
-from projections import audit
 from projections.consequences import consequences
 from projections.fold import Dirty, Folder
 from projections.judges import JudgeTally, combine, round_tallies
-from projections.ranking_json import ranking_document
+from projections.ranking_json import ranking_document, recorded_document
 from projections.tables import (
     CERTIFICATIONS,
     CONSEQUENCES,
@@ -58,6 +57,8 @@ class Computer:
         self.results: dict[str, RoundResult] = {}
         self.linked: dict[str, dict[str, LinkedRound]] = {}
         self.tallies: dict[str, dict[str, dict[str, JudgeTally]]] = defaultdict(dict)  # contest -> round -> ...
+        # standings per (contest, unit), shared by the scopes of one changes() call only
+        self._unit_cache: dict[tuple[str, str], dict[str, tuple[Any, list[Standing]]]] | None = None
 
     # -- rounds --------------------------------------------------------------------------
 
@@ -83,12 +84,44 @@ class Computer:
             self.results.pop(code, None)
             self.linked.pop(code, None)
 
-    def changes(self, dirty: Dirty, counts: Counter[str], increments: bool) -> Changes:
+    def document(self, code: str) -> dict[str, Any]:
+        """The ranking JSON: a closed round's sealed results as recorded (what was
+        published), or the rules engine's result for a round still being scored."""
+        rnd = self.folder.rounds[code]
+        recorded = recorded_document(rnd, self.folder.rules(rnd.rules))
+        return recorded if recorded is not None else ranking_document(rnd, self.result(code)[0])
+
+    def changes(self, dirty: Dirty, counts: Counter[str], increments: bool,
+                precomputed: Changes | None = None) -> Changes:
+        self._unit_cache = {}
+        try:
+            return self._changes(dirty, counts, increments, precomputed)
+        finally:
+            self._unit_cache = None
+
+    def round_changes(self, codes: list[str], counts: Counter[str], increments: bool) -> Changes:
+        """Only the rows of these rounds (a rebuild computes halves of them in parallel)."""
         changes = Changes(increments=increments)
+        for code in codes:
+            self._round(code, counts.get(code, 0), changes)
+        return changes
+
+    def merge(self, into: Changes, other: Changes, tallies: dict[str, dict[str, dict[str, JudgeTally]]]) -> None:
+        for table, rows in other.rows.items():
+            into.rows[table].extend(rows)
+        for table, (columns, keys) in other.replace.items():
+            into.replace.setdefault(table, (columns, []))[1].extend(keys)
+        for contest, per_round in tallies.items():
+            self.tallies[contest].update(per_round)
+
+    def _changes(self, dirty: Dirty, counts: Counter[str], increments: bool,
+                 precomputed: Changes | None = None) -> Changes:
+        changes = precomputed or Changes(increments=increments)
         folder = self.folder
         rounds = set(folder.rounds) if dirty.everything else dirty.rounds
-        self.forget(rounds)
-        for code in sorted(rounds):
+        done = {row[0] for row in changes.rows.get(ROUNDS.name, [])}
+        self.forget(rounds - done)
+        for code in sorted(rounds - done):
             self._round(code, counts.get(code, 0), changes)
         contests = set(folder.contests) if dirty.everything else dirty.contests
         for contest in sorted(contests):
@@ -115,26 +148,26 @@ class Computer:
 
     def _round(self, code: str, events: int, changes: Changes) -> None:
         rnd = self.folder.rounds[code]
-        result, linked = self.result(code)
-        doc = ranking_document(rnd, result)
-        finals = {entry["entrant"]: entry["final"] for entry in doc["entries"]}
+        rules = self.folder.rules(rnd.rules)
+        doc = self.document(code)
+        by_entrant = {e["entrant"]: e for e in doc["entries"]}
+        seated = list(rnd.judges)
+        valid: Counter[str] = Counter(e for (j, e) in rnd.live if (j, e) not in rnd.recusals)
         expected_total = 0
-        by_entrant = {e.entrant: e for e in result.entries}
-        seated = set(rnd.judges)
         changes.replacing(ENTRIES, ("round",), (code,))
         for entrant, record in sorted(rnd.entrants.items()):
             e = by_entrant[entrant]
             expected = len(seated) - sum(1 for j in seated if (j, entrant) in rnd.recusals)
             expected_total += expected
             changes.rows[ENTRIES.name].append((
-                code, entrant, record.name, record.unit, record.status, e.rank,
-                finals[entrant], int(e.tied), e.award, e.promotion,
-                e.promotion_reason, len(e.sheets), expected))
-        sheets_in = sum(len(e.sheets) for e in result.entries)
+                code, entrant, record.name, record.unit, record.status, e["rank"], e["final"], int(e["tied"]),
+                e["award"], e["promotion"], e["reason"], valid[entrant], expected))
+        complete = all(e["rank"] is not None for e in doc["entries"]
+                       if rnd.entrants[e["entrant"]].status == "active")
         changes.rows[ROUNDS.name].append((
             code, rnd.contest, rnd.level, rnd.unit, rnd.period, rnd.status, rnd.rules["code"], rnd.rules["version"],
-            rnd.seal, orjson.dumps(doc).decode(), audit.pack(rnd, linked), len(rnd.entrants), sheets_in,
-            expected_total, int(result.complete), events, self.folder.round_position.get(code, 0)))
+            rnd.seal, orjson.dumps(doc).decode(), len(rnd.entrants), sum(valid.values()),
+            expected_total, int(complete), events, self.folder.round_position.get(code, 0)))
         changes.replacing(FINALISTS, ("target",), (code,))
         for entrant, record in sorted(rnd.entrants.items()):
             source = record.source
@@ -143,8 +176,7 @@ class Computer:
                 changes.rows[FINALISTS.name].append((
                     code, entrant, record.name, source["round"], origin.unit if origin else None, source.get("rank"),
                     source.get("final"), source.get("seal")))
-        names = {j.code: j.name for j in rnd.judges.values()}
-        tallies = round_tallies(result, names) if rnd.status in (CLOSED, PUBLISHED, FINAL) or result.complete else {}
+        tallies = round_tallies(rnd, rules)
         self.tallies[rnd.contest][code] = tallies
         changes.replacing(JUDGES, ("scope", "key"), ("round", code))
         for judge in sorted(tallies):
@@ -155,10 +187,7 @@ class Computer:
         missing = [code for code, r in self.folder.rounds.items() if r.contest == contest and code not in per_round]
         for code in missing:
             rnd = self.folder.rounds[code]
-            result, _ = self.result(code)
-            names = {j.code: j.name for j in rnd.judges.values()}
-            per_round[code] = (round_tallies(result, names)
-                               if rnd.status in (CLOSED, PUBLISHED, FINAL) or result.complete else {})
+            per_round[code] = round_tallies(rnd, self.folder.rules(rnd.rules))
         self.tallies[contest] = per_round
         combined = combine(per_round.values())
         changes.replacing(JUDGES, ("scope", "key"), ("contest", contest))
@@ -177,12 +206,17 @@ class Computer:
         return out
 
     def unit_standings(self, contest: str, unit: str) -> dict[str, tuple[Any, list[Standing]]]:
+        cache = self._unit_cache
+        if cache is not None and (contest, unit) in cache:
+            return cache[(contest, unit)]
         rounds = self.final_rounds(contest, unit)
         periods = sorted({p for r in rounds for p in periods_of(r.period)})
         out = {}
         for period in periods:
             rules, _, standings = period_standings(rounds, period)
             out[period] = (rules, standings)
+        if cache is not None:
+            cache[(contest, unit)] = out
         return out
 
     def _standings(self, contest: str, unit: str, changes: Changes) -> None:

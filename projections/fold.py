@@ -11,7 +11,9 @@ the read models are computed, and which replay and verification use too.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +31,20 @@ from domain.rules.ruleset import RuleSet, parse_ruleset
 
 # Round events after which standings, stars and consequences may change
 RESULT_EVENTS = {"Finalized", "Reranked", "Resealed"}
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Cyclic garbage collection off while millions of long-lived objects are built: they
+    are kept until the end anyway, and every collection would rescan them all (this
+    alone more than doubles the folding rate of a province-year)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Payload:
@@ -94,7 +110,7 @@ class Folder:
         self.calendar: HolidayCalendar | None = None
         self.position = 0
         self.events = 0
-        self.round_events: Counter[str] = Counter()  # events applied per round since the last take
+        self.round_events: dict[str, int] = {}  # events applied per round since the last take
         self.round_position: dict[str, int] = {}
         self.dependants: dict[str, set[str]] = defaultdict(set)  # round -> rounds it feeds
         self.dirty = Dirty()
@@ -121,11 +137,31 @@ class Folder:
         self.events += 1
 
     def apply_rows(self, rows: Iterable[tuple[int, Any, int, str, Any]]) -> int:
-        apply = self.apply
-        count = 0
-        for row in rows:
-            apply(*row)
+        """``apply`` for many rows: the same steps, with the common case (an event of an
+        existing round) kept in this loop, since it runs for every event of a rebuild."""
+        kinds, aggregates, loads = _KINDS, self.aggregates, orjson.loads
+        counts, positions, dirty_rounds = self.round_events, self.round_position, self.dirty.rounds
+        count = fast = 0
+        position = self.position
+        for position, key, version, topic, state in rows:
             count += 1
+            kind = kinds.get(topic)
+            obj = aggregates.get(key)
+            if kind is None or kind.creates or type(obj) is not Round or kind.name in RESULT_EVENTS:
+                self.apply(position, key, version, topic, state)  # counts itself
+                continue
+            payload = state if isinstance(state, dict) else loads(state)
+            payload["originator_version"] = version
+            event = object.__new__(kind.payload_type)
+            event.__dict__ = payload
+            kind.evolve(event, obj)
+            code = obj.code
+            counts[code] = counts.get(code, 0) + 1
+            positions[code] = position
+            dirty_rounds.add(code)
+            fast += 1
+        self.position = position
+        self.events += fast
         return count
 
     def _index(self, obj: Any) -> None:
@@ -146,12 +182,12 @@ class Folder:
 
     def _touch(self, obj: Any, event: str, position: int) -> None:
         dirty = self.dirty
-        if isinstance(obj, Round):
+        if type(obj) is Round:  # by far the most events: the short path first
             code = obj.code
-            self.round_events[code] += 1
+            counts = self.round_events
+            counts[code] = counts.get(code, 0) + 1
             self.round_position[code] = position
             dirty.rounds.add(code)
-            dirty.contests.add(obj.contest)
             if event in RESULT_EVENTS:
                 dirty.units.add((obj.contest, obj.unit))
                 dirty.levels.add((obj.contest, obj.level, obj.period[:4]))
@@ -167,8 +203,9 @@ class Folder:
 
     def take_dirty(self) -> tuple[Dirty, Counter[str]]:
         """What changed since the last take, with the events applied per round."""
-        dirty, counts = self.dirty, self.round_events
-        self.dirty, self.round_events = Dirty(), Counter()
+        dirty, counts = self.dirty, Counter(self.round_events)
+        self.dirty, self.round_events = Dirty(), {}
+        dirty.contests.update(self.rounds[code].contest for code in dirty.rounds if code in self.rounds)
         # a change to a round changes every round it feeds
         pending = list(dirty.rounds)
         while pending:

@@ -12,13 +12,17 @@ FLAG_MIN_SHEETS sheets were scored and FLAG_TRIMMED_SHARE of them were trimmed.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
-from domain.numbers import show
-from domain.rules.engine import RoundResult
-from domain.rules.panel import Aggregate
+from domain.model.round import Round, mark_value, sheet_units
+from domain.model.round_events import SheetRecord
+from domain.numbers import UNITS, exact_sum, show
+from domain.rules.panel import Aggregate, aggregate
+from domain.rules.ruleset import RuleSet
 
 FLAG_DEVIATION = Fraction(3, 100)  # 3% of the maximum total, e.g. 3 points of 100
 FLAG_TRIMMED_SHARE = Fraction(3, 5)
@@ -56,43 +60,91 @@ class JudgeTally:
                 int(self.trimmed), show(share, 4), int(bool(why)), "; ".join(why) or None)
 
 
-def round_tallies(result: RoundResult, names: dict[str, str]) -> dict[str, JudgeTally]:
-    rules = result.rules
+def round_tallies(rnd: Round, rules: RuleSet) -> dict[str, JudgeTally]:
+    """Per judge, from the round's valid sheets: deviations from the panel score each
+    entrant received and how often the judge's marks stood apart and were trimmed.
+    Entrants with fewer valid sheets than the rules need are left out."""
     max_total = sum((c.max for c in rules.criteria), Fraction(0))
-    criteria = len(rules.criteria) or 1
+    method, trim, needed = rules.panel.method, rules.panel.trim, max(rules.panel.min_judges, 1)
+    by_entrant: dict[str, list[SheetRecord]] = defaultdict(list)
+    active = {code for code, e in rnd.entrants.items() if e.status == "active"}
+    recusals, sheets = rnd.recusals, rnd.sheets
+    for pair, sheet_id in rnd.live.items():
+        if pair[1] in active and not (recusals and pair in recusals):
+            by_entrant[pair[1]].append(sheets[sheet_id])
     tallies: dict[str, JudgeTally] = {}
-    for entry in result.entries:
-        panel = entry.panel
-        if panel is None:
+    sums: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    stood_apart: dict[str, int] = defaultdict(int)  # whole sheets (trim_on total)
+    criteria_apart: dict[str, int] = defaultdict(int)  # criterion marks (trim_on criterion)
+    for entrant, records in by_entrant.items():
+        if len(records) < needed:
             continue
-        totals = {s.judge: s.total for s in entry.sheets}
-        for sheet in entry.sheets:
-            t = tallies.get(sheet.judge)
-            if t is None:
-                t = tallies[sheet.judge] = JudgeTally(sheet.judge, names.get(sheet.judge, ""), max_total=max_total,
-                                                      rounds={result.round})
-            gap = sheet.total - panel.value
-            t.sheets += 1
-            t.deviation += gap
-            t.absolute += abs(gap)
-            if panel.by_total is not None:
-                t.trimmed += _stood_apart(sheet.judge, panel.by_total, totals)
+        scaled = [sheet_units(r.marks) for r in records]
+        if rules.panel.trim_on == "total" and None not in scaled:
+            values = {r.judge: u for r, u in zip(records, scaled)}
+            agg = aggregate(list(values.items()), method, trim)
+            if agg is None:
+                continue
+            # the panel score is kept_sum / n (in millionths): each gap, times n, is an integer
+            n = len(agg.used)
+            kept = [values[j] for j in agg.used]
+            kept_sum, lowest, highest = sum(kept), min(kept), max(kept)
+            low, high = set(agg.dropped_low), set(agg.dropped_high)
+            for judge, value in values.items():
+                gap = value * n - kept_sum
+                pair = sums[judge][n * UNITS]
+                pair[0] += gap
+                pair[1] += gap if gap >= 0 else -gap
+                t = tallies.get(judge) or _tally(tallies, judge, rnd, max_total)
+                t.sheets += 1
+                if (judge in low and value < lowest) or (judge in high and value > highest):
+                    stood_apart[judge] += 1
+        else:
+            marks = {r.judge: {c: mark_value(m) for c, m in r.marks.items()} for r in records}
+            aggs = {c.code: aggregate([(j, m[c.code]) for j, m in marks.items()], method, trim)
+                    for c in rules.criteria}
+            if any(a is None for a in aggs.values()):
+                continue
+            totals = {j: exact_sum(m.values()) for j, m in marks.items()}
+            if rules.panel.trim_on == "total":
+                total_agg = aggregate(list(totals.items()), method, trim)
+                panel_value = total_agg.value  # type: ignore[union-attr]
             else:
-                dropped = sum(_stood_apart(sheet.judge, agg, {s.judge: s.marks[code] for s in entry.sheets})
-                              for code, agg in panel.by_criterion.items())
-                t.trimmed += Fraction(dropped, criteria)
+                panel_value = exact_sum(a.value for a in aggs.values())  # type: ignore[union-attr]
+            for judge, total in totals.items():
+                gap = total - panel_value
+                pair = sums[judge][gap.denominator]
+                pair[0] += gap.numerator
+                pair[1] += abs(gap.numerator)
+                t = tallies.get(judge) or _tally(tallies, judge, rnd, max_total)
+                t.sheets += 1
+                if rules.panel.trim_on == "total":
+                    stood_apart[judge] += _stood_apart(judge, total_agg, totals)  # type: ignore[arg-type]
+                else:
+                    criteria_apart[judge] += sum(_stood_apart(judge, a, {j: m[c] for j, m in marks.items()})  # type: ignore[arg-type]
+                                                 for c, a in aggs.items())
+    for judge, by_denominator in sums.items():
+        t = tallies[judge]
+        t.deviation = exact_sum(Fraction(n, d) for d, (n, _) in by_denominator.items())
+        t.absolute = exact_sum(Fraction(a, d) for d, (_, a) in by_denominator.items())
+        t.trimmed = stood_apart[judge] + Fraction(criteria_apart[judge], len(rules.criteria) or 1)
     return tallies
 
 
-def _stood_apart(judge: str, agg: Aggregate, values: dict[str, Fraction]) -> int:
+def _tally(tallies: dict[str, JudgeTally], judge: str, rnd: Round, max_total: Fraction) -> JudgeTally:
+    seat = rnd.judges.get(judge)
+    t = tallies[judge] = JudgeTally(judge, seat.name if seat else "", max_total=max_total, rounds={rnd.code})
+    return t
+
+
+def _stood_apart(judge: str, agg: Aggregate, values: dict[str, Any]) -> int:
     """1 if this judge's value was trimmed and lay strictly outside the kept values; a
     value dropped only because it tied with a kept one (the tie is broken by judge code)
     does not stand apart."""
-    kept = [values[j] for j in agg.used]
     if judge in agg.dropped_low:
-        return int(values[judge] < min(kept))
+        return int(values[judge] < min(values[j] for j in agg.used))
     if judge in agg.dropped_high:
-        return int(values[judge] > max(kept))
+        return int(values[judge] > max(values[j] for j in agg.used))
     return 0
 
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import orjson
 
-from domain.errors import EntrantNotAdmitted, RoundNotFound
+from domain.errors import RoundNotFound
 from domain.rules.ruleset import RuleSet, parse_ruleset
 from domain.services.store import StoreURL
 from projections import audit
-from projections.explain import explanation
+from projections.source import EventSource
 from projections.readstore import ReadStore
 from projections.tables import CERTIFICATIONS, CONSEQUENCES, ENTRIES, FINALISTS, JUDGES, ROUNDS, RULESETS, STANDINGS
 
@@ -71,13 +71,12 @@ class ReadModels:
         return orjson.loads(self.round(code)["ranking"])
 
     def audit(self, code: str, entrant: str) -> dict[str, Any]:
-        """The explanation of one entrant's result, from the round's audit record."""
-        row = self.round(code)
-        rnd, linked = audit.restore(row["audit"])
-        if entrant not in rnd.entrants:
-            raise EntrantNotAdmitted(round=code, entrant=entrant)
-        rules = self.rules(rnd.rules["code"], rnd.rules["version"])
-        return explanation(rnd, rnd.compute(rules, linked), entrant)
+        """The explanation of one entrant's result, folded from the round's own events."""
+        source = EventSource(self.store.store)
+        try:
+            return audit.audit(source, code, entrant)
+        finally:
+            source.close()
 
     def finalists(self, target: str) -> list[dict[str, Any]]:
         return self.store.select(FINALISTS, {"target": target}, order="source_round, source_rank, entrant")

@@ -37,6 +37,7 @@ class ReadStore:
         self.store = store
         self.sqlite = store.kind == "sqlite"
         self._conn: Any = None
+        self._listener: Any = None
         self._batches = 0
 
     # -- connection ------------------------------------------------------------------------
@@ -51,9 +52,10 @@ class ReadStore:
         return self._conn
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        for conn in (self._conn, self._listener):
+            if conn is not None:
+                conn.close()
+        self._conn = self._listener = None
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
@@ -108,9 +110,12 @@ class ReadStore:
     def load(self, changes: Changes, generation: int) -> None:
         """Empty a generation and fill it (a rebuild; readers use the other one meanwhile)."""
         with self.transaction() as conn:
-            for table in TABLES:
-                name = table.physical(generation)
-                conn.execute(f"DELETE FROM {name}" if self.sqlite else f"TRUNCATE {name}")
+            names = [table.physical(generation) for table in TABLES]
+            if self.sqlite:
+                for name in names:
+                    conn.execute(f"DELETE FROM {name}")
+            else:
+                conn.execute(f"TRUNCATE {', '.join(names)}")
             conn.execute(self._p(f"UPDATE {STATE_TABLE} SET building = ? WHERE name = 'leitai'"), (generation,))
             self._write(conn, changes, generation, bulk=True)
 
@@ -203,16 +208,14 @@ class ReadStore:
                 if time.monotonic() >= deadline:
                     return False
                 time.sleep(0.002)
-        listener = psycopg.connect(self.store.conninfo(), autocommit=True)
-        try:
-            listener.execute("LISTEN leitai_projected")
-            while True:
-                if self.state()[1] >= position:
-                    return True
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                for _ in listener.notifies(timeout=min(left, 0.5), stop_after=1):
-                    break
-        finally:
-            listener.close()
+        if self._listener is None or self._listener.closed:
+            self._listener = psycopg.connect(self.store.conninfo(), autocommit=True)
+            self._listener.execute("LISTEN leitai_projected")
+        while True:
+            if self.state()[1] >= position:
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            for _ in self._listener.notifies(timeout=min(left, 0.5), stop_after=1):
+                break

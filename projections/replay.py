@@ -18,15 +18,14 @@ from typing import Any
 
 from domain.errors import RoundNotFound
 from domain.model.round import LinkedRound, Round
-from domain.model.round_events import CLOSED, FINAL, PUBLISHED
-from domain.numbers import from_exact_text, show
+from domain.model.round_events import FINAL
 from domain.rules.engine import RoundResult
 from domain.rules.ruleset import RuleSet
 from domain.rules.standings import FinalRound, RoundPlacing, Standing, period_standings, periods_of
 from domain.rules.stars import Rated, recommend
 from projections.compute import Computer
-from projections.fold import Folder
-from projections.ranking_json import ranking_document
+from projections.fold import Folder, bulk
+from projections.ranking_json import ranking_document, recorded_document
 
 FIELDS = ("rank", "final", "award", "promotion", "reason")
 
@@ -49,30 +48,12 @@ def select_rounds(folder: Folder, rules: RuleSet, selection: Selection) -> list[
                   and (selection.contest is None or r.contest == selection.contest))
 
 
-def recorded_document(rnd: Round, rules: RuleSet) -> dict[str, Any] | None:
-    """The ranking JSON of a closed round as its sealed results recorded it."""
-    if rnd.status not in (CLOSED, PUBLISHED, FINAL) or not rnd.results:
-        return None
-    if any("exact" not in row for row in rnd.results):
-        return None
-    d = rules.result_decimals
-    has_promotion = rules.promotion is not None
-    entries = []
-    for row in rnd.results:
-        entries.append({
-            "entrant": row["entrant"], "name": rnd.entrants[row["entrant"]].name, "rank": row["rank"],
-            "final": row["final"], "tied": row["tied"],
-            "components": {c.code: show(from_exact_text(row["components"][c.code]), d + 2)
-                           for c in rules.components if c.code in row["components"]},
-            "award": row["award"],
-            "promotion": row["promotion"] if has_promotion else None,
-            "reason": row["reason"] if has_promotion else None,
-        })
-    return {"round": rnd.code, "rules": {"code": rules.code, "version": rules.version}, "status": rnd.status,
-            "seal": rnd.seal, "entries": entries}
-
-
 def replay(folder: Folder, new_rules: RuleSet, selection: Selection) -> dict[str, Any]:
+    with bulk():
+        return _replay(folder, new_rules, selection)
+
+
+def _replay(folder: Folder, new_rules: RuleSet, selection: Selection) -> dict[str, Any]:
     codes = select_rounds(folder, new_rules, selection)
     missing = [c for c in codes if c not in folder.rounds]
     if missing:

@@ -13,15 +13,19 @@
 
 from __future__ import annotations
 
+import gc
+import os
+import pickle
 import sys
 import threading
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.services.store import StoreURL
 from projections.compute import Changes, Computer
-from projections.fold import Dirty, Folder
+from projections.fold import Dirty, Folder, bulk
 from projections.readstore import ReadStore, Stale
 from projections.source import EventSource
 
@@ -53,6 +57,7 @@ class Projector:
         self.computer = Computer(self.folder)
         self.generation = 0
         self.position = 0
+        self.long_running = False
         self.committed = threading.Condition()
 
     def close(self) -> None:
@@ -65,11 +70,16 @@ class Projector:
         """Restore memory to the committed position (folding only; nothing is written)."""
         generation, position = self.read.state()
         self.folder = Folder()
-        for rows in self.source.scan(0, position):
-            self.folder.apply_rows(rows)
+        with bulk():
+            for rows in self.source.scan(0, position):
+                self.folder.apply_rows(rows)
         self.folder.take_dirty()
         self.computer = Computer(self.folder)
         self.generation, self.position = generation, position
+        if self.long_running:
+            # The folded state lives as long as the process: keep it out of the cyclic
+            # collector's scans, or every full collection would pause a live batch.
+            gc.freeze()
 
     def step(self) -> int:
         """Apply the next batch; returns how many events it applied (0: none waiting)."""
@@ -97,6 +107,7 @@ class Projector:
         return applied
 
     def run(self, stop: threading.Event) -> None:
+        self.long_running = True
         self.load()
         while not stop.is_set():
             if self.step() == 0:
@@ -105,6 +116,10 @@ class Projector:
     # -- rebuild -----------------------------------------------------------------------------
 
     def rebuild(self, progress: Progress | None = None) -> RebuildReport:
+        with bulk():
+            return self._rebuild(progress)
+
+    def _rebuild(self, progress: Progress | None) -> RebuildReport:
         started = time.perf_counter()
         phases: dict[str, float] = {}
         active, _ = self.read.state()
@@ -124,7 +139,8 @@ class Projector:
         mark = time.perf_counter()
         _, counts = folder.take_dirty()
         computer = Computer(folder)
-        changes = computer.changes(Dirty(everything=True), counts, increments=False)
+        halves = compute_in_two(computer, counts) if len(folder.rounds) >= PARALLEL_ROUNDS else None
+        changes = computer.changes(Dirty(everything=True), counts, increments=False, precomputed=halves)
         phases["compute"] = time.perf_counter() - mark
         if progress:
             progress("compute", changes.row_count, changes.row_count)
@@ -145,6 +161,42 @@ class Projector:
         phases["switch"] = time.perf_counter() - mark
         return RebuildReport(folder.events, changes.row_count, target, position, time.perf_counter() - started,
                              phases)
+
+
+PARALLEL_ROUNDS = 1000  # below this a rebuild is quick enough in one process (and forking costs more than it saves)
+
+
+def compute_in_two(computer: Computer, counts: Counter[str]) -> Changes | None:
+    """Compute the rows of all rounds, half in this process and half in a forked child
+    that shares the folded state (copy-on-write).  None where fork is not available."""
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return None
+    codes = sorted(computer.folder.rounds)
+    mine, theirs = codes[0::2], codes[1::2]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, leave without running any cleanup
+        os.close(read_end)
+        status = 0
+        try:
+            part = computer.round_changes(theirs, counts, increments=False)
+            payload = pickle.dumps((dict(part.rows), part.replace, dict(computer.tallies)), pickle.HIGHEST_PROTOCOL)
+        except BaseException as error:  # noqa: BLE001 - reported to the parent
+            payload, status = pickle.dumps(error), 1
+        with os.fdopen(write_end, "wb") as out:
+            out.write(payload)
+        os._exit(status)
+    os.close(write_end)
+    changes = computer.round_changes(mine, counts, increments=False)
+    with os.fdopen(read_end, "rb") as incoming:
+        payload = incoming.read()
+    _, status = os.waitpid(pid, 0)
+    received = pickle.loads(payload)
+    if status != 0:
+        raise received
+    rows, replace, tallies = received
+    computer.merge(changes, Changes(rows=defaultdict(list, rows), replace=replace), tallies)
+    return changes
 
 
 def print_progress(phase: str, done: int, total: int) -> None:

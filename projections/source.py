@@ -9,16 +9,25 @@ for new events uses LISTEN/NOTIFY on PostgreSQL (the insert function notifies
 
 from __future__ import annotations
 
+import queue
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 import psycopg
 
 from domain.services.store import StoreURL
 
 Row = tuple[int, Any, int, str, Any]  # position, aggregate id, version, topic, state
+
+# On PostgreSQL aggregates are keyed by the id's 16 raw bytes (uuid_send): far cheaper to
+# read than UUID objects, and the same in every query of this module.
+PG_COLUMNS = "notification_id, uuid_send(originator_id), originator_version, topic, state"
+SQLITE_COLUMNS = "rowid, originator_id, originator_version, topic, state"
+PREFETCH_FROM = 100_000  # events: a read this long is fetched ahead by a helper thread
 
 
 class EventSource:
@@ -58,31 +67,88 @@ class EventSource:
     def read_after(self, position: int, limit: int) -> list[Row]:
         if self.store.kind == "sqlite":
             return self._sqlite_conn().execute(
-                "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
-                "WHERE rowid > ? ORDER BY rowid LIMIT ?", (position, limit)).fetchall()
+                f"SELECT {SQLITE_COLUMNS} FROM stored_events WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (position, limit)).fetchall()
         with self._pg_conn().cursor(binary=True) as cur:
-            cur.execute("SELECT notification_id, originator_id, originator_version, topic, state FROM leitai_events "
-                        "WHERE notification_id > %s ORDER BY notification_id LIMIT %s", (position, limit))
+            cur.execute(f"SELECT {PG_COLUMNS} FROM leitai_events WHERE notification_id > %s "
+                        "ORDER BY notification_id LIMIT %s", (position, limit))
+            return cur.fetchall()
+
+    def events_of(self, aggregates: list[UUID]) -> list[Row]:
+        """Every event of these aggregates, in log order (through the primary key)."""
+        if not aggregates:
+            return []
+        if self.store.kind == "sqlite":
+            marks = ", ".join("?" for _ in aggregates)
+            return self._sqlite_conn().execute(
+                f"SELECT {SQLITE_COLUMNS} FROM stored_events WHERE originator_id IN ({marks}) ORDER BY rowid",
+                [a.hex for a in aggregates]).fetchall()
+        with self._pg_conn().cursor(binary=True) as cur:
+            cur.execute(f"SELECT {PG_COLUMNS} FROM leitai_events WHERE originator_id = ANY(%s) "
+                        "ORDER BY notification_id", (aggregates,))
             return cur.fetchall()
 
     def scan(self, after: int = 0, upto: int | None = None, batch: int = 20000) -> Iterator[list[Row]]:
-        """Every event after ``after`` (up to ``upto``), in batches, in one read."""
+        """Every event after ``after`` (up to ``upto``), in batches, in one read.  For a long
+        read the next batch is fetched by a helper thread while the caller works on the
+        current one (both drivers release the interpreter lock while they wait on the
+        database); for a short one the handing over costs more than it saves."""
         upto = self.last_position() if upto is None else upto
+        if upto - after < PREFETCH_FROM:
+            yield from self._scan(after, upto, batch, short=True)
+            return
+        batches: queue.Queue[list[Row] | BaseException | None] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def fetch() -> None:
+            try:
+                for rows in self._scan(after, upto, batch):
+                    while not stop.is_set():
+                        try:
+                            batches.put(rows, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return  # the reader gave up: leave the cursor's transaction
+                batches.put(None)
+            except BaseException as error:  # noqa: BLE001 - handed to the reading thread
+                batches.put(error)
+
+        reader = threading.Thread(target=fetch, daemon=True, name="leitai-scan")
+        reader.start()
+        try:
+            while (item := batches.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            reader.join()
+
+    def _scan(self, after: int, upto: int, batch: int, short: bool = False) -> Iterator[list[Row]]:
+        if self.store.kind == "postgresql" and short:  # one round trip beats a server-side cursor
+            with self._pg_conn().cursor(binary=True) as cur:
+                cur.execute(f"SELECT {PG_COLUMNS} FROM leitai_events WHERE notification_id > %s "
+                            "AND notification_id <= %s ORDER BY notification_id", (after, upto))
+                rows = cur.fetchall()
+            for start in range(0, len(rows), batch):
+                yield rows[start:start + batch]
+            return
         if self.store.kind == "sqlite":
             cur = self._sqlite_conn().execute(
-                "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
-                "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", (after, upto))
+                f"SELECT {SQLITE_COLUMNS} FROM stored_events WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
+                (after, upto))
             while rows := cur.fetchmany(batch):
                 yield rows
             return
-        with psycopg.connect(self.store.conninfo()) as conn:
-            with conn.cursor(name="leitai_scan", binary=True) as cur:
-                cur.itersize = batch
-                cur.execute("SELECT notification_id, originator_id, originator_version, topic, state "
-                            "FROM leitai_events WHERE notification_id > %s AND notification_id <= %s "
-                            "ORDER BY notification_id", (after, upto))
-                while rows := cur.fetchmany(batch):
-                    yield rows
+        conn = self._pg_conn()
+        with conn.transaction(), conn.cursor(name="leitai_scan", binary=True) as cur:  # a server-side cursor
+            cur.itersize = batch
+            cur.execute(f"SELECT {PG_COLUMNS} FROM leitai_events WHERE notification_id > %s "
+                        "AND notification_id <= %s ORDER BY notification_id", (after, upto))
+            while rows := cur.fetchmany(batch):
+                yield rows
 
     # -- waiting ------------------------------------------------------------------------------
 

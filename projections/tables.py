@@ -33,7 +33,7 @@ T, I, B, X = "text", "int", "bigint", "blob"
 
 ROUNDS = Table("rounds", (
     ("round", T), ("contest", T), ("level", T), ("unit", T), ("period", T), ("status", T), ("rules_code", T),
-    ("rules_version", I), ("seal", T), ("ranking", T), ("audit", X), ("entrants", I), ("sheets_in", I),
+    ("rules_version", I), ("seal", T), ("ranking", T), ("entrants", I), ("sheets_in", I),
     ("sheets_expected", I), ("complete", I), ("events", B), ("position", B),
 ), ("round",))
 ENTRIES = Table("entries", (

@@ -26,7 +26,7 @@ import orjson
 from domain.model.round_events import CLOSED, FINAL, PUBLISHED
 from domain.rules.seal import canonical_json
 from projections.compute import Computer
-from projections.fold import Folder
+from projections.fold import Folder, bulk
 from projections.ranking_json import ranking_document
 from projections.source import EventSource
 
@@ -54,6 +54,11 @@ class VerifyReport:
 
 
 def verify_folder(folder: Folder, only: str | None = None, served: dict[str, dict[str, Any]] | None = None) -> VerifyReport:
+    with bulk():
+        return _verify_folder(folder, only, served)
+
+
+def _verify_folder(folder: Folder, only: str | None, served: dict[str, dict[str, Any]] | None) -> VerifyReport:
     report = VerifyReport(events=folder.events)
     computer = Computer(folder)
     for code in sorted(folder.rounds):
@@ -91,8 +96,9 @@ def _first_difference(recorded: list[dict[str, Any]], recomputed: list[dict[str,
 
 def fold_store(source: EventSource) -> Folder:
     folder = Folder()
-    for rows in source.scan():
-        folder.apply_rows(rows)
+    with bulk():
+        for rows in source.scan():
+            folder.apply_rows(rows)
     folder.take_dirty()
     return folder
 
@@ -130,7 +136,12 @@ def export_events(source: EventSource, path: Path) -> tuple[int, int]:
 
 
 def _uuid(key: Any) -> UUID:
-    return key if isinstance(key, UUID) else UUID(hex=str(key))
+    """An aggregate key as its UUID: raw bytes on PostgreSQL, hex text on SQLite."""
+    if isinstance(key, UUID):
+        return key
+    if isinstance(key, (bytes, bytearray, memoryview)):
+        return UUID(bytes=bytes(key))
+    return UUID(hex=str(key))
 
 
 def read_export(path: Path) -> Iterator[dict[str, Any]]:

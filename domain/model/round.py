@@ -50,15 +50,19 @@ def mark_value(text: str) -> Fraction:
     return fraction(text)
 
 
-@lru_cache(maxsize=65536)
-def mark_units(text: str) -> int | None:
-    return units(text)
+_UNITS: dict[str, int | None] = {}  # mark text -> whole millionths (marks repeat a lot)
 
 
 def sheet_units(marks: dict[str, str]) -> int | None:
+    """A sheet's total in whole millionths, or None if a mark has more than six decimals."""
     total = 0
+    cache = _UNITS
     for text in marks.values():
-        value = mark_units(text)
+        value = cache.get(text, -1)
+        if value == -1:
+            if len(cache) > 100_000:
+                cache.clear()
+            value = cache[text] = units(text)
         if value is None:
             return None
         total += value
@@ -368,12 +372,18 @@ class Round(RoundPublicity, LeitaiAggregate):
         return RoundFacts(self.code, entrants, tuple(sheets), adjustments, inputs, links)
 
     def compute(self, rules: RuleSet, linked: dict[str, LinkedRound] | None = None) -> RoundResult:
-        for record in self.sheets.values():
-            missing = [c.code for c in rules.criteria if c.code not in record.marks]
-            if missing and not record.voided:
-                raise InvalidValue("rules", rules.ref,
-                                   f"criterion {missing[0]!r} has no marks on the recorded sheets of {self.code}",
-                                   f"轮次 {self.code} 已录入的评分表中没有评分指标 {missing[0]!r}")
+        if rules.digest != self.rules.get("digest"):
+            # another rule set (replay, re-rank): its criteria must fit the recorded sheets;
+            # under its own rule set every sheet was checked when it was recorded
+            codes = [c.code for c in rules.criteria]
+            for record in self.sheets.values():
+                if not record.voided:
+                    for code in codes:
+                        if code not in record.marks:
+                            raise InvalidValue(
+                                "rules", rules.ref,
+                                f"criterion {code!r} has no marks on the recorded sheets of {self.code}",
+                                f"轮次 {self.code} 已录入的评分表中没有评分指标 {code!r}")
         return compute_round(rules, self.facts(linked))
 
     def seal_for(self, linked: dict[str, LinkedRound] | None = None) -> str:

@@ -16,7 +16,7 @@ from domain.model.base import LeitaiAggregate
 SCHEDULED, OPEN, CLOSED, PUBLISHED, FINAL = "scheduled", "open", "closed", "published", "final"
 
 
-@dataclass
+@dataclass(slots=True)
 class EntrantRecord:
     code: str
     name: str
@@ -26,14 +26,14 @@ class EntrantRecord:
     reason: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class JudgeSeat:
     code: str
     name: str
     home_unit: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class SheetRecord:
     sheet: int  # the version of the event that first submitted it
     judge: str
@@ -42,10 +42,16 @@ class SheetRecord:
     ref: int  # the version of the event that set the current marks
     history: list[int] = field(default_factory=list)
     voided: bool = False
-    log: list[list[Any]] = field(default_factory=list)  # [version, "submitted"|"corrected"|"voided", actor, reason]
+    submitted_by: str = ""
+    changes: list[list[Any]] | None = None  # [version, "corrected"|"voided", actor, reason], once there is one
+
+    @property
+    def log(self) -> list[list[Any]]:
+        """Who submitted, corrected or voided this sheet, and why, oldest first."""
+        return [[self.sheet, "submitted", self.submitted_by, None], *(self.changes or [])]
 
 
-@dataclass
+@dataclass(slots=True)
 class AdjustmentRecord:
     id: int
     entrant: str
@@ -77,7 +83,9 @@ class Publicity:
 
 
 def _seal(r: Any, event: LeitaiAggregate.Event, **fields: Any) -> None:
-    r.seal_log.append({"event": type(event).__name__, "seq": event.originator_version, **fields})
+    fields["event"] = type(event).__name__
+    fields["seq"] = event.originator_version
+    r.seal_log.append(fields)
 
 
 def _correction(r: Any, event: Any) -> None:
@@ -156,10 +164,11 @@ class SheetSubmitted(LeitaiAggregate.Event):
 
     def evolve(self, r: Any) -> None:
         v = self.originator_version
-        r.sheets[v] = SheetRecord(v, self.judge, self.entrant, dict(self.marks), v, [v], False,
-                                  [[v, "submitted", self.actor, None]])
+        marks = self.marks  # recorded marks are never changed in place, only replaced
+        r.sheets[v] = SheetRecord(v, self.judge, self.entrant, marks, v, [v], False, self.actor)
         r.live[(self.judge, self.entrant)] = v
-        _seal(r, self, judge=self.judge, entrant=self.entrant, marks=dict(self.marks))
+        r.seal_log.append({"judge": self.judge, "entrant": self.entrant, "marks": marks,
+                           "event": "SheetSubmitted", "seq": v})
 
 
 class SheetCorrected(LeitaiAggregate.Event):
@@ -173,11 +182,11 @@ class SheetCorrected(LeitaiAggregate.Event):
 
     def evolve(self, r: Any) -> None:
         record = r.sheets[self.sheet]
-        record.marks, record.ref = dict(self.marks), self.originator_version
+        record.marks, record.ref = self.marks, self.originator_version
         record.history.append(self.originator_version)
-        record.log.append([self.originator_version, "corrected", self.actor, self.reason])
+        record.changes = [*(record.changes or []), [self.originator_version, "corrected", self.actor, self.reason]]
         _correction(r, self)
-        _seal(r, self, sheet=self.sheet, replaces=self.replaces, marks=dict(self.marks))
+        _seal(r, self, sheet=self.sheet, replaces=self.replaces, marks=self.marks)
 
 
 class SheetVoided(LeitaiAggregate.Event):
@@ -192,7 +201,7 @@ class SheetVoided(LeitaiAggregate.Event):
         record = r.sheets[self.sheet]
         record.voided = True
         record.history.append(self.originator_version)
-        record.log.append([self.originator_version, "voided", self.actor, self.reason])
+        record.changes = [*(record.changes or []), [self.originator_version, "voided", self.actor, self.reason]]
         r.live.pop((self.judge, self.entrant), None)
         _correction(r, self)
         _seal(r, self, sheet=self.sheet, replaces=self.replaces)

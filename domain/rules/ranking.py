@@ -8,14 +8,12 @@ tie, items are listed by their code.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Ranked(Generic[T]):
+class Ranked(NamedTuple, Generic[T]):
     item: T
     rank: int
     tied: bool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from domain.numbers import round_half_up
@@ -61,12 +61,17 @@ def compute_standings(placings: Sequence[RoundPlacing], rule: Standings,
     for placing in placings:
         by_entrant.setdefault(placing.entrant, []).append(placing)
     standings: list[Standing] = []
+    with localcontext() as exact:  # finals are short decimals: their sums are exact here
+        exact.prec = 60
+        totals = {entrant: sum((p.final for p in rows), Decimal(0)) for entrant, rows in by_entrant.items()}
     for entrant, rows in by_entrant.items():
+        total = totals[entrant]
+        numerator, denominator = total.as_integer_ratio()
         if rule.method == "sum":
-            score = sum((Fraction(p.final) for p in rows), Fraction(0))
-            shown = Decimal(sum((p.final for p in rows), Decimal(0)))
+            score = Fraction(numerator, denominator)
+            shown = total
         elif rule.method == "mean":
-            score = sum((Fraction(p.final) for p in rows), Fraction(0)) / len(rows)
+            score = Fraction(numerator, denominator * len(rows))
             shown = round_half_up(score, decimals)
         else:
             score = sum((_points(rule, p.rank) for p in rows), Fraction(0))

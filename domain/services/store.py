@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from domain.errors import InvalidValue
 
@@ -35,6 +35,14 @@ class StoreURL:
         if self.kind == "sqlite":
             return f"sqlite:///{self.path}"
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+    @property
+    def url(self) -> str:
+        """The URL that selects this store again (with the password, if any)."""
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.path}"
+        auth = self.user + (f":{quote(self.password, safe='')}" if self.password else "")
+        return f"postgresql://{auth}@{self.host}:{self.port}/{self.dbname}"
 
     def conninfo(self) -> str:
         """A libpq connection string (for migrations and read models)."""

@@ -15,9 +15,9 @@ from tests.conftest import ADMIN
 
 def test_migrating_twice_applies_nothing_the_second_time(sqlite_url):
     store = parse_url(sqlite_url)
-    assert migrations.migrate(store) == ["0001_event_store", "0002_read_models"]
+    assert migrations.migrate(store) == ["0001_event_store", "0002_read_models", "0003_audit_on_demand"]
     assert migrations.migrate(store) == []
-    assert set(migrations.applied(store)) == {1, 2}
+    assert set(migrations.applied(store)) == {1, 2, 3}
 
 
 def test_a_migration_changed_after_it_was_applied_stops_the_run(sqlite_url, monkeypatch):
@@ -47,4 +47,4 @@ def test_the_embedded_store_refuses_to_change_recorded_events(make_app, sqlite_u
 @pytest.mark.postgres
 def test_postgres_migrations_are_recorded_and_readable_by_the_application_role(pg_database):
     store = parse_url(pg_database)  # the limited leitai_app role
-    assert set(migrations.applied(store)) == {1, 2, 3}
+    assert set(migrations.applied(store)) == {1, 2, 3, 4}

@@ -154,3 +154,20 @@ def test_both_generations_have_the_declared_columns(app, store_url):
                     "ORDER BY ordinal_position", (name,)).fetchall()]
             assert columns == table.column_names, name
     read.close()
+
+
+def test_a_long_scan_read_ahead_gives_every_event_once_and_can_be_abandoned(app, store_url, monkeypatch):
+    import projections.source as source_module
+
+    small_contest(app)
+    for code in ("J1", "J2", "J3"):
+        app.submit_sheet("R1", code, "O1", {"party": "25", "industry": "15"}, judge(code))
+    monkeypatch.setattr(source_module, "PREFETCH_FROM", 0)  # read ahead even this short log
+    source = EventSource(parse_url(store_url))
+    positions = [row[0] for rows in source.scan(0, None, batch=7) for row in rows]
+    assert positions == sorted(set(positions)) and len(positions) == source.last_position()
+    abandoned = source.scan(0, None, batch=3)
+    next(abandoned)
+    abandoned.close()  # the helper thread stops; the connection is usable again
+    assert len(source.read_after(0, 1000)) == len(positions)
+    source.close()

@@ -5,19 +5,38 @@ from fractions import Fraction
 
 from domain.numbers import exact_sum, from_exact_text, exact_text, units
 from domain.rules.standings import Standing, periods_of, previous_period
+from domain.model.base import Actor
+from domain.model.round import Round
 from projections.consequences import consequences
 from projections.judges import round_tallies
 from tests.builders import compute, facts, rules
 
 TRIMMED = '[panel]\nmethod = "trimmed_mean"\nmin_judges = 3\n'
+ADMIN = Actor("admin", "admin")
+
+
+def scored_round(rule_set, sheets):
+    """An in-memory round with {entrant: {judge: mark}} recorded (criterion "c")."""
+    rnd = Round.schedule("R", "c", "township", "T", "2025-05", "", "meeting",
+                         {"code": rule_set.code, "version": 1, "digest": rule_set.digest}, {}, None, "unit", ADMIN)
+    judges = sorted({j for by_judge in sheets.values() for j in by_judge})
+    for j in judges:
+        rnd.seat_judge(j, f"name {j}", None, ADMIN)
+    for e in sheets:
+        rnd.admit(e, e, "T", {"kind": "roster"}, ADMIN)
+    rnd.open(ADMIN)
+    for e, by_judge in sheets.items():
+        for j, mark in by_judge.items():
+            rnd.submit_sheet(rule_set, j, e, {"c": str(mark)}, ADMIN)
+    return rnd
 
 
 def test_a_judge_who_marks_far_above_the_panel_is_flagged():
     # J3 gives every entrant 10 points more than the others; max total is 100
     sheets = {e: {"J1": base, "J2": base, "J3": base + 10, "J4": base} for e, base in
               (("A", 70), ("B", 75), ("C", 80), ("D", 60), ("E", 65))}
-    result = compute(rules(TRIMMED), facts(sheets))
-    tallies = round_tallies(result, {})
+    rule_set = rules(TRIMMED)
+    tallies = round_tallies(scored_round(rule_set, sheets), rule_set)
     flagged = {j: t.row("round", "R")[9] for j, t in tallies.items()}
     assert flagged == {"J1": 0, "J2": 0, "J3": 1, "J4": 0}
     j3 = tallies["J3"].row("round", "R")
@@ -25,10 +44,27 @@ def test_a_judge_who_marks_far_above_the_panel_is_flagged():
     assert "deviation:10.00:3.00" in j3[10] and "trimmed:100:60" in j3[10]
 
 
-def test_deviations_are_exact_and_signed():
-    result = compute(rules(TRIMMED), facts({"A": {"J1": 80, "J2": 81, "J3": 82}}))
-    tallies = round_tallies(result, {})
-    assert (tallies["J1"].deviation, tallies["J3"].deviation) == (Fraction(-1), Fraction(1))
+def test_deviations_are_exact_and_signed_on_either_arithmetic_path():
+    # whole millionths (the fast path) ...
+    rule_set = rules(TRIMMED)
+    tallies = round_tallies(scored_round(rule_set, {"A": {"J1": "80", "J2": "81", "J3": "82.5"}}), rule_set)
+    assert (tallies["J1"].deviation, tallies["J3"].deviation) == (Fraction(-1), Fraction(3, 2))
+    # ... and marks too fine for it (exact Fractions)
+    fine = rules(TRIMMED + "[marks]\ndecimals = 7\n")
+    tallies = round_tallies(scored_round(fine, {"A": {"J1": "80", "J2": "81", "J3": "82.0000001"}}), fine)
+    assert (tallies["J1"].deviation, tallies["J3"].deviation) == (Fraction(-1), Fraction(10000001, 10000000))
+
+
+def test_show_is_the_rounding_then_the_formatting():
+    import random
+
+    from domain.numbers import fixed, round_half_up, show
+
+    rng = random.Random(5)
+    for _ in range(5000):
+        value = Fraction(rng.randint(-10**7, 10**7), rng.randint(1, 10**5))
+        decimals = rng.randint(0, 5)
+        assert show(value, decimals) == fixed(round_half_up(value, decimals), decimals)
 
 
 def standing(entrant, rank, score):
