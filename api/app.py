@@ -14,8 +14,9 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 
 from api.schemas import RankingSchema
 from api.wiring import open_app
-from domain.errors import LeitaiError, NotFound
+from domain.errors import InvalidValue, LeitaiError, NotFound
 from domain.services.app import Leitai
+from projections.queries import ReadModels
 from projections.ranking_json import ranking_document
 
 rounds = Blueprint("rounds", __name__, url_prefix="/api/rounds")
@@ -29,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     leitai = app.config.get("LEITAI_APP") or open_app(app.config["LEITAI_DATABASE_URL"])
     app.extensions["leitai"] = leitai
+    app.extensions["read_models"] = ReadModels(leitai.store)
     app.register_blueprint(rounds)
     app.register_error_handler(LeitaiError, _error)
 
@@ -52,6 +54,28 @@ def _lang() -> str:
 def _error(error: LeitaiError) -> Any:
     status = 404 if isinstance(error, NotFound) else HTTP_STATUS.get(type(error).exit_code, 422)
     return jsonify({"error": type(error).__name__, "message": error.message(_lang())}), status
+
+
+@rounds.get("/<code>/board")
+def board(code: str) -> Any:
+    """The live leaderboard of a round, from the read side.
+
+    ``?after=N`` (the position a command of this client returned) waits, up to
+    ``timeout`` seconds (default 5), until the read side includes it: read-your-writes.
+    """
+    read: ReadModels = current_app.extensions["read_models"]
+    after = request.args.get("after")
+    if after is not None:
+        if not after.isdigit():
+            raise InvalidValue("after", after, "must be a log position (a whole number)", "应为日志位置（整数）")
+        timeout = min(float(request.args.get("timeout", "5")), 30.0)
+        if not read.wait_for(int(after), timeout):
+            return jsonify({"error": "NotYetProjected", "position": read.position(),
+                            "message": ("读模型尚未更新到该位置，请确认投影进程（leitai projections run）正在运行。"
+                                        if _lang() == "zh" else
+                                        "The read side has not reached that position yet; is "
+                                        "`leitai projections run` running?")}), 503
+    return read.leaderboard(code)
 
 
 @rounds.get("/<code>/ranking")

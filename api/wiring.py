@@ -42,4 +42,4 @@ def open_app(url: str | None = None, clock: Any = None, migrate: bool = True) ->
     store = store_from_env(url)
     if migrate:
         ensure_migrated(store)
-    return Leitai(env=application_env(store), clock=clock or clock_from_env())
+    return Leitai(env=application_env(store), clock=clock or clock_from_env(), store=store)

@@ -45,21 +45,26 @@ def raw_read(store: StoreURL) -> float:
     return count / (time.perf_counter() - started)
 
 
+def _pages(app: Leitai, size: int, limit: int | None) -> Any:
+    """The library's own reading: pages of notifications from its recorder."""
+    count, position = 0, 1
+    while page := app.recorder.select_notifications(position, size):
+        yield page
+        count += len(page)
+        position = page[-1].id + 1
+        if limit and count >= limit:
+            return
+
+
 def library_read(store: StoreURL, limit: int | None = None) -> float:
     """The library's own path: recorder.select_notifications + mapper.to_domain_event."""
     app = Leitai(env=application_env(store))
     started = time.perf_counter()
-    count, position = 0, 1
-    while True:
-        page = app.recorder.select_notifications(position, 10_000)
-        if not page:
-            break
+    count = 0
+    for page in _pages(app, 10_000, limit):
         for n in page:
             app.mapper.to_domain_event(n)
         count += len(page)
-        position = page[-1].id + 1
-        if limit and count >= limit:
-            break
     seconds = time.perf_counter() - started
     app.close()
     return count / seconds
@@ -86,11 +91,8 @@ def library_batched(store: StoreURL, limit: int | None = None) -> float:
     upsert = (f"INSERT INTO bench_counts VALUES ({mark}, {mark}) ON CONFLICT (aggregate) "
               "DO UPDATE SET events = bench_counts.events + excluded.events")
     started = time.perf_counter()
-    count, position = 0, 1
-    while True:
-        page = app.recorder.select_notifications(position, 1_000)
-        if not page:
-            break
+    count = 0
+    for page in _pages(app, 1_000, limit):
         counts = Counter(str(app.mapper.to_domain_event(n).originator_id) for n in page)
         if store.kind == "sqlite":
             conn.execute("BEGIN")
@@ -102,9 +104,6 @@ def library_batched(store: StoreURL, limit: int | None = None) -> float:
                 cur.executemany(upsert, list(counts.items()))
                 cur.execute(f"INSERT INTO bench_tracking VALUES ({mark})", (page[-1].id,))
         count += len(page)
-        position = page[-1].id + 1
-        if limit and count >= limit:
-            break
     seconds = time.perf_counter() - started
     conn.close()
     app.close()

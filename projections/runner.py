@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from domain.services.store import StoreURL
 from projections.compute import Changes, Computer
+from projections.db import SharedConnection
 from projections.fold import Dirty, Folder, bulk
 from projections.readstore import ReadStore, Stale
 from projections.source import EventSource
@@ -51,8 +52,9 @@ class Projector:
         self.store = store
         self.batch_size = batch_size
         self.idle_wait = idle_wait
-        self.source = EventSource(store)
-        self.read = ReadStore(store)
+        self.connection = SharedConnection(store)
+        self.source = EventSource(store, connection=self.connection)
+        self.read = ReadStore(store, connection=self.connection)
         self.folder = Folder()
         self.computer = Computer(self.folder)
         self.generation = 0
@@ -63,6 +65,7 @@ class Projector:
     def close(self) -> None:
         self.source.close()
         self.read.close()
+        self.connection.close()
 
     # -- live ------------------------------------------------------------------------------
 

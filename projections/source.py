@@ -20,6 +20,7 @@ from uuid import UUID
 import psycopg
 
 from domain.services.store import StoreURL
+from projections.db import SharedConnection
 
 Row = tuple[int, Any, int, str, Any]  # position, aggregate id, version, topic, state
 
@@ -31,31 +32,28 @@ PREFETCH_FROM = 100_000  # events: a read this long is fetched ahead by a helper
 
 
 class EventSource:
-    def __init__(self, store: StoreURL, poll_interval: float = 0.005) -> None:
+    def __init__(self, store: StoreURL, poll_interval: float = 0.005,
+                  connection: SharedConnection | None = None) -> None:
         self.store = store
         self.poll_interval = poll_interval
-        self._sqlite: sqlite3.Connection | None = None
-        self._pg: psycopg.Connection | None = None
+        self._shared = connection or SharedConnection(store)
+        self._owns = connection is None
         self._listener: psycopg.Connection | None = None
 
     # -- connections --------------------------------------------------------------------
 
     def _sqlite_conn(self) -> sqlite3.Connection:
-        if self._sqlite is None:
-            self._sqlite = sqlite3.connect(self.store.path, isolation_level=None, check_same_thread=False,
-                                           timeout=30)
-        return self._sqlite
+        return self._shared.get()
 
     def _pg_conn(self) -> psycopg.Connection:
-        if self._pg is None or self._pg.closed:
-            self._pg = psycopg.connect(self.store.conninfo(), autocommit=True)
-        return self._pg
+        return self._shared.get()
 
     def close(self) -> None:
-        for conn in (self._sqlite, self._pg, self._listener):
-            if conn is not None:
-                conn.close()
-        self._sqlite = self._pg = self._listener = None
+        if self._owns:
+            self._shared.close()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
 
     # -- reading ----------------------------------------------------------------------------
 

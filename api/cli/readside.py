@@ -7,8 +7,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from api.cli import render
 from api.wiring import ensure_migrated, store_from_env
@@ -43,6 +44,22 @@ def current(ctx: Any) -> ReadModels:
 
 def _json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+T = TypeVar("T")
+
+
+def view(ctx: Any, query: Callable[[ReadModels], T]) -> T | None:
+    """Ask the (current) read models; with --json print the answer and return None."""
+    read = current(ctx)
+    try:
+        data = query(read)
+    finally:
+        read.close()
+    if getattr(ctx.args, "json", False):
+        _json(data)
+        return None
+    return data
 
 
 # -- projections ---------------------------------------------------------------------------
@@ -95,13 +112,8 @@ def cmd_projections_status(ctx: Any) -> None:
 
 
 def cmd_board(ctx: Any) -> None:
-    read = current(ctx)
-    try:
-        board = read.leaderboard(ctx.args.round)
-    finally:
-        read.close()
-    if ctx.args.json:
-        _json(board)
+    board = view(ctx, lambda read: read.leaderboard(ctx.args.round))
+    if board is None:
         return
     zh = ctx.zh
     head = (f"{board['round']} · {render.status_text(board['status'], ctx.lang)} · "
@@ -117,13 +129,8 @@ def cmd_board(ctx: Any) -> None:
 
 
 def cmd_audit(ctx: Any) -> None:
-    read = current(ctx)
-    try:
-        x = read.audit(ctx.args.round, ctx.args.entrant)
-    finally:
-        read.close()
-    if ctx.args.json:
-        _json(x)
+    x = view(ctx, lambda read: read.audit(ctx.args.round, ctx.args.entrant))
+    if x is None:
         return
     print(render.explain_text(x, ctx.lang))
     if x["history"]:
@@ -137,16 +144,12 @@ def cmd_audit(ctx: Any) -> None:
 
 def cmd_standings(ctx: Any) -> None:
     a = ctx.args
-    read = current(ctx)
-    try:
-        rows = read.standings(a.contest, a.unit, a.period)
-        consequences = read.consequences(a.contest, a.unit, a.period)
-    finally:
-        read.close()
-    if a.json:
-        _json({"contest": a.contest, "unit": a.unit, "period": a.period, "standings": rows,
-               "consequences": consequences})
+    data = view(ctx, lambda read: {"contest": a.contest, "unit": a.unit, "period": a.period,
+                                   "standings": read.standings(a.contest, a.unit, a.period),
+                                   "consequences": read.consequences(a.contest, a.unit, a.period)})
+    if data is None:
         return
+    rows, consequences = data["standings"], data["consequences"]
     zh = ctx.zh
     if not rows:
         ctx.say(f"{a.unit} 在 {a.period} 没有已定案的轮次。", f"No finalized rounds of {a.unit} in {a.period}.")
@@ -163,13 +166,8 @@ def cmd_standings(ctx: Any) -> None:
 
 
 def cmd_finalists(ctx: Any) -> None:
-    read = current(ctx)
-    try:
-        rows = read.finalists(ctx.args.round)
-    finally:
-        read.close()
-    if ctx.args.json:
-        _json(rows)
+    rows = view(ctx, lambda read: read.finalists(ctx.args.round))
+    if rows is None:
         return
     zh = ctx.zh
     print(render.table(["组织" if zh else "Entrant", "名称" if zh else "Name", "来自轮次" if zh else "From round",
@@ -181,13 +179,8 @@ def cmd_finalists(ctx: Any) -> None:
 def cmd_judges(ctx: Any) -> None:
     a = ctx.args
     scope, key = ("round", a.round) if a.round else ("contest", a.contest)
-    read = current(ctx)
-    try:
-        rows = read.judges(scope, key)
-    finally:
-        read.close()
-    if a.json:
-        _json(rows)
+    rows = view(ctx, lambda read: read.judges(scope, key))
+    if rows is None:
         return
     zh = ctx.zh
     print(render.table(["评委" if zh else "Judge", "姓名" if zh else "Name", "评分表" if zh else "Sheets",
@@ -200,13 +193,8 @@ def cmd_judges(ctx: Any) -> None:
 
 def cmd_stars(ctx: Any) -> None:
     a = ctx.args
-    read = current(ctx)
-    try:
-        rows = read.certifications(a.contest, a.level, a.cycle)
-    finally:
-        read.close()
-    if a.json:
-        _json(rows)
+    rows = view(ctx, lambda read: read.certifications(a.contest, a.level, a.cycle))
+    if rows is None:
         return
     zh = ctx.zh
     print(render.table(["组织" if zh else "Organization", "年度得分" if zh else "Score",

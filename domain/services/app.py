@@ -30,6 +30,7 @@ from domain.services.clock import SystemClock
 from domain.services.publicity import Correction, PublicityCommands
 from domain.services.scoring import ScoringCommands
 from domain.services.setup import RoundSpec, SetupCommands
+from domain.services.store import StoreURL
 from domain.workdays import YearCalendar
 
 T = TypeVar("T")
@@ -50,8 +51,9 @@ class Leitai(Application):
     name = "Leitai"
     max_attempts = 8
 
-    def __init__(self, env: dict[str, str] | None = None, clock: Any = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, clock: Any = None, store: StoreURL | None = None) -> None:
         super().__init__(env)
+        self.store = store  # which store this is (the read side needs it too)
         self.clock = clock or SystemClock()
         self.rules_cache: dict[str, RuleSet] = {}
         self.conflicts = 0  # commands re-run because another changed the same aggregate first

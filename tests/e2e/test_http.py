@@ -34,3 +34,23 @@ def test_an_unknown_round_is_a_404_in_the_reader_s_language(client):
 
 def test_health(client):
     assert client.get("/healthz").get_json()["ok"] is True
+
+
+def test_the_board_waits_for_the_client_s_own_write(app, store_url):
+    from domain.services.store import parse_url
+    from projections.runner import Projector
+    from tests.scenario import judge, small_contest
+
+    small_contest(app)
+    client = create_app({"LEITAI_APP": app, "TESTING": True}).test_client()
+    outcome = app.execute(lambda s: s.submit_sheet("R1", "J1", "O1", {"party": "25", "industry": "15"},
+                                                   judge("J1")))
+    early = client.get(f"/api/rounds/R1/board?after={outcome.position}&timeout=0.05")
+    assert early.status_code == 503 and "leitai projections run" in early.get_json()["message"]
+    projector = Projector(parse_url(store_url))
+    projector.load()
+    projector.catch_up()
+    projector.close()
+    board = client.get(f"/api/rounds/R1/board?after={outcome.position}").get_json()
+    assert board["sheets_in"] == 1 and board["provisional"] is True
+    assert client.get("/api/rounds/R1/board?after=x").status_code == 422

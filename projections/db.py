@@ -1,0 +1,31 @@
+"""One database connection shared by the event source and the read-model store of a
+projector (they take turns; a connection costs ~4 ms to open on PostgreSQL)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import psycopg
+
+from domain.services.store import StoreURL
+
+
+class SharedConnection:
+    def __init__(self, store: StoreURL) -> None:
+        self.store = store
+        self._conn: Any = None
+
+    def get(self) -> Any:
+        if self._conn is None or (self.store.kind == "postgresql" and self._conn.closed):
+            if self.store.kind == "sqlite":
+                self._conn = sqlite3.connect(self.store.path, isolation_level=None, check_same_thread=False,
+                                             timeout=30)
+            else:
+                self._conn = psycopg.connect(self.store.conninfo(), autocommit=True)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
