@@ -29,3 +29,31 @@ class SharedConnection:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+class UsesConnection:
+    """A reader or writer of the store: works on a (possibly shared) connection and, for
+    waiting on PostgreSQL notifications, on a listening connection of its own."""
+
+    def __init__(self, store: StoreURL, connection: SharedConnection | None = None) -> None:
+        self.store = store
+        self._shared = connection or SharedConnection(store)
+        self._owns = connection is None
+        self._listener: Any = None
+
+    def connection(self) -> Any:
+        return self._shared.get()
+
+    def listener(self, channel: str) -> Any:
+        """A connection that LISTENs on ``channel`` (PostgreSQL only)."""
+        if self._listener is None or self._listener.closed:
+            self._listener = psycopg.connect(self.store.conninfo(), autocommit=True)
+            self._listener.execute(f"LISTEN {channel}")
+        return self._listener
+
+    def close(self) -> None:
+        if self._owns:
+            self._shared.close()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None

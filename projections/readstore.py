@@ -17,10 +17,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-import psycopg
-
 from domain.services.store import StoreURL
-from projections.db import SharedConnection
+from projections.db import SharedConnection, UsesConnection
 from projections.compute import Changes
 from projections.tables import ROUNDS, RULESETS, STATE_TABLE, TABLES, Table
 
@@ -33,26 +31,11 @@ class Stale(Exception):
     """The read models moved under this projector: reload and retry."""
 
 
-class ReadStore:
+class ReadStore(UsesConnection):
     def __init__(self, store: StoreURL, connection: SharedConnection | None = None) -> None:
-        self.store = store
+        super().__init__(store, connection)
         self.sqlite = store.kind == "sqlite"
-        self._shared = connection or SharedConnection(store)
-        self._owns = connection is None
-        self._listener: Any = None
         self._batches = 0
-
-    # -- connection ------------------------------------------------------------------------
-
-    def connection(self) -> Any:
-        return self._shared.get()
-
-    def close(self) -> None:
-        if self._owns:
-            self._shared.close()
-        if self._listener is not None:
-            self._listener.close()
-            self._listener = None
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
@@ -208,14 +191,12 @@ class ReadStore:
                 if time.monotonic() >= deadline:
                     return False
                 time.sleep(0.002)
-        if self._listener is None or self._listener.closed:
-            self._listener = psycopg.connect(self.store.conninfo(), autocommit=True)
-            self._listener.execute("LISTEN leitai_projected")
+        listener = self.listener("leitai_projected")
         while True:
             if self.state()[1] >= position:
                 return True
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            for _ in self._listener.notifies(timeout=min(left, 0.5), stop_after=1):
+            for _ in listener.notifies(timeout=min(left, 0.5), stop_after=1):
                 break

@@ -20,7 +20,7 @@ from uuid import UUID
 import psycopg
 
 from domain.services.store import StoreURL
-from projections.db import SharedConnection
+from projections.db import SharedConnection, UsesConnection
 
 Row = tuple[int, Any, int, str, Any]  # position, aggregate id, version, topic, state
 
@@ -31,29 +31,17 @@ SQLITE_COLUMNS = "rowid, originator_id, originator_version, topic, state"
 PREFETCH_FROM = 100_000  # events: a read this long is fetched ahead by a helper thread
 
 
-class EventSource:
+class EventSource(UsesConnection):
     def __init__(self, store: StoreURL, poll_interval: float = 0.005,
-                  connection: SharedConnection | None = None) -> None:
-        self.store = store
+                 connection: SharedConnection | None = None) -> None:
+        super().__init__(store, connection)
         self.poll_interval = poll_interval
-        self._shared = connection or SharedConnection(store)
-        self._owns = connection is None
-        self._listener: psycopg.Connection | None = None
-
-    # -- connections --------------------------------------------------------------------
 
     def _sqlite_conn(self) -> sqlite3.Connection:
-        return self._shared.get()
+        return self.connection()
 
     def _pg_conn(self) -> psycopg.Connection:
-        return self._shared.get()
-
-    def close(self) -> None:
-        if self._owns:
-            self._shared.close()
-        if self._listener is not None:
-            self._listener.close()
-            self._listener = None
+        return self.connection()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -159,10 +147,8 @@ class EventSource:
                     return
                 time.sleep(self.poll_interval)
             return
-        if self._listener is None or self._listener.closed:
-            self._listener = psycopg.connect(self.store.conninfo(), autocommit=True)
-            self._listener.execute("LISTEN leitai_events")
+        listener = self.listener("leitai_events")
         if self.last_position() > position:  # whatever was committed before LISTEN took effect
             return
-        for _ in self._listener.notifies(timeout=timeout, stop_after=1):
+        for _ in listener.notifies(timeout=timeout, stop_after=1):
             return
