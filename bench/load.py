@@ -15,7 +15,7 @@ import psycopg
 
 import migrations
 from domain.services.app import Leitai
-from domain.services.store import StoreURL, application_env
+from domain.services.store import StoreURL
 
 StoredRow = tuple  # (originator_id: UUID, version, topic, state bytes)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from domain.model.round import LinkedRound, Round
+from domain.model.round import LinkedRound
 from domain.model.round_events import FINAL
 from domain.rules.engine import RoundResult
 from domain.rules.standings import FinalRound, Standing, period_standings, periods_of, previous_period

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import RoundNotFound
-from domain.model.round import LinkedRound, Round
+from domain.model.round import LinkedRound
 from domain.model.round_events import FINAL
 from domain.rules.engine import RoundResult
 from domain.rules.ruleset import RuleSet

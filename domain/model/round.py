@@ -311,7 +311,7 @@ class Round(RoundPublicity, LeitaiAggregate):
                by: Actor, key: str | None = None) -> str:
         """Recompute a closed, published or final round under ``rules`` and record the new
         results and seal; nothing earlier is changed."""
-        if (done := self.seen(key)) is not None and self.seal is not None:
+        if self.seen(key) is not None and self.seal is not None:
             return self.seal
         self._require(ev.CLOSED, ev.PUBLISHED, ev.FINAL, action="re-rank", action_zh="按新规则重新排名",
                       hint="Rounds not yet closed take a new rule set with `leitai rules adopt`.",

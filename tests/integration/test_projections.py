@@ -12,7 +12,6 @@ from projections.ranking_json import ranking_document
 from projections.runner import Projector
 from projections.source import EventSource
 from projections.tables import TABLES
-from tests.conftest import ADMIN
 from tests.integration.test_stores import FINAL, TOWNSHIPS, run_example
 from tests.scenario import judge, small_contest
 

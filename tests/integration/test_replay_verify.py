@@ -71,7 +71,7 @@ def test_replay_carries_changes_into_standings_and_stars(example):
 
 
 def test_adopting_a_rule_set_changes_only_rounds_not_yet_closed(app, store_url, clock):
-    from tests.scenario import RULES, judge, score_all, small_contest
+    from tests.scenario import RULES, score_all, small_contest
 
     small_contest(app)
     score_all(app)
@@ -104,8 +104,6 @@ def test_verify_finds_a_sheet_changed_behind_the_application_s_back(example, pg_
     changes a recorded mark: the seal and the results no longer match."""
     _, url = example
     store = parse_url(url)
-    change = """UPDATE {table} SET state = replace(state::text, '"party":"23.3"', '"party":"29.9"')::{type}
-                WHERE topic LIKE '%SheetSubmitted' AND state::text LIKE '%"party":"23.3"%'"""
     if store.kind == "sqlite":
         with sqlite3.connect(store.path) as conn:
             conn.execute("DROP TRIGGER stored_events_no_update")
