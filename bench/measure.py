@@ -227,11 +227,3 @@ def live_lag(store: StoreURL, contest: str, samples: int = 200, pace: float = 0.
     lags.sort()
     return {"samples": len(lags), "p50_ms": statistics.median(lags), "p95_ms": lags[int(0.95 * len(lags)) - 1],
             "p99_ms": lags[int(0.99 * len(lags)) - 1], "max_ms": lags[-1]}
-
-
-def peak_rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-

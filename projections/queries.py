@@ -81,10 +81,6 @@ class ReadModels:
     def finalists(self, target: str) -> list[dict[str, Any]]:
         return self.store.select(FINALISTS, {"target": target}, order="source_round, source_rank, entrant")
 
-    def entrant_results(self, entrant: str) -> list[dict[str, Any]]:
-        """An organization's own results in every round (what a secretary looks up)."""
-        return self.store.select(ENTRIES, {"entrant": entrant}, order="round")
-
     # -- periods, stars, judges --------------------------------------------------------------
 
     def standings(self, contest: str, unit: str, period: str) -> list[dict[str, Any]]:

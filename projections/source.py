@@ -19,6 +19,8 @@ from uuid import UUID
 
 import psycopg
 
+from domain.services.store import EVENTS_TABLE_POSTGRES as PG_EVENTS
+from domain.services.store import EVENTS_TABLE_SQLITE as SQLITE_EVENTS
 from domain.services.store import StoreURL
 from projections.db import SharedConnection, UsesConnection
 
@@ -47,16 +49,16 @@ class EventSource(UsesConnection):
 
     def last_position(self) -> int:
         if self.store.kind == "sqlite":
-            return self._sqlite_conn().execute("SELECT coalesce(max(rowid), 0) FROM stored_events").fetchone()[0]
-        return self._pg_conn().execute("SELECT coalesce(max(notification_id), 0) FROM leitai_events").fetchone()[0]
+            return self._sqlite_conn().execute(f"SELECT coalesce(max(rowid), 0) FROM {SQLITE_EVENTS}").fetchone()[0]
+        return self._pg_conn().execute(f"SELECT coalesce(max(notification_id), 0) FROM {PG_EVENTS}").fetchone()[0]
 
     def read_after(self, position: int, limit: int) -> list[Row]:
         if self.store.kind == "sqlite":
             return self._sqlite_conn().execute(
-                f"SELECT {SQLITE_COLUMNS} FROM stored_events WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                f"SELECT {SQLITE_COLUMNS} FROM {SQLITE_EVENTS} WHERE rowid > ? ORDER BY rowid LIMIT ?",
                 (position, limit)).fetchall()
         with self._pg_conn().cursor(binary=True) as cur:
-            cur.execute(f"SELECT {PG_COLUMNS} FROM leitai_events WHERE notification_id > %s "
+            cur.execute(f"SELECT {PG_COLUMNS} FROM {PG_EVENTS} WHERE notification_id > %s "
                         "ORDER BY notification_id LIMIT %s", (position, limit))
             return cur.fetchall()
 
@@ -67,10 +69,10 @@ class EventSource(UsesConnection):
         if self.store.kind == "sqlite":
             marks = ", ".join("?" for _ in aggregates)
             return self._sqlite_conn().execute(
-                f"SELECT {SQLITE_COLUMNS} FROM stored_events WHERE originator_id IN ({marks}) ORDER BY rowid",
+                f"SELECT {SQLITE_COLUMNS} FROM {SQLITE_EVENTS} WHERE originator_id IN ({marks}) ORDER BY rowid",
                 [a.hex for a in aggregates]).fetchall()
         with self._pg_conn().cursor(binary=True) as cur:
-            cur.execute(f"SELECT {PG_COLUMNS} FROM leitai_events WHERE originator_id = ANY(%s) "
+            cur.execute(f"SELECT {PG_COLUMNS} FROM {PG_EVENTS} WHERE originator_id = ANY(%s) "
                         "ORDER BY notification_id", (aggregates,))
             return cur.fetchall()
 
@@ -115,7 +117,7 @@ class EventSource(UsesConnection):
     def _scan(self, after: int, upto: int, batch: int, short: bool = False) -> Iterator[list[Row]]:
         if self.store.kind == "postgresql" and short:  # one round trip beats a server-side cursor
             with self._pg_conn().cursor(binary=True) as cur:
-                cur.execute(f"SELECT {PG_COLUMNS} FROM leitai_events WHERE notification_id > %s "
+                cur.execute(f"SELECT {PG_COLUMNS} FROM {PG_EVENTS} WHERE notification_id > %s "
                             "AND notification_id <= %s ORDER BY notification_id", (after, upto))
                 rows = cur.fetchall()
             for start in range(0, len(rows), batch):
@@ -123,7 +125,7 @@ class EventSource(UsesConnection):
             return
         if self.store.kind == "sqlite":
             cur = self._sqlite_conn().execute(
-                f"SELECT {SQLITE_COLUMNS} FROM stored_events WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
+                f"SELECT {SQLITE_COLUMNS} FROM {SQLITE_EVENTS} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
                 (after, upto))
             while rows := cur.fetchmany(batch):
                 yield rows
@@ -131,7 +133,7 @@ class EventSource(UsesConnection):
         conn = self._pg_conn()
         with conn.transaction(), conn.cursor(name="leitai_scan", binary=True) as cur:  # a server-side cursor
             cur.itersize = batch
-            cur.execute(f"SELECT {PG_COLUMNS} FROM leitai_events WHERE notification_id > %s "
+            cur.execute(f"SELECT {PG_COLUMNS} FROM {PG_EVENTS} WHERE notification_id > %s "
                         "AND notification_id <= %s ORDER BY notification_id", (after, upto))
             while rows := cur.fetchmany(batch):
                 yield rows

@@ -31,8 +31,6 @@ class Actor:
                                f"角色应为 {', '.join(ROLES)} 之一")
 
 
-SYSTEM = Actor("leitai", "system")
-
 
 class LeitaiAggregate(Aggregate):
     class Event(Aggregate.Event):
