@@ -32,11 +32,30 @@ class LeitaiError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "zh") -> str:
-        template = self.zh if lang.startswith("zh") else self.en
+        zh = lang.startswith("zh")
+        template = self.zh if zh else self.en
         values = dict(self.fields)
         if "status" in values:
             values.setdefault("status_zh", STATUS_ZH.get(values["status"], values["status"]))
+        for key in QUOTED:
+            if key in values:
+                values[key] = shown(values[key], zh)
         return template.format(**values)
+
+
+QUOTED = ("value", "recorded", "given")  # values a person typed or a file held: shown quoted
+
+
+def shown(value: Any, zh: bool = True) -> str:
+    """A value as a person reads it in a message (never a Python repr)."""
+    if value is None or value == "":
+        return "（空）" if zh else "(empty)"
+    if isinstance(value, dict):
+        return ("，" if zh else ", ").join(f"{k}={shown(v, zh)}" for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return ("、" if zh else ", ").join(str(v) for v in items) or ("（空）" if zh else "(empty)")
+    return f"「{value}」" if zh else f'"{value}"'
 
 
 class NotFound(LeitaiError):
@@ -106,12 +125,21 @@ class RuleSetConflict(LeitaiError):
     )
 
 
+KINDS_ZH = {"contest": "比武活动", "unit": "单位", "judge": "评委", "round": "轮次", "organization": "党组织"}
+
+
 class RecordConflict(LeitaiError):
-    zh = "{what} 已登记，{field} 为 {recorded!r}，文件中为 {given!r}。已登记的内容请用相应命令修改，不能靠重新导入覆盖。"
-    en = (
-        "{what} is already recorded with {field} = {recorded!r}; the file says {given!r}. "
-        "Change recorded data with its command; a re-import does not overwrite it."
-    )
+    zh = "{kind_zh} {code} 已登记，{field} 为 {recorded}，现在给出的是 {given}。{hint_zh}"
+    en = "{kind} {code} is already recorded with {field} = {recorded}; now given {given}. {hint_en}"
+
+    def __init__(self, kind: str, code: str, field: str, recorded: Any, given: Any, hint: str | None = None) -> None:
+        super().__init__(
+            kind=kind.capitalize(), kind_zh=KINDS_ZH.get(kind, kind), code=code, field=field, recorded=recorded,
+            given=given,
+            hint_zh=(f"已登记的内容请用 `{hint}` 修改（须说明理由），不能靠重新导入覆盖。" if hint
+                     else "已登记的内容不能靠重新导入覆盖。"),
+            hint_en=(f"Change recorded data with `{hint}` (a reason is required); a re-import does not "
+                     "overwrite it." if hint else "A re-import does not overwrite recorded data."))
 
 
 class RoundCodeTaken(LeitaiError):
@@ -120,8 +148,8 @@ class RoundCodeTaken(LeitaiError):
 
 
 class InvalidValue(LeitaiError):
-    zh = "{field} 的值 {value!r} 无效：{problem_zh}"
-    en = "{field}: invalid value {value!r}: {problem}"
+    zh = "{field} 的值 {value} 无效：{problem_zh}"
+    en = "{field}: invalid value {value}: {problem}"
 
     def __init__(self, field: str, value: Any, problem: str, problem_zh: str) -> None:
         super().__init__(field=field, value=value, problem=problem, problem_zh=problem_zh)
@@ -183,8 +211,8 @@ class SheetNotFound(NotFound):
 
 
 class MarkInvalid(LeitaiError):
-    zh = "评委 {judge} 给 {entrant} 的「{criterion}」分数 {value!r} 无效：{problem_zh}"
-    en = "Mark {value!r} from judge {judge} for {entrant} on criterion {criterion} is invalid: {problem}"
+    zh = "评委 {judge} 给 {entrant} 的「{criterion}」分数 {value} 无效：{problem_zh}"
+    en = "Mark {value} from judge {judge} for {entrant} on criterion {criterion} is invalid: {problem}"
 
 
 class TooFewSheets(LeitaiError):
@@ -222,6 +250,32 @@ class AppealAnonymous(LeitaiError):
 class AppealAlreadyRuled(LeitaiError):
     zh = "异议/申诉 {appeal} 已于此前作出答复（{decision}），不能重复答复。"
     en = "Objection/appeal {appeal} was already ruled ({decision})."
+
+
+class AlreadyPublished(LeitaiError):
+    zh = ("轮次 {round} 的结果已公示（{start} 至 {end}）。如需重新公示或延长公示期，请用 "
+          "`leitai republish {round} --on 日期 --days 天数 --reason 理由`。")
+    en = ("The results of round {round} are already published ({start} to {end}). To publish them again or "
+          "extend the period, use `leitai republish {round} --on DATE --days N --reason …`.")
+
+
+class PublicationBackdated(LeitaiError):
+    zh = "轮次 {round} 的公示日期 {on} 早于允许的日期：{why_zh} {limit}。请填写实际张贴公示的日期（不早于 {limit}）。"
+    en = "Round {round}: the publication date {on} is too early: {why} {limit}. Give the day the notice was posted (not before {limit})."
+
+
+class AppealNotUpheld(LeitaiError):
+    zh = "公示后的更正必须对应一项已答复为“予以支持”的异议/申诉，而 {appeal} {decision_zh}。{hint_zh}"
+    en = "A change after publication must be the remedy of an upheld objection or appeal; {appeal} is {decision}. {hint}"
+
+    def __init__(self, round: str, appeal: str, number: int, decision: str) -> None:
+        pending = decision == "pending"
+        super().__init__(
+            round=round, appeal=appeal, number=number, decision=decision,
+            decision_zh={"pending": "尚未答复", "dismissed": "已答复为不予支持"}.get(decision, decision),
+            hint_zh=f"请先答复：`leitai appeal rule {round} {number} --decision upheld --reply …`。" if pending else "",
+            hint=f"Rule on it first: `leitai appeal rule {round} {number} --decision upheld --reply …`." if pending
+            else "")
 
 
 class NotFinalYet(LeitaiError):

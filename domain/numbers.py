@@ -7,6 +7,8 @@ into ``Decimal`` without loss and compared or summed as ``Fraction``.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -16,34 +18,66 @@ Number = int | Decimal | Fraction
 
 
 class NotANumber(ValueError):
-    """Raised by :func:`parse_decimal` with the offending text."""
+    """Raised by :func:`parse_decimal` with the offending text and what is wrong with it."""
 
-    def __init__(self, text: object) -> None:
-        super().__init__(f"not a decimal number: {text!r}")
+    def __init__(self, text: object, problem: str = "not a number",
+                 problem_zh: str = "不是数字") -> None:
+        super().__init__(f"{problem}: {str(text)[:40]!r}")
         self.text = text
+        self.problem = problem
+        self.problem_zh = problem_zh
+
+
+# Every number a person can enter is bounded where it enters: a decimal with at most
+# MAX_DIGITS significant digits whose magnitude lies within 10**-MAX_SCALE .. 10**MAX_SCALE.
+# Far beyond any mark, weight or fund, and small enough that exact arithmetic on it is
+# instant (an exponent like 1e100000000 would otherwise take minutes to turn into a Fraction).
+MAX_SCALE = 12
+MAX_DIGITS = 24
+_PLAIN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?", re.ASCII)
+_MINUSES = str.maketrans({"\u2212": "-", "\uff0d": "-", "\u2013": "-", "\ufe63": "-"})
 
 
 def parse_decimal(value: object) -> Decimal:
-    """Parse a decimal number given as text, int or Decimal, refusing floats,
-    booleans, NaN and infinities (a float may already have lost digits)."""
+    """Parse a decimal number given as text, int or Decimal, exactly.
+
+    Refused: floats (a float may already have lost digits), booleans, NaN and
+    infinities, digits other than 0-9 (Arabic-Indic or Bengali digits, which Python
+    would read), underscores (``1_0``), and anything beyond the bounds above.
+    Full-width digits and points typed with a Chinese input method (``２５.５``) and a
+    typographic minus are read as their ASCII forms (Unicode NFKC).
+    """
     if isinstance(value, bool) or isinstance(value, float):
-        raise NotANumber(value)
+        raise NotANumber(value, "a binary floating-point number is not exact; write it as text",
+                         "浮点数不精确，请写成文本形式的小数")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
+        if abs(value) > 10**MAX_SCALE:
+            raise NotANumber(value, f"too large (at most {10**MAX_SCALE})", f"数值过大（最大 {10**MAX_SCALE}）")
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace("\u2212", "-")  # a typographic minus from Excel
+        if len(value) > 64:
+            raise NotANumber(value, "too long to be a number", "太长，不是有效数字")
+        text = unicodedata.normalize("NFKC", value).translate(_MINUSES).strip()
         if not text:
-            raise NotANumber(value)
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise NotANumber(value) from None
+            raise NotANumber(value, "empty", "为空")
+        if not _PLAIN.fullmatch(text):
+            if any(ch.isdigit() and not ("0" <= ch <= "9") for ch in text):
+                raise NotANumber(value, "use the digits 0-9", "只能使用 0-9 的阿拉伯数字")
+            raise NotANumber(value, "not a plain decimal number (like 28.5)", "不是有效的小数（如 28.5）")
+        result = Decimal(text)
     else:
         raise NotANumber(value)
     if not result.is_finite():
         raise NotANumber(value)
+    exponent = result.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    if result and (result.adjusted() > MAX_SCALE or exponent < -MAX_SCALE):
+        raise NotANumber(value, f"out of range (magnitude between 1e-{MAX_SCALE} and 1e{MAX_SCALE})",
+                         f"超出范围（数量级应在 1e-{MAX_SCALE} 到 1e{MAX_SCALE} 之间）")
+    if len(result.normalize().as_tuple().digits) > MAX_DIGITS:
+        raise NotANumber(value, f"too many digits (at most {MAX_DIGITS})", f"有效数字过多（最多 {MAX_DIGITS} 位）")
     return result
 
 

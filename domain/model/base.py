@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain import text as texts
 from domain.errors import InvalidValue, ReasonRequired
 
 ROLES = ("admin", "judge", "entrant", "auditor", "public", "system")
@@ -24,8 +25,9 @@ class Actor:
     role: str
 
     def __post_init__(self) -> None:
-        if not self.id:
+        if not isinstance(self.id, str) or not self.id.strip():
             raise InvalidValue("actor", self.id, "an actor id is required", "必须注明操作人")
+        object.__setattr__(self, "id", texts.name(self.id, "actor", limit=64))
         if self.role not in ROLES:
             raise InvalidValue("role", self.role, f"role must be one of {', '.join(ROLES)}",
                                f"角色应为 {', '.join(ROLES)} 之一")
@@ -67,7 +69,8 @@ class LeitaiAggregate(Aggregate):
         return None if key is None else self.keys.get(key)
 
 
-def require_reason(reason: str | None, action: str, action_zh: str) -> str:
-    if reason is None or not reason.strip():
+def require_reason(reason: str | None, action: str, action_zh: str, limit: int = texts.REASON_MAX) -> str:
+    """A reason that must be given: cleaned as free text (see domain.text)."""
+    if reason is None or (isinstance(reason, str) and not reason.strip()):
         raise ReasonRequired(action=action, action_zh=action_zh)
-    return reason.strip()
+    return texts.text(reason, "reason", limit=limit)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain import text as texts
 from domain.errors import CertificationStateError, DecisionNeedsReason, InvalidValue
 from domain.ids import certification_id
 from domain.model.base import Actor, LeitaiAggregate, require_reason
@@ -106,16 +107,16 @@ class Certification(LeitaiAggregate):
 
     def self_assess(self, stars: int, note: str, by: Actor, key: str | None = None) -> None:
         self._in(OPENED, SELF_ASSESSED, action="record a self-assessment", action_zh="登记自评")
-        self._record(self.SelfAssessed, by, key, stars=_stars(stars), note=note or "")
+        self._record(self.SelfAssessed, by, key, stars=_stars(stars),
+                     note=texts.text(note or "", "note", limit=texts.TEXT_MAX, required=False))
 
     def record_veto(self, item: str, reason: str, by: Actor, key: str | None = None) -> None:
         if self.seen(key) is not None:
             return
-        if not item.strip():
-            raise InvalidValue("item", item, "the veto item is required", "必须写明一票否决事项")
+        item = texts.name(item, "item")
         self._in(OPENED, SELF_ASSESSED, EVALUATED, DECIDED, action="record a veto item",
                  action_zh="登记一票否决事项")
-        self._record(self.VetoRecorded, by, key, item=item.strip(),
+        self._record(self.VetoRecorded, by, key, item=item,
                      reason=require_reason(reason, "record a veto item", "登记一票否决事项"))
 
     def evaluate(self, recommended: int | None, computed: dict[str, Any], reason: str | None, by: Actor,
@@ -128,7 +129,7 @@ class Certification(LeitaiAggregate):
             raise InvalidValue("stars", recommended, "a veto item was recorded this cycle: no rating",
                                "本周期已登记一票否决事项，不能评定星级")
         self._record(self.InitiallyEvaluated, by, key, recommended=recommended, computed=dict(computed),
-                     reason=(reason or "").strip())
+                     reason=texts.text(reason or "", "reason", required=False))
 
     def decide(self, decided: int | None, reason: str | None, by: Actor, key: str | None = None) -> None:
         """复评: decide; a decision that differs from the computed recommendation needs a reason."""
@@ -138,10 +139,11 @@ class Certification(LeitaiAggregate):
             raise InvalidValue("stars", decided, "a veto item was recorded this cycle: no rating",
                                "本周期已登记一票否决事项，不能评定星级")
         computed = self.computed.get("stars")
-        if decided != computed and not (reason or "").strip():
+        reason = texts.text(reason or "", "reason", required=False)
+        if decided != computed and not reason:
             raise DecisionNeedsReason(organization=self.organization, decided=decided,
                                       recommended="veto" if self.computed.get("veto") else computed)
-        self._record(self.ReEvaluated, by, key, decided=decided, reason=(reason or "").strip())
+        self._record(self.ReEvaluated, by, key, decided=decided, reason=reason)
 
     def certify(self, by: Actor, key: str | None = None) -> None:
         """审定: confirm the re-evaluation's decision."""

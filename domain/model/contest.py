@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from domain import text as texts
 from domain.errors import InvalidValue, JudgeNotFound, RecordConflict, UnitNotFound
 from domain.ids import contest_id
 from domain.model.base import Actor, LeitaiAggregate, require_reason
@@ -36,6 +37,7 @@ class RoundEntry:
     promotes_to: str | None
 
 
+MAX_UNITS = 10_000
 DEFAULT_CONSEQUENCES = 3  # 月度前三名交流经验、后三名约谈 (宁津大曹镇)
 SCOPE_KINDS = ("contest", "level", "unit", "rounds")
 
@@ -63,6 +65,19 @@ class Contest(LeitaiAggregate):
         name: str
         home_unit: str | None
         affiliation: str
+
+        def evolve(self, c: Contest) -> None:
+            c.judges[self.judge] = Judge(self.judge, self.name, self.home_unit, self.affiliation)
+
+    class JudgeUpdated(LeitaiAggregate.Event):
+        """A judge's name, home unit or affiliation changed (rounds already seated keep
+        the seat they were given; recusals by home unit apply from then on)."""
+
+        judge: str
+        name: str
+        home_unit: str | None
+        affiliation: str
+        reason: str
 
         def evolve(self, c: Contest) -> None:
             c.judges[self.judge] = Judge(self.judge, self.name, self.home_unit, self.affiliation)
@@ -120,24 +135,36 @@ class Contest(LeitaiAggregate):
 
     @classmethod
     def create(cls, code: str, title: str, levels: list[str], by: Actor, key: str | None = None) -> Contest:
-        if not code.strip():
-            raise InvalidValue("code", code, "a contest code is required", "必须填写活动代码")
-        if not levels or len(set(levels)) != len(levels):
-            raise InvalidValue("levels", levels, "levels must be a non-empty list without repeats, lowest first",
+        code = texts.contest_code(code, "code")
+        title = texts.name(title, "title", limit=texts.TITLE_MAX, required=False)
+        if not isinstance(levels, list) or not levels:
+            raise InvalidValue("levels", levels, "levels must be a non-empty list, lowest first",
                                "levels 应为不重复的层级列表，从低到高")
+        levels = [texts.contest_code(level, "levels") for level in levels]
+        if len(set(levels)) != len(levels) or len(levels) > 10:
+            raise InvalidValue("levels", levels, "levels must be at most 10 names without repeats, lowest first",
+                               "levels 应为不重复的层级列表（最多 10 级），从低到高")
         return cls._start(cls.Created, contest_id(code), by, key, code=code, title=title, levels=list(levels))
 
     def check_same(self, title: str, levels: list[str]) -> None:
+        title = texts.name(title, "title", limit=texts.TITLE_MAX, required=False)
+        levels = [texts.contest_code(level, "levels") for level in levels]
         if levels != self.levels:
-            raise RecordConflict(what=f"Contest {self.code}", field="levels", recorded=self.levels, given=levels)
+            raise RecordConflict("contest", self.code, "levels", recorded=self.levels, given=levels)
         if title != self.title:
-            raise RecordConflict(what=f"Contest {self.code}", field="title", recorded=self.title, given=title)
+            raise RecordConflict("contest", self.code, "title", recorded=self.title, given=title)
 
     def add_unit(self, code: str, name: str, level: str, parent: str | None, by: Actor,
                  key: str | None = None) -> None:
+        code = texts.entity_code(code, "units.code")
+        name = texts.name(name or code, "units.name")
+        level = texts.contest_code(level, "units.level")
+        parent = texts.optional_code(parent, "units.parent")
         if level not in self.levels:
             raise InvalidValue("level", level, f"not a level of contest {self.code} ({', '.join(self.levels)})",
                                f"不是活动 {self.code} 的层级（{'、'.join(self.levels)}）")
+        if parent == code:
+            raise InvalidValue("parent", parent, "a unit cannot be its own parent", "单位不能是自己的上级")
         if parent is not None and parent not in self.units:
             raise UnitNotFound(contest=self.code, unit=parent)
         if parent is not None and self.levels.index(self.units[parent].level) <= self.levels.index(level):
@@ -148,31 +175,47 @@ class Contest(LeitaiAggregate):
             given = Unit(code, name, level, parent)
             for field in ("name", "level", "parent"):
                 if getattr(known, field) != getattr(given, field):
-                    raise RecordConflict(what=f"Unit {code}", field=field,
+                    raise RecordConflict("unit", code, field,
                                          recorded=getattr(known, field), given=getattr(given, field))
             return
+        if len(self.units) >= MAX_UNITS:
+            raise InvalidValue("units", code, f"a contest has at most {MAX_UNITS} units", f"一个活动最多 {MAX_UNITS} 个单位")
         self._record(self.UnitAdded, by, key, unit=code, name=name, level=level, parent=parent)
 
     def register_judge(self, code: str, name: str, home_unit: str | None, affiliation: str, by: Actor,
                        key: str | None = None) -> None:
         """A judge's home unit may lie outside the contest's tree (a city department, say);
-        recusal by home unit then never applies to that judge."""
-        if not code.strip():
-            raise InvalidValue("judge_code", code, "a judge code is required", "必须填写评委代码")
-        known = self.judges.get(code)
-        given = Judge(code, name, home_unit, affiliation)
+        recusal by home unit then never applies to that judge.  Registering a known judge
+        with other details is refused: :meth:`update_judge` changes them, with a reason."""
+        given = _judge(code, name, home_unit, affiliation)
+        known = self.judges.get(given.code)
         if known == given:
             return
         if known is not None:
             for field in ("name", "home_unit", "affiliation"):
                 if getattr(known, field) != getattr(given, field):
-                    raise RecordConflict(what=f"Judge {code}", field=field,
-                                         recorded=getattr(known, field), given=getattr(given, field))
-        self._record(self.JudgeRegistered, by, key, judge=code, name=name, home_unit=home_unit,
-                     affiliation=affiliation)
+                    raise RecordConflict("judge", given.code, field,
+                                         recorded=getattr(known, field), given=getattr(given, field),
+                                         hint="leitai judge update")
+        self._record(self.JudgeRegistered, by, key, judge=given.code, name=given.name, home_unit=given.home_unit,
+                     affiliation=given.affiliation)
+
+    def update_judge(self, code: str, name: str | None, home_unit: str | None, affiliation: str | None,
+                     reason: str, by: Actor, key: str | None = None) -> bool:
+        """Change a judge's details; None keeps a detail, "" clears the home unit."""
+        known = self.judge(texts.entity_code(code, "judge_code"))
+        given = _judge(known.code, known.name if name is None else name,
+                       known.home_unit if home_unit is None else (home_unit or None),
+                       known.affiliation if affiliation is None else affiliation)
+        if given == known:
+            return False
+        self._record(self.JudgeUpdated, by, key, judge=given.code, name=given.name, home_unit=given.home_unit,
+                     affiliation=given.affiliation, reason=require_reason(reason, "change a judge's details",
+                                                                          "修改评委信息"))
+        return True
 
     def enroll(self, organization: str, unit: str, by: Actor, key: str | None = None) -> None:
-        self.unit(unit)
+        unit = self.unit(unit).code
         if self.roster.get(organization) == unit:
             return
         self._record(self.OrganizationEnrolled, by, key, organization=organization, unit=unit)
@@ -187,8 +230,9 @@ class Contest(LeitaiAggregate):
 
     def set_consequences(self, top: int, bottom: int, by: Actor, key: str | None = None) -> None:
         for name, value in (("top", top), ("bottom", bottom)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise InvalidValue(f"consequences.{name}", value, "must be a whole number >= 0", "应为非负整数")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+                raise InvalidValue(f"consequences.{name}", value, "must be a whole number from 0 to 100",
+                                   "应为 0 到 100 之间的整数")
         if self.consequences == {"top": top, "bottom": bottom}:
             return
         self._record(self.ConsequencesSet, by, key, top=top, bottom=bottom)
@@ -235,12 +279,14 @@ class Contest(LeitaiAggregate):
     # -- queries ----------------------------------------------------------------
 
     def unit(self, code: str) -> Unit:
+        code = texts.entity_code(code, "unit")
         try:
             return self.units[code]
         except KeyError:
             raise UnitNotFound(contest=self.code, unit=code) from None
 
     def judge(self, code: str) -> Judge:
+        code = texts.entity_code(code, "judge")
         try:
             return self.judges[code]
         except KeyError:
@@ -261,3 +307,9 @@ class Contest(LeitaiAggregate):
     def organizations_in(self, unit: str) -> list[str]:
         units = self.subtree(unit)
         return sorted(org for org, u in self.roster.items() if u in units)
+
+
+def _judge(code: str, name: str, home_unit: str | None, affiliation: str) -> Judge:
+    return Judge(texts.entity_code(code, "judge_code"), texts.name(name, "name"),
+                 texts.optional_code(home_unit, "home_unit_code"),
+                 texts.name(affiliation or "", "affiliation", limit=texts.TITLE_MAX, required=False))

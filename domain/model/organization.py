@@ -6,6 +6,7 @@ secretary mid-cycle is one event and changes nothing else.
 
 from __future__ import annotations
 
+from domain import text as texts
 from domain.errors import InvalidValue
 from domain.ids import organization_id
 from domain.model.base import Actor, LeitaiAggregate, require_reason
@@ -23,7 +24,7 @@ SECTORS = {
 
 def parse_sector(text: str) -> str:
     """A sector code from its code, English name or a common Chinese name; blank = unspecified."""
-    value = text.strip()
+    value = texts.name(text or "", "sector", limit=40, required=False)
     if not value:
         return ""
     words = value.lower().replace("_", " ").replace("-", " ")
@@ -50,6 +51,7 @@ class Organization(LeitaiAggregate):
 
     class Renamed(LeitaiAggregate.Event):
         name: str
+        reason: str
 
         def evolve(self, o: Organization) -> None:
             o.name = self.name
@@ -64,6 +66,7 @@ class Organization(LeitaiAggregate):
     class Reclassified(LeitaiAggregate.Event):
         sector: str
         category: str
+        reason: str
 
         def evolve(self, o: Organization) -> None:
             o.sector, o.category = self.sector, self.category
@@ -85,29 +88,44 @@ class Organization(LeitaiAggregate):
     @classmethod
     def register(cls, code: str, name: str, unit: str, sector: str, category: str, secretary: str,
                  by: Actor, key: str | None = None) -> Organization:
-        if not code.strip() or not name.strip():
-            raise InvalidValue("org_code" if not code.strip() else "name", code or name,
-                               "is required", "必须填写")
-        return cls._start(cls.Registered, organization_id(code), by, key, code=code, name=name, unit=unit,
-                          sector=parse_sector(sector), category=category, secretary=secretary)
+        code = texts.entity_code(code, "org_code")
+        details = _details(name, unit, sector, category, secretary)
+        return cls._start(cls.Registered, organization_id(code), by, key, code=code, **details)
 
-    def update(self, name: str, unit: str, sector: str, category: str, secretary: str, by: Actor,
-               reason: str, key: str | None = None) -> None:
-        """Bring the record in line with a roster row: one event per real change."""
-        if name != self.name:
-            self._record(self.Renamed, by, key, name=name)
-        if unit != self.unit:
-            self._record(self.Moved, by, key, unit=unit, reason=reason)
-        sector = parse_sector(sector)
-        if (sector, category) != (self.sector, self.category):
-            self._record(self.Reclassified, by, key, sector=sector, category=category)
-        if secretary != self.secretary:
-            self.replace_secretary(secretary, reason, by, key)
+    def update(self, name: str | None, unit: str | None, sector: str | None, category: str | None,
+               secretary: str | None, by: Actor, reason: str, key: str | None = None) -> int:
+        """Bring the record in line with the given details (None keeps one): one event per
+        real change; returns how many events were recorded."""
+        given = _details(self.name if name is None else name, self.unit if unit is None else unit,
+                         self.sector if sector is None else sector,
+                         self.category if category is None else category,
+                         self.secretary if secretary is None else secretary)
+        before = self.version
+        if given == {"name": self.name, "unit": self.unit, "sector": self.sector, "category": self.category,
+                     "secretary": self.secretary}:
+            return 0
+        reason = require_reason(reason, "change an organization's details", "修改党组织信息")
+        if given["name"] != self.name:
+            self._record(self.Renamed, by, key, name=given["name"], reason=reason)
+        if given["unit"] != self.unit:
+            self._record(self.Moved, by, key, unit=given["unit"], reason=reason)
+        if (given["sector"], given["category"]) != (self.sector, self.category):
+            self._record(self.Reclassified, by, key, sector=given["sector"], category=given["category"],
+                         reason=reason)
+        if given["secretary"] != self.secretary:
+            self.replace_secretary(given["secretary"], reason, by, key)
+        return self.version - before
 
     def replace_secretary(self, secretary: str, reason: str, by: Actor, key: str | None = None) -> None:
-        if not secretary.strip():
-            raise InvalidValue("secretary", secretary, "the new secretary's name is required", "必须填写新任书记姓名")
+        secretary = texts.name(secretary, "secretary")
         if secretary == self.secretary:
             return
         self._record(self.SecretaryReplaced, by, key, previous=self.secretary, secretary=secretary,
                      reason=require_reason(reason, "replace a secretary", "更换书记"))
+
+
+def _details(name: str, unit: str, sector: str, category: str, secretary: str) -> dict[str, str]:
+    return {"name": texts.name(name, "name"), "unit": texts.entity_code(unit, "unit_code"),
+            "sector": parse_sector(sector or ""), "category": texts.name(category or "", "category", limit=40,
+                                                                          required=False),
+            "secretary": texts.name(secretary or "", "secretary", required=False)}

@@ -7,7 +7,9 @@ is passed in by the application service, which loads the version the round recor
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -15,6 +17,8 @@ from typing import Any
 
 from domain.errors import (
     AdjustmentOverCap,
+    AppealNotFound,
+    AppealNotUpheld,
     DuplicateSheet,
     EntrantNotActive,
     EntrantNotAdmitted,
@@ -41,7 +45,16 @@ from domain.rules.standings import RoundPlacing
 from domain.rules.seal import compute_seal
 
 FORMS = ("meeting", "site", "project")
+MAX_JUDGES = 99  # the largest panels seen are 31 judges
+MAX_ENTRANTS = 5_000
 ENTRANT_STATUS_ZH = {"disqualified": "取消资格", "withdrawn": "退出"}
+
+
+def criterion_key(code: Any) -> str:
+    """A criterion code as typed (``Party``, ``ｐａｒｔｙ``) in the rulebook's form (``party``)."""
+    if not isinstance(code, str):
+        return str(code)
+    return unicodedata.normalize("NFKC", code).strip().lower()
 
 
 @lru_cache(maxsize=65536)
@@ -98,7 +111,9 @@ class Round(RoundPublicity, LeitaiAggregate):
         self.inputs: dict[tuple[str, str], tuple[str, int]] = {}
         self.seal: str | None = None
         self.results: list[dict[str, Any]] | None = None
-        self.publicity: ev.Publicity | None = None
+        self.publicity: ev.Publicity | None = None  # the current publicity period
+        self.publications: list[ev.Publicity] = []  # every period, the first one first
+        self.closed_on: str | None = None
         self.appeals: dict[int, ev.AppealRecord] = {}
         self.promotions: dict[str, dict[str, Any]] = {}
         self.seal_log: list[dict[str, Any]] = []
@@ -128,20 +143,26 @@ class Round(RoundPublicity, LeitaiAggregate):
                      reason=require_reason(reason, "change a round's rule set", "更换评分规则"))
         return True
 
-    def seat_judge(self, judge: str, name: str, home_unit: str | None, by: Actor, key: str | None = None) -> None:
+    def seat_judge(self, judge: str, name: str, home_unit: str | None, by: Actor, key: str | None = None) -> bool:
         if judge in self.judges:
-            return
+            return False
+        if len(self.judges) >= MAX_JUDGES:
+            raise InvalidValue("judges", judge, f"a panel has at most {MAX_JUDGES} judges", f"评委席最多 {MAX_JUDGES} 人")
         self._require(ev.SCHEDULED, ev.OPEN, action="seat a judge", action_zh="增补评委")
         self._record(ev.JudgeSeated, by, key, judge=judge, name=name, home_unit=home_unit)
         for entrant in sorted(self.entrants.values(), key=lambda e: e.code):
             if home_unit is not None and entrant.unit == home_unit:
                 self._recuse_home_unit(judge, entrant.code, by, key)
+        return True
 
     def admit(self, entrant: str, name: str, unit: str, source: dict[str, Any], by: Actor,
               key: str | None = None) -> bool:
         if entrant in self.entrants:
             return False
         self._require(ev.SCHEDULED, ev.OPEN, action="admit an entrant", action_zh="增加参赛组织")
+        if len(self.entrants) >= MAX_ENTRANTS:
+            raise InvalidValue("entrants", entrant, f"a round has at most {MAX_ENTRANTS} entrants",
+                               f"一个轮次最多 {MAX_ENTRANTS} 个参赛组织")
         self._record(ev.EntrantAdmitted, by, key, entrant=entrant, name=name, unit=unit, source=dict(source))
         for judge in sorted(self.judges.values(), key=lambda j: j.code):
             if judge.home_unit is not None and judge.home_unit == unit:
@@ -152,15 +173,16 @@ class Round(RoundPublicity, LeitaiAggregate):
         if (judge, entrant) not in self.recusals:
             self._record(ev.JudgeRecused, by, key, judge=judge, entrant=entrant, reason="home_unit", automatic=True)
 
-    def recuse(self, judge: str, entrant: str, reason: str, by: Actor, key: str | None = None) -> None:
+    def recuse(self, judge: str, entrant: str, reason: str, by: Actor, key: str | None = None) -> bool:
         """A declared recusal (conflict of interest); any sheet the judge gave it stops counting."""
         self._judge(judge)
         self._entrant(entrant)
         if (judge, entrant) in self.recusals:
-            return
+            return False
         self._require(ev.SCHEDULED, ev.OPEN, action="record a recusal", action_zh="登记回避")
         self._record(ev.JudgeRecused, by, key, judge=judge, entrant=entrant,
                      reason=require_reason(reason, "declare a recusal", "声明回避"), automatic=False)
+        return True
 
     def open(self, by: Actor, key: str | None = None) -> None:
         if self.status == ev.OPEN:
@@ -193,9 +215,11 @@ class Round(RoundPublicity, LeitaiAggregate):
         self._require_correctable(appeal, "correct a sheet", "更正评分表")
         record = self._live_sheet(judge, entrant)
         clean = self._check_marks(rules, judge, entrant, marks)
+        reason = require_reason(reason, "correct a sheet", "更正评分表")
+        if clean == record.marks:
+            return record.ref  # the same marks again: nothing to correct, nothing recorded
         return self._record(ev.SheetCorrected, by, key, sheet=record.sheet, replaces=record.ref, judge=judge,
-                            entrant=entrant, marks=clean,
-                            reason=require_reason(reason, "correct a sheet", "更正评分表"), appeal=appeal)
+                            entrant=entrant, marks=clean, reason=reason, appeal=appeal)
 
     def void_sheet(self, judge: str, entrant: str, reason: str, by: Actor, key: str | None = None,
                    appeal: int | None = None) -> int:
@@ -215,9 +239,11 @@ class Round(RoundPublicity, LeitaiAggregate):
         self._active_entrant(entrant, "receive adjustments", "加减分")
         try:
             value = parse_decimal(points)
-        except NotANumber:
-            raise InvalidValue("points", points, "must be a number (> 0 bonus, < 0 penalty)",
-                               "应为数字（正数为加分，负数为减分）") from None
+        except NotANumber as bad:
+            raise InvalidValue("points", points, f"must be a number (> 0 bonus, < 0 penalty): {bad.problem}",
+                               f"应为数字（正数为加分，负数为减分）：{bad.problem_zh}") from None
+        if decimal_places(value) > 4:
+            raise InvalidValue("points", points, "at most 4 decimals", "最多保留 4 位小数")
         if value == 0:
             raise InvalidValue("points", points, "an adjustment of 0 points changes nothing", "加减分不能为 0")
         reason = require_reason(reason, "record a bonus or penalty", "登记加减分")
@@ -251,15 +277,18 @@ class Round(RoundPublicity, LeitaiAggregate):
         if (done := self.seen(key)) is not None:
             return done
         self._entrant(entrant)
+        component = criterion_key(component)
         spec = rules.component(component)
         if spec is None or spec.source not in ("input", "votes"):
             raise InvalidValue("component_code", component,
-                               f"rule set {rules.ref} has no input or votes component {component!r}",
-                               f"评分规则 {rules.ref} 中没有名为 {component!r} 的录入或投票成绩项")
+                               f"rule set {rules.ref} has no input or votes component with this code",
+                               f"评分规则 {rules.ref} 中没有这个代码的录入或投票成绩项")
         try:
             number = parse_decimal(value)
-        except NotANumber:
-            raise InvalidValue("value", value, "must be a number", "应为数字") from None
+        except NotANumber as bad:
+            raise InvalidValue("value", value, bad.problem, bad.problem_zh) from None
+        if decimal_places(number) > 6:
+            raise InvalidValue("value", value, "at most 6 decimals", "最多保留 6 位小数")
         if spec.source == "votes" and (number < 0 or number != number.to_integral_value()):
             raise InvalidValue("value", value, "a vote count must be a whole number >= 0", "票数应为非负整数")
         if spec.source == "input" and not 0 <= fraction(number) <= (spec.max or 0):
@@ -281,17 +310,19 @@ class Round(RoundPublicity, LeitaiAggregate):
         return self._record(ev.EntrantDisqualified, by, key, entrant=entrant,
                             reason=require_reason(reason, "disqualify an entrant", "取消参赛资格"), appeal=appeal)
 
-    def withdraw(self, entrant: str, reason: str, by: Actor, key: str | None = None) -> int:
+    def withdraw(self, entrant: str, reason: str, by: Actor, key: str | None = None,
+                 appeal: int | None = None) -> int:
         if (done := self.seen(key)) is not None:
             return done
-        self._require(ev.SCHEDULED, ev.OPEN, action="record a withdrawal", action_zh="登记退出")
+        self._require_inputs(appeal, "record a withdrawal", "登记退出")
         self._active_entrant(entrant, "withdraw", "退出")
         return self._record(ev.EntrantWithdrawn, by, key, entrant=entrant,
-                            reason=require_reason(reason, "record a withdrawal", "登记退出"))
+                            reason=require_reason(reason, "record a withdrawal", "登记退出"), appeal=appeal)
 
     # -- closing ------------------------------------------------------------------
 
-    def close(self, rules: RuleSet, linked: dict[str, LinkedRound], by: Actor, key: str | None = None) -> str:
+    def close(self, rules: RuleSet, linked: dict[str, LinkedRound], today: date, by: Actor,
+              key: str | None = None) -> str:
         if self.status == ev.CLOSED and self.seal is not None:
             return self.seal
         self._require(ev.SCHEDULED, ev.OPEN, action="close", action_zh="结束评分")
@@ -304,7 +335,7 @@ class Round(RoundPublicity, LeitaiAggregate):
             raise TooFewSheets(round=self.code, entrant=entry.entrant, have=len(entry.sheets),
                                need=entry.sheets_needed)
         seal = self.seal_for(linked)
-        self._record(ev.Closed, by, key, seal=seal, results=result.compact())
+        self._record(ev.Closed, by, key, seal=seal, results=result.compact(), closed_on=today.isoformat())
         return seal
 
     def rerank(self, ref: dict[str, Any], rules: RuleSet, linked: dict[str, LinkedRound], reason: str,
@@ -396,11 +427,14 @@ class Round(RoundPublicity, LeitaiAggregate):
         if self.status not in allowed:
             raise RoundStateError(self.code, self.status, action, action_zh, hint, hint_zh)
 
-    def _pending_appeal(self, appeal: int) -> None:
+    def _upheld_appeal(self, appeal: int) -> None:
+        """A change after publication must be the remedy of an upheld objection or appeal."""
         record = self.appeals.get(appeal)
-        if record is None or record.decision is not None:
-            raise InvalidValue("appeal", self.ref(appeal), "corrections after publication must name a pending appeal",
-                               "公示后的更正必须对应一项尚未答复的异议/申诉")
+        if record is None:
+            raise AppealNotFound(round=self.code, appeal=self.ref(appeal))
+        if record.decision != "upheld":
+            raise AppealNotUpheld(round=self.code, appeal=self.ref(appeal), number=appeal,
+                                  decision=record.decision or "pending")
 
     def _require_correctable(self, appeal: int | None, action: str, action_zh: str) -> None:
         if appeal is None:
@@ -408,17 +442,22 @@ class Round(RoundPublicity, LeitaiAggregate):
                 raise (SheetsNotYetAccepted if self.status == ev.SCHEDULED else SheetsNotAccepted)(
                     round=self.code, status=self.status)
         else:
-            self._require(ev.PUBLISHED, action=action, action_zh=action_zh)
-            self._pending_appeal(appeal)
+            self._require(ev.PUBLISHED, action=action, action_zh=action_zh,
+                          hint="Remedies of an appeal are recorded while the results are published.",
+                          hint_zh="申诉成立后的更正只能在公示期间、定案之前登记。")
+            self._upheld_appeal(appeal)
 
     def _require_inputs(self, appeal: int | None, action: str, action_zh: str) -> None:
         if appeal is None:
             self._require(ev.SCHEDULED, ev.OPEN, action=action, action_zh=action_zh,
-                          hint="Reopen it before publication, or record it through an appeal after.",
-                          hint_zh="公示前请先重新开放评分；公示后请通过异议/申诉处理。")
+                          hint="Reopen it before publication (`leitai reopen`), or after publication record it "
+                               "as the remedy of an upheld appeal (`--appeal N`).",
+                          hint_zh="公示前请先重新开放评分（`leitai reopen`）；公示后请在申诉成立后作为更正登记（`--appeal 编号`）。")
         else:
-            self._require(ev.PUBLISHED, action=action, action_zh=action_zh)
-            self._pending_appeal(appeal)
+            self._require(ev.PUBLISHED, action=action, action_zh=action_zh,
+                          hint="Remedies of an appeal are recorded while the results are published.",
+                          hint_zh="申诉成立后的更正只能在公示期间、定案之前登记。")
+            self._upheld_appeal(appeal)
 
     def _judge(self, judge: str) -> ev.JudgeSeat:
         seat = self.judges.get(judge)
@@ -457,19 +496,27 @@ class Round(RoundPublicity, LeitaiAggregate):
             return MarkInvalid(judge=judge, entrant=entrant, criterion=criterion, value=value,
                                problem=problem, problem_zh=problem_zh)
 
-        for code in marks:
+        if not isinstance(marks, dict):
+            raise refuse("marks", marks, "marks must be given per criterion", "分数应按评分指标逐项给出")
+        given: dict[str, Any] = {}
+        for raw_code, value in marks.items():
+            code = criterion_key(raw_code)
+            if code in given:
+                raise refuse(code, value, "the criterion is given twice", "该评分指标重复给出")
+            given[code] = value
+        for code in given:
             if rules.criterion(code) is None:
-                raise refuse(code, marks[code], f"rule set {rules.ref} has no such criterion",
+                raise refuse(code, given[code], f"rule set {rules.ref} has no such criterion",
                              f"评分规则 {rules.ref} 中没有这项评分指标")
         clean: dict[str, str] = {}
         for criterion in rules.criteria:
-            if criterion.code not in marks or marks[criterion.code] in (None, ""):
+            if criterion.code not in given or given[criterion.code] in (None, ""):
                 raise refuse(criterion.code, None, "the mark is missing", "缺少该项分数")
-            raw = marks[criterion.code]
+            raw = given[criterion.code]
             try:
                 value = parse_decimal(raw)
-            except NotANumber:
-                raise refuse(criterion.code, raw, "not a number", "不是数字") from None
+            except NotANumber as bad:
+                raise refuse(criterion.code, raw, bad.problem, bad.problem_zh) from None
             if value < 0 or fraction(value) > criterion.max:
                 raise refuse(criterion.code, raw, f"must be between 0 and {exact_text(criterion.max)}",
                              f"应在 0 到 {exact_text(criterion.max)} 之间")

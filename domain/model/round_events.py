@@ -71,7 +71,10 @@ class AppealRecord:
     filed_on: str
     decision: str | None = None
     reply: str | None = None
-    corrections: list[int] = field(default_factory=list)
+    corrections: list[int] = field(default_factory=list)  # the remedies recorded under it
+    ruled_on: str | None = None
+    filed_by: str = ""
+    ruled_by: str | None = None
 
 
 @dataclass
@@ -80,6 +83,9 @@ class Publicity:
     end: str
     days: int
     calendar: dict[str, str]
+    published_on: str = ""
+    seq: int = 0  # the event that started this period
+    reason: str | None = None  # why the results were published again (None: the first publication)
 
 
 def _seal(r: Any, event: LeitaiAggregate.Event, **fields: Any) -> None:
@@ -258,26 +264,30 @@ class EntrantDisqualified(LeitaiAggregate.Event):
 class EntrantWithdrawn(LeitaiAggregate.Event):
     entrant: str
     reason: str
+    appeal: int | None
 
     def evolve(self, r: Any) -> None:
         record = r.entrants[self.entrant]
         record.status, record.reason = "withdrawn", self.reason
+        _correction(r, self)
         _seal(r, self, entrant=self.entrant)
 
 
 class Closed(LeitaiAggregate.Event):
     seal: str
     results: list[dict[str, Any]]
+    closed_on: str  # the day by the application's clock (drills run on their own dates)
 
     def evolve(self, r: Any) -> None:
         r.status, r.seal, r.results = CLOSED, self.seal, list(self.results)
+        r.closed_on = self.closed_on
 
 
 class Reopened(LeitaiAggregate.Event):
     reason: str
 
     def evolve(self, r: Any) -> None:
-        r.status, r.seal, r.results = OPEN, None, None
+        r.status, r.seal, r.results, r.closed_on = OPEN, None, None, None
 
 
 class Published(LeitaiAggregate.Event):
@@ -290,7 +300,28 @@ class Published(LeitaiAggregate.Event):
 
     def evolve(self, r: Any) -> None:
         r.status = PUBLISHED
-        r.publicity = Publicity(self.start, self.end, self.days, dict(self.calendar))
+        r.publicity = Publicity(self.start, self.end, self.days, dict(self.calendar), self.published_on,
+                                self.originator_version)
+        r.publications.append(r.publicity)
+
+
+class Republished(LeitaiAggregate.Event):
+    """A new publicity period for the same round (重新公示): after an upheld appeal changed
+    the results, or to extend the period; the reason says which."""
+
+    published_on: str
+    start: str
+    end: str
+    days: int
+    calendar: dict[str, str]
+    seal: str
+    reason: str
+    appeal: int | None
+
+    def evolve(self, r: Any) -> None:
+        r.publicity = Publicity(self.start, self.end, self.days, dict(self.calendar), self.published_on,
+                                self.originator_version, self.reason)
+        r.publications.append(r.publicity)
 
 
 class AppealFiled(LeitaiAggregate.Event):
@@ -303,7 +334,8 @@ class AppealFiled(LeitaiAggregate.Event):
 
     def evolve(self, r: Any) -> None:
         v = self.originator_version
-        r.appeals[v] = AppealRecord(v, self.kind, self.entrant, self.name, self.contact, self.text, self.filed_on)
+        r.appeals[v] = AppealRecord(v, self.kind, self.entrant, self.name, self.contact, self.text, self.filed_on,
+                                    filed_by=self.actor)
 
 
 class AppealRuled(LeitaiAggregate.Event):
@@ -311,17 +343,23 @@ class AppealRuled(LeitaiAggregate.Event):
     decision: str
     reply: str
     corrections: list[int]
+    ruled_on: str
 
     def evolve(self, r: Any) -> None:
         record = r.appeals[self.appeal]
         record.decision, record.reply = self.decision, self.reply
+        record.ruled_on, record.ruled_by = self.ruled_on, self.actor
 
 
 class Resealed(LeitaiAggregate.Event):
+    """New results and seal after the remedies of an upheld appeal; ``changed`` names the
+    entrants whose published outcome changed."""
+
     seal: str
     results: list[dict[str, Any]]
     appeal: int | None
     reason: str
+    changed: list[str]
 
     def evolve(self, r: Any) -> None:
         r.seal, r.results = self.seal, list(self.results)

@@ -3,11 +3,13 @@ finalization and promotion (rulebook sections 6 and 9).  Mixed into Round."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from domain import text as texts
 from domain.errors import (
     STATUS_ZH,
+    AlreadyPublished,
     AppealAlreadyRuled,
     AppealAnonymous,
     AppealNotFound,
@@ -15,6 +17,7 @@ from domain.errors import (
     InvalidValue,
     NoPromotion,
     NotFinalYet,
+    PublicationBackdated,
     ReasonRequired,
     RoundStateError,
     TooFewSheets,
@@ -29,21 +32,74 @@ if TYPE_CHECKING:
 
 APPEAL_KINDS = ("objection", "appeal")
 DECISIONS = ("dismissed", "upheld")
+PUBLISHED_FIELDS = ("final", "rank", "tied", "award", "promotion")
+
+
+BACKDATE_DAYS = 3  # a publication may be recorded up to 3 calendar days after it was posted
+MAX_DAYS = 30  # working days of publicity at most
 
 
 class RoundPublicity:
-    def publish(self: Round, on: date, days: int, calendar: WorkCalendar, by: Actor,
+    def publish(self: Round, on: date, days: int, calendar: WorkCalendar, today: date, by: Actor,
                 key: str | None = None) -> ev.Publicity:
+        """Publish the results: a period of ``days`` working days from ``on``.
+
+        ``on`` may not lie before the round was closed, nor more than BACKDATE_DAYS
+        before today (a backdated publication would skip the period); a later day
+        schedules the publication.  Publishing again with the same day and length
+        records nothing; another period needs ``republish`` and a reason.
+        """
         if self.status == ev.PUBLISHED and self.publicity is not None:
-            return self.publicity
+            if self.seen(key) is not None or (self.publicity.published_on, self.publicity.days) == (
+                    on.isoformat(), days):
+                return self.publicity
+            raise AlreadyPublished(round=self.code, start=self.publicity.start, end=self.publicity.end)
         self._require(ev.CLOSED, action="publish results", action_zh="公示结果",
                       hint="Close the round first (`leitai close`).", hint_zh="请先结束评分（`leitai close`）。")
-        first, last = calendar.period(on, days)
+        first, last = self._period(on, days, calendar, today)
         self._record(ev.Published, by, key, published_on=on.isoformat(), start=first.isoformat(),
                      end=last.isoformat(), days=days,
                      calendar={str(y): src for y, src in sorted(calendar.used.items())}, seal=self.seal)
         assert self.publicity is not None
         return self.publicity
+
+    def republish(self: Round, on: date, days: int | None, calendar: WorkCalendar, today: date, reason: str,
+                  by: Actor, key: str | None = None, appeal: int | None = None) -> ev.Publicity:
+        """A new publicity period for published results (重新公示): after the results
+        changed, or to extend the period.  Objections already filed stay to be ruled."""
+        if self.seen(key) is not None and self.publicity is not None:
+            return self.publicity
+        self._require(ev.PUBLISHED, action="publish the results again", action_zh="重新公示",
+                      hint="Only published results can be published again; close and publish first.",
+                      hint_zh="只有公示中的结果才能重新公示。")
+        assert self.publicity is not None
+        days = self.publicity.days if days is None else days
+        reason = require_reason(reason, "publish the results again", "重新公示")
+        first, last = self._period(on, days, calendar, today)
+        self._record(ev.Republished, by, key, published_on=on.isoformat(), start=first.isoformat(),
+                     end=last.isoformat(), days=days,
+                     calendar={str(y): src for y, src in sorted(calendar.used.items())}, seal=self.seal,
+                     reason=reason, appeal=appeal)
+        return self.publicity
+
+    def _period(self: Round, on: date, days: Any, calendar: WorkCalendar, today: date) -> tuple[date, date]:
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+            raise InvalidValue("days", days, f"the publicity period lasts 1 to {MAX_DAYS} working days",
+                               f"公示期应为 1 到 {MAX_DAYS} 个工作日")
+        closed_on = self.closed_on
+        if closed_on is not None and on.isoformat() < closed_on:
+            raise PublicationBackdated(round=self.code, on=on.isoformat(), limit=closed_on,
+                                       why="the round was closed on", why_zh="该轮次结束评分的日期是")
+        earliest = (today - timedelta(days=BACKDATE_DAYS)).isoformat()
+        if on.isoformat() < earliest:
+            raise PublicationBackdated(round=self.code, on=on.isoformat(), limit=earliest,
+                                       why=f"a publication may be recorded at most {BACKDATE_DAYS} days late; "
+                                           "the earliest day allowed today is",
+                                       why_zh=f"公示最多可补记 {BACKDATE_DAYS} 天前的日期，今天可填写的最早日期是")
+        if (on - today).days > 366:
+            raise InvalidValue("on", on.isoformat(), "a publication is scheduled at most a year ahead",
+                               "公示日期最多提前一年安排")
+        return calendar.period(on, days)
 
     def file_appeal(self: Round, kind: str, entrant: str | None, name: str, contact: str, text: str,
                     today: date, by: Actor, key: str | None = None) -> int:
@@ -51,10 +107,13 @@ class RoundPublicity:
             return done
         if kind not in APPEAL_KINDS:
             raise InvalidValue("kind", kind, "must be objection (异议) or appeal (申诉)", "应为 objection（异议）或 appeal（申诉）")
-        missing = [f for f, v in (("name", name), ("contact", contact)) if not (v or "").strip()]
+        missing = [f for f, v in (("name", name), ("contact", contact))
+                   if not isinstance(v, str) or not texts.name(v, f, required=False)]
         if missing:
             raise AppealAnonymous(missing=", ".join(missing),
                                   missing_zh="、".join({"name": "姓名", "contact": "联系方式"}[m] for m in missing))
+        name = texts.name(name, "name")
+        contact = texts.name(contact, "contact")
         if self.publicity is None:
             raise RoundStateError(self.code, self.status, "file an objection or appeal", "提出异议/申诉",
                                   "Objections are accepted only during the publicity period.",
@@ -63,45 +122,63 @@ class RoundPublicity:
             raise AppealOutsidePeriod(round=self.code, date=today.isoformat(), start=self.publicity.start,
                                       end=self.publicity.end)
         if entrant is not None:
-            self._entrant(entrant)
-        if not (text or "").strip():
+            entrant = self._entrant(entrant).code
+        if text is None or (isinstance(text, str) and not text.strip()):
             raise ReasonRequired(action="file an objection or appeal (state what is objected to)",
                                  action_zh="提出异议/申诉时，异议内容")
-        return self._record(ev.AppealFiled, by, key, kind=kind, entrant=entrant, name=name.strip(),
-                            contact=contact.strip(), text=text.strip(), filed_on=today.isoformat())
+        text = texts.text(text, "text", limit=texts.TEXT_MAX)
+        return self._record(ev.AppealFiled, by, key, kind=kind, entrant=entrant, name=name,
+                            contact=contact, text=text, filed_on=today.isoformat())
 
-    def rule_appeal(self: Round, appeal: int, decision: str, reply: str, rules: RuleSet,
-                    linked: dict[str, LinkedRound], by: Actor, key: str | None = None) -> str | None:
-        """Record the written reply; an upheld appeal with corrections re-seals the round.
-
-        The corrections themselves are recorded just before, by the correction commands
-        naming this appeal, in the same unit of work.  Returns the new seal, if any.
-        """
+    def rule_appeal(self: Round, appeal: int, decision: str, reply: str, today: date, by: Actor,
+                    key: str | None = None) -> bool:
+        """Record the written reply (dismissed or upheld).  The remedies of an upheld
+        appeal are recorded after it, each naming it, and each re-seals the round
+        (see :meth:`reseal`).  Returns False when this ruling was recorded before."""
         record = self.appeals.get(appeal)
         if record is None:
             raise AppealNotFound(round=self.code, appeal=self.ref(appeal))
         if record.decision is not None:
-            if self.seen(key) is not None:
-                return None
+            if self.seen(key) is not None or (record.decision, record.reply) == (decision, reply):
+                return False
             raise AppealAlreadyRuled(appeal=self.ref(appeal), decision=record.decision)
         self._require(ev.PUBLISHED, action="rule on an appeal", action_zh="答复异议/申诉")
         if decision not in DECISIONS:
             raise InvalidValue("decision", decision, "must be dismissed or upheld", "应为 dismissed（不予支持）或 upheld（予以支持）")
-        reply = require_reason(reply, "rule on an objection or appeal (a written reply)", "答复异议/申诉（书面答复）")
-        if decision == "dismissed" and record.corrections:
-            raise InvalidValue("decision", decision, "a dismissed appeal cannot carry corrections",
-                               "不予支持的申诉不能附带更正")
+        reply = require_reason(reply, "rule on an objection or appeal (a written reply)", "答复异议/申诉（书面答复）",
+                               limit=texts.TEXT_MAX)
         self._record(ev.AppealRuled, by, key, appeal=appeal, decision=decision, reply=reply,
-                     corrections=list(record.corrections))
-        if not record.corrections:
-            return None
+                     corrections=list(record.corrections), ruled_on=today.isoformat())
+        return True
+
+    def reseal(self: Round, appeal: int, rules: RuleSet, linked: dict[str, LinkedRound], calendar: WorkCalendar,
+               today: date, by: Actor, key: str | None = None) -> tuple[str, ev.Publicity | None]:
+        """After the remedies of an upheld appeal: record the new results and seal, and,
+        when the published outcome of any entrant changed (final, rank, tie, award or
+        promotion), publish the changed results again for a full period from today
+        (the practice of republishing changed results).  Returns the seal and the new
+        publicity period, if one was started."""
+        self._upheld_appeal(appeal)
         result = self.compute(rules, linked)
         for entry in result.incomplete:
             raise TooFewSheets(round=self.code, entrant=entry.entrant, have=len(entry.sheets),
                                need=entry.sheets_needed)
         seal = self.seal_for(linked)
-        self._record(ev.Resealed, by, key, seal=seal, results=result.compact(), appeal=appeal, reason=reply)
-        return seal
+        if seal == self.seal:
+            return seal, None
+        before = {row["entrant"]: row for row in self.results or []}
+        results = result.compact()
+        changed = [row["entrant"] for row in results
+                   if tuple(row.get(f) for f in PUBLISHED_FIELDS)
+                   != tuple(before.get(row["entrant"], {}).get(f) for f in PUBLISHED_FIELDS)]
+        reply = self.appeals[appeal].reply or ""
+        self._record(ev.Resealed, by, key, seal=seal, results=results, appeal=appeal, reason=reply, changed=changed)
+        if not changed:
+            return seal, None
+        publicity = self.republish(today, None, calendar, today,
+                                   f"申诉 {self.ref(appeal)} 成立，结果变更，重新公示 / appeal upheld, results changed",
+                                   by, None, appeal)
+        return seal, publicity
 
     def finalize(self: Round, today: date, by: Actor, key: str | None = None) -> None:
         if self.status == ev.FINAL:

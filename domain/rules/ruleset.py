@@ -22,8 +22,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from domain.errors import RuleSetInvalid
-from domain.numbers import NotANumber, exact_text, fraction, parse_decimal
+from domain import text as texts
+from domain.errors import InvalidValue, RuleSetInvalid
+from domain.numbers import NotANumber, decimal_places, exact_text, fraction, parse_decimal
+from domain.text import NAME_MAX, TITLE_MAX
 
 PANEL_METHODS = ("mean", "trimmed_mean", "median")
 TRIM_ON = ("total", "criterion")
@@ -31,6 +33,16 @@ SOURCES = ("panel", "input", "votes", "round")
 AWARD_TIES = ("consume", "extra")
 CUTOFF_TIES = ("include", "exclude")
 STANDINGS_METHODS = ("sum", "mean", "rank_points")
+
+# Bounds on what a rule set may say (beyond the rulebook's own rules): enough for any
+# contest, small enough that nothing computed from them can take long.
+MAX_COUNT = 10_000  # award counts, quotas, reserves, min_judges ...
+MAX_VERSION = 999_999
+MAX_MARK_DECIMALS = 6  # a judge's mark (the seeds use 1 decimal); sheets are summed in whole millionths
+MAX_RESULT_DECIMALS = 6  # the final score: the seeds use 2
+MAX_RULE_DECIMALS = 6  # weights, maxima, bands, shares
+MAX_ITEMS = 50  # criteria, components, awards, bands, rank points, tie-breakers, veto items
+MAX_TEXT_BYTES = 1_000_000
 
 RULES_CODE = re.compile(r"[a-z0-9-]+")
 CRITERION_CODE = re.compile(r"[a-z0-9_]+")
@@ -245,22 +257,26 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             self.p.add(key, f"must be an array of tables ([[{key}]])", f"应为表数组（[[{key}]]）")
             return []
+        if len(value) > MAX_ITEMS:
+            self.p.add(key, f"at most {MAX_ITEMS} entries", f"最多 {MAX_ITEMS} 项")
+            return []
         for i, item in enumerate(value, 1):
             self.unknown_keys(item, _KEYS[key], f"{key}[{i}]")
         return value
 
     def integer(self, table: dict[str, Any], key: str, path: str, default: int | None,
-                minimum: int) -> int | None:
+                minimum: int, maximum: int = MAX_COUNT) -> int | None:
         if key not in table:
             if default is None:
                 self.p.add(path, "is required", "必须填写")
             return default
         value = table[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            self.p.add(path, f"must be a whole number, not {value!r}", f"应为整数，而不是 {value!r}")
+            self.p.add(path, f"must be a whole number, not {_shown(value)}", f"应为整数，而不是 {_shown(value)}")
             return default
-        if value < minimum:
-            self.p.add(path, f"must be at least {minimum}, not {value}", f"不能小于 {minimum}（现为 {value}）")
+        if not minimum <= value <= maximum:
+            self.p.add(path, f"must be from {minimum} to {maximum}, not {_shown(value)}",
+                       f"应在 {minimum} 到 {maximum} 之间（现为 {_shown(value)}）")
             return default
         return value
 
@@ -270,48 +286,68 @@ class _Reader:
             if default is None:
                 self.p.add(path, "is required", "必须填写")
             return default
+        return self.value(table[key], path, default)
+
+    def value(self, raw: Any, path: str, default: Fraction | None) -> Fraction | None:
         try:
-            return fraction(parse_decimal(table[key]))
-        except NotANumber:
-            self.p.add(path, f"must be a number (e.g. 30 or \"0.5\"), not {table[key]!r}",
-                       f"应为数字（如 30 或 \"0.5\"），而不是 {table[key]!r}")
+            number = parse_decimal(raw)
+        except NotANumber as bad:
+            self.p.add(path, f"must be a number (e.g. 30 or \"0.5\"): {_shown(raw)} is {bad.problem}",
+                       f"应为数字（如 30 或 \"0.5\"）：{_shown(raw)} {bad.problem_zh}")
             return default
+        if decimal_places(number) > MAX_RULE_DECIMALS:
+            self.p.add(path, f"at most {MAX_RULE_DECIMALS} decimals ({_shown(raw)})",
+                       f"最多 {MAX_RULE_DECIMALS} 位小数（现为 {_shown(raw)}）")
+            return default
+        return fraction(number)
 
     def text(self, table: dict[str, Any], key: str, path: str, default: str | None,
-             pattern: re.Pattern[str] | None = None, choices: tuple[str, ...] = ()) -> str | None:
+             pattern: re.Pattern[str] | None = None, choices: tuple[str, ...] = (),
+             limit: int = 64) -> str | None:
         if key not in table:
             if default is None:
                 self.p.add(path, "is required", "必须填写")
             return default
         value = table[key]
         if not isinstance(value, str):
-            self.p.add(path, f"must be text, not {value!r}", f"应为文本，而不是 {value!r}")
+            self.p.add(path, f"must be text, not {_shown(value)}", f"应为文本，而不是 {_shown(value)}")
             return default
         if pattern is not None and not pattern.fullmatch(value):
-            self.p.add(path, f"{value!r} must match {pattern.pattern}", f"{value!r} 只能由 {pattern.pattern} 组成")
+            self.p.add(path, f"{_shown(value)} must use only {pattern.pattern}",
+                       f"{_shown(value)} 只能由 {pattern.pattern} 组成")
+            return default
+        if pattern is not None and len(value) > limit:
+            self.p.add(path, f"at most {limit} characters", f"最多 {limit} 个字符")
             return default
         if choices and value not in choices:
             options = " | ".join(f'"{c}"' for c in choices)
-            self.p.add(path, f"{value!r} is not one of {options}", f"{value!r} 不是可选值之一：{options}")
+            self.p.add(path, f"{_shown(value)} is not one of {options}", f"{_shown(value)} 不是可选值之一：{options}")
             return default
         return value
+
+    def name(self, table: dict[str, Any], key: str, path: str, default: str, limit: int = NAME_MAX) -> str:
+        """A name shown to people: checked like every name (domain.text)."""
+        if key not in table:
+            return default
+        try:
+            return texts.name(table[key], path, limit=limit, required=False) or default
+        except InvalidValue as bad:
+            self.p.add(path, bad.fields["problem"], bad.fields["problem_zh"])
+            return default
 
 
 def parse_ruleset(text: str, source: str = "rules") -> RuleSet:
     """Parse and validate a rule set; raise RuleSetInvalid naming every bad field."""
     problems = _Problems()
-    try:
-        doc = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleSetInvalid(source, [("toml", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}")]) from None
+    doc = load_toml(text, source)
     r = _Reader(problems)
     r.unknown_keys(doc, _TOP, "")
 
     code = r.text(doc, "code", "code", None, RULES_CODE)
-    version = r.integer(doc, "version", "version", None, 1)
-    title = r.text(doc, "title", "title", "") or ""
+    version = r.integer(doc, "version", "version", None, 1, MAX_VERSION)
+    title = r.name(doc, "title", "title", "", TITLE_MAX)
     marks = r.table(doc, "marks")
-    mark_decimals = r.integer(marks, "decimals", "marks.decimals", 1, 0)
+    mark_decimals = r.integer(marks, "decimals", "marks.decimals", 1, 0, MAX_MARK_DECIMALS)
 
     criteria = _criteria(r, doc, problems)
     panel = _panel(r, doc, problems)
@@ -325,7 +361,7 @@ def parse_ruleset(text: str, source: str = "rules") -> RuleSet:
             problems.add(f"adjustments.{key}", "must not be negative", "不能为负数")
 
     result = r.table(doc, "result")
-    result_decimals = r.integer(result, "decimals", "result.decimals", 2, 0)
+    result_decimals = r.integer(result, "decimals", "result.decimals", 2, 0, MAX_RESULT_DECIMALS)
 
     tie_breakers = _tie_breakers(r, doc, problems, criteria, components)
     awards, award_ties = _awards(r, doc, problems)
@@ -356,6 +392,36 @@ def parse_ruleset(text: str, source: str = "rules") -> RuleSet:
     )
 
 
+def load_toml(text: str, source: str) -> dict[str, Any]:
+    """A TOML document, or RuleSetInvalid saying what is wrong with the file itself."""
+    if not isinstance(text, str):
+        raise RuleSetInvalid(source, [("file", "not text", "不是文本文件")])
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise RuleSetInvalid(source, [("file", f"larger than {MAX_TEXT_BYTES:,} bytes", f"文件超过 {MAX_TEXT_BYTES:,} 字节")])
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleSetInvalid(source, [("toml", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}")]) from None
+    except RecursionError:
+        raise RuleSetInvalid(source, [("toml", "nested too deeply", "嵌套层次过深")]) from None
+
+
+def _shown(value: Any) -> str:
+    """A TOML value as the file wrote it (not a Python repr)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + (value if len(value) <= 40 else value[:40] + "…") + '"'
+    if isinstance(value, (int, Decimal)):
+        text = str(value)
+        return text if len(text) <= 40 else text[:20] + "…"
+    if isinstance(value, dict):
+        return "{…}"
+    if isinstance(value, list):
+        return "[…]"
+    return str(value)[:40]
+
+
 def _duplicates(codes: list[str]) -> set[str]:
     seen: set[str] = set()
     return {c for c in codes if c in seen or seen.add(c)}  # type: ignore[func-returns-value]
@@ -369,7 +435,7 @@ def _criteria(r: _Reader, doc: dict[str, Any], p: _Problems) -> list[Criterion]:
     for i, item in enumerate(items, 1):
         path = f"criteria[{i}]"
         code = r.text(item, "code", f"{path}.code", None, CRITERION_CODE)
-        name = r.text(item, "name", f"{path}.name", "") or (code or "")
+        name = r.name(item, "name", f"{path}.name", code or "")
         maximum = r.number(item, "max", f"{path}.max", None)
         if maximum is not None and maximum <= 0:
             p.add(f"{path}.max", f"must be greater than 0, not {exact_text(maximum)}",
@@ -377,16 +443,16 @@ def _criteria(r: _Reader, doc: dict[str, Any], p: _Problems) -> list[Criterion]:
         if code is not None and maximum is not None:
             out.append(Criterion(code, name, maximum))
     for dup in sorted(_duplicates([c.code for c in out])):
-        p.add("criteria", f"duplicate criterion code {dup!r}", f"评分指标代码 {dup!r} 重复")
+        p.add("criteria", f"duplicate criterion code \"{dup}\"", f"评分指标代码 「{dup}」 重复")
     return out
 
 
 def _panel(r: _Reader, doc: dict[str, Any], p: _Problems) -> Panel:
     table = r.table(doc, "panel")
     method = r.text(table, "method", "panel.method", "mean", choices=PANEL_METHODS) or "mean"
-    trim = r.integer(table, "trim", "panel.trim", 1, 0)
+    trim = r.integer(table, "trim", "panel.trim", 1, 0, 10)
     trim_on = r.text(table, "trim_on", "panel.trim_on", "total", choices=TRIM_ON) or "total"
-    min_judges = r.integer(table, "min_judges", "panel.min_judges", 1, 1)
+    min_judges = r.integer(table, "min_judges", "panel.min_judges", 1, 1, 99)
     trim = 1 if trim is None else trim
     min_judges = 1 if min_judges is None else min_judges
     if method == "trimmed_mean" and min_judges - 2 * trim < 1:
@@ -419,12 +485,12 @@ def _components(r: _Reader, doc: dict[str, Any], p: _Problems) -> list[Component
             if maximum is not None and maximum <= 0:
                 p.add(f"{path}.max", "must be greater than 0", "必须大于 0")
         elif "max" in item and source is not None:
-            p.add(f"{path}.max", f"max applies only to input and votes components, not {source!r}",
-                  f"max 只适用于 input 和 votes 成绩项，不适用于 {source!r}")
+            p.add(f"{path}.max", f"max applies only to input and votes components, not \"{source}\"",
+                  f"max 只适用于 input 和 votes 成绩项，不适用于 「{source}」")
         if code is not None and source is not None and weight is not None:
             out.append(Component(code, source, weight, maximum))
     for dup in sorted(_duplicates([c.code for c in out])):
-        p.add("components", f"duplicate component code {dup!r}", f"成绩项代码 {dup!r} 重复")
+        p.add("components", f"duplicate component code \"{dup}\"", f"成绩项代码 「{dup}」 重复")
     return out
 
 
@@ -432,8 +498,8 @@ def _tie_breakers(r: _Reader, doc: dict[str, Any], p: _Problems, criteria: list[
                   components: list[Component]) -> list[str]:
     table = r.table(doc, "ranking")
     value = table.get("tie_breakers", [])
-    if not isinstance(value, list):
-        p.add("ranking.tie_breakers", "must be a list", "应为列表")
+    if not isinstance(value, list) or len(value) > MAX_ITEMS:
+        p.add("ranking.tie_breakers", f"must be a list of at most {MAX_ITEMS}", f"应为列表（最多 {MAX_ITEMS} 项）")
         return []
     out: list[str] = []
     criterion_codes = {c.code for c in criteria}
@@ -441,7 +507,7 @@ def _tie_breakers(r: _Reader, doc: dict[str, Any], p: _Problems, criteria: list[
     for i, item in enumerate(value, 1):
         path = f"ranking.tie_breakers[{i}]"
         if not isinstance(item, str):
-            p.add(path, f"must be text, not {item!r}", f"应为文本，而不是 {item!r}")
+            p.add(path, f"must be text, not {_shown(item)}", f"应为文本，而不是 {_shown(item)}")
             continue
         kind, _, code = item.partition(":")
         if item == "unrounded":
@@ -451,12 +517,12 @@ def _tie_breakers(r: _Reader, doc: dict[str, Any], p: _Problems, criteria: list[
         elif kind == "criterion" and code in criterion_codes:
             out.append(item)
         elif kind == "component":
-            p.add(path, f"names unknown component {code!r}", f"引用了不存在的成绩项 {code!r}")
+            p.add(path, f"names unknown component \"{code}\"", f"引用了不存在的成绩项 「{code}」")
         elif kind == "criterion":
-            p.add(path, f"names unknown criterion {code!r}", f"引用了不存在的评分指标 {code!r}")
+            p.add(path, f"names unknown criterion \"{code}\"", f"引用了不存在的评分指标 「{code}」")
         else:
-            p.add(path, f"{item!r} is not \"unrounded\", \"component:<code>\" or \"criterion:<code>\"",
-                  f"{item!r} 应为 \"unrounded\"、\"component:<代码>\" 或 \"criterion:<代码>\"")
+            p.add(path, f"{_shown(item)} is not \"unrounded\", \"component:<code>\" or \"criterion:<code>\"",
+                  f"{_shown(item)} 应为 \"unrounded\"、\"component:<代码>\" 或 \"criterion:<代码>\"")
     return out
 
 
@@ -464,8 +530,8 @@ def _awards(r: _Reader, doc: dict[str, Any], p: _Problems) -> tuple[list[AwardTi
     out: list[AwardTier] = []
     for i, item in enumerate(r.array_of_tables(doc, "awards"), 1):
         path = f"awards[{i}]"
-        code = r.text(item, "code", f"{path}.code", None)
-        name = r.text(item, "name", f"{path}.name", "") or (code or "")
+        code = r.text(item, "code", f"{path}.code", None, COMPONENT_CODE)
+        name = r.name(item, "name", f"{path}.name", code or "")
         count = r.integer(item, "count", f"{path}.count", None, 1)
         fund = r.number(item, "fund", f"{path}.fund", None) if "fund" in item else None
         if fund is not None and fund < 0:
@@ -473,7 +539,7 @@ def _awards(r: _Reader, doc: dict[str, Any], p: _Problems) -> tuple[list[AwardTi
         if code is not None and count is not None:
             out.append(AwardTier(code, name, count, fund))
     for dup in sorted(_duplicates([a.code for a in out])):
-        p.add("awards", f"duplicate award code {dup!r}", f"奖项代码 {dup!r} 重复")
+        p.add("awards", f"duplicate award code \"{dup}\"", f"奖项代码 「{dup}」 重复")
     policy = r.table(doc, "award_policy")
     ties = r.text(policy, "ties", "award_policy.ties", "consume", choices=AWARD_TIES) or "consume"
     return out, ties
@@ -498,14 +564,12 @@ def _standings(r: _Reader, doc: dict[str, Any], p: _Problems) -> Standings:
     method = r.text(table, "method", "standings.method", "mean", choices=STANDINGS_METHODS) or "mean"
     points: list[Fraction] = []
     raw = table.get("rank_points", [])
-    if not isinstance(raw, list):
-        p.add("standings.rank_points", "must be a list of numbers", "应为数字列表")
+    if not isinstance(raw, list) or len(raw) > MAX_ITEMS:
+        p.add("standings.rank_points", f"must be a list of at most {MAX_ITEMS} numbers", f"应为数字列表（最多 {MAX_ITEMS} 项）")
         raw = []
     for i, item in enumerate(raw, 1):
-        try:
-            value = fraction(parse_decimal(item))
-        except NotANumber:
-            p.add(f"standings.rank_points[{i}]", f"must be a number, not {item!r}", f"应为数字，而不是 {item!r}")
+        value = r.value(item, f"standings.rank_points[{i}]", None)
+        if value is None:
             continue
         if value < 0:
             p.add(f"standings.rank_points[{i}]", "must not be negative", "不能为负数")
@@ -523,9 +587,9 @@ def _stars(r: _Reader, doc: dict[str, Any], p: _Problems) -> Stars | None:
     r.text(table, "model", "stars.model", "bands", choices=("bands",))
     raw_bands = table.get("bands")
     bands: list[StarBand] = []
-    if not isinstance(raw_bands, list) or not raw_bands:
-        p.add("stars.bands", "at least one band { stars = N, min = X } is required",
-              "至少需要一个星级分档 { stars = N, min = X }")
+    if not isinstance(raw_bands, list) or not raw_bands or len(raw_bands) > 5:
+        p.add("stars.bands", "one to five bands { stars = N, min = X } are required",
+              "需要一到五个星级分档 { stars = N, min = X }")
         raw_bands = []
     for i, item in enumerate(raw_bands, 1):
         path = f"stars.bands[{i}]"
@@ -533,7 +597,7 @@ def _stars(r: _Reader, doc: dict[str, Any], p: _Problems) -> Stars | None:
             p.add(path, "must be a table { stars = N, min = X }", "应为 { stars = N, min = X }")
             continue
         r.unknown_keys(item, _KEYS["bands"], path)
-        stars = r.integer(item, "stars", f"{path}.stars", None, 0)
+        stars = r.integer(item, "stars", f"{path}.stars", None, 1, 5)
         minimum = r.number(item, "min", f"{path}.min", None)
         if stars is not None and minimum is not None:
             bands.append(StarBand(stars, minimum))
@@ -553,20 +617,19 @@ def _stars(r: _Reader, doc: dict[str, Any], p: _Problems) -> Stars | None:
     for key, value in raw_quota.items():
         path = f"stars.quota.{key}"
         if not str(key).isdigit() or int(key) not in band_stars:
-            p.add(path, f"{key!r} is not a star level of the bands", f"{key!r} 不是分档中的星级")
+            p.add(path, f"{_shown(key)} is not a star level of the bands", f"{_shown(key)} 不是分档中的星级")
             continue
-        try:
-            share = fraction(parse_decimal(value))
-        except NotANumber:
-            p.add(path, f"must be a share between 0 and 1, not {value!r}", f"应为 0 到 1 之间的比例，而不是 {value!r}")
+        share = r.value(value, path, None)
+        if share is None:
             continue
         if not 0 <= share <= 1:
             p.add(path, f"share {exact_text(share)} is outside 0..1", f"比例 {exact_text(share)} 不在 0 到 1 之间")
             continue
         quota[int(key)] = share
     veto = table.get("veto", [])
-    if not isinstance(veto, list) or not all(isinstance(v, str) for v in veto):
-        p.add("stars.veto", "must be a list of veto item codes", "应为一票否决事项代码的列表")
+    if (not isinstance(veto, list) or len(veto) > MAX_ITEMS
+            or not all(isinstance(v, str) and COMPONENT_CODE.fullmatch(v) and len(v) <= 64 for v in veto)):
+        p.add("stars.veto", "must be a list of veto item codes ([a-z0-9_-]+)", "应为一票否决事项代码的列表（[a-z0-9_-]+）")
         veto = []
     return Stars(tuple(bands), quota, tuple(veto))
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import re
+
+from domain import text as texts
 from domain.errors import CertificationNotFound, InvalidValue
 from domain.ids import certification_id
 from domain.model.base import Actor
@@ -16,6 +19,16 @@ from domain.rules.ruleset import RuleSet
 from domain.rules.standings import FinalRound, Standing, period_contains, period_standings
 from domain.rules.stars import Rated, Recommendation, recommend
 from domain.services.session import SessionBase
+
+
+CYCLE = re.compile(r"[0-9]{4}")
+
+
+def check_cycle(cycle: str) -> str:
+    """A certification cycle is a year (the annual standing counts, rulebook section 8)."""
+    if isinstance(cycle, str) and CYCLE.fullmatch(cycle.strip()) and "2000" <= cycle.strip() <= "2100":
+        return cycle.strip()
+    raise InvalidValue("cycle", cycle, "a cycle is a year, e.g. 2025", "评定周期为年份，如 2025")
 
 
 @dataclass
@@ -67,6 +80,7 @@ class CertificationCommands(SessionBase):
         return recommend(rated, stars_rule, vetoed)
 
     def certification(self, organization: str, level: str, cycle: str) -> Certification:
+        organization, level, cycle = self._cert_key(organization, level, cycle)
         found = self.find(certification_id(organization, level, cycle), Certification)
         if found is None:
             raise CertificationNotFound(organization=organization, level=level, cycle=cycle)
@@ -78,7 +92,12 @@ class CertificationCommands(SessionBase):
 
     # -- commands -------------------------------------------------------------------
 
+    def _cert_key(self, organization: str, level: str, cycle: str) -> tuple[str, str, str]:
+        return (texts.entity_code(organization, "organization"), texts.contest_code(level, "level"),
+                check_cycle(cycle))
+
     def _open_certification(self, organization: str, level: str, cycle: str, by: Actor) -> Certification:
+        organization, level, cycle = self._cert_key(organization, level, cycle)
         self.organization(organization)
         found = self.find(certification_id(organization, level, cycle), Certification)
         return found or self.add(Certification.open(organization, level, cycle, by))
@@ -96,7 +115,7 @@ class CertificationCommands(SessionBase):
                            key: str | None = None) -> dict[str, Any]:
         """初评: record the computed recommendation; ``recommended`` defaults to it."""
         cert = self._open_certification(organization, level, cycle, by)
-        computed = self.star_recommendations(contest, level, cycle).get(organization)
+        computed = self.star_recommendations(contest, cert.level, cert.cycle).get(cert.organization)
         basis: dict[str, Any] = {"stars": None, "veto": bool(cert.vetoes), "band": None, "capped": False}
         if computed is not None:
             basis = {"stars": computed.stars, "veto": computed.veto, "band": computed.band_stars,

@@ -1,9 +1,15 @@
-"""Commands of the scoring hall: sheets, corrections, adjustments, inputs, closing."""
+"""Commands of the scoring hall: sheets, corrections, adjustments, inputs, closing.
+
+The changes that can also be the remedy of an upheld objection or appeal take
+``appeal``: after publication they are accepted only under an upheld appeal, and each
+re-seals the round at once (republishing it when the published results changed).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from domain import text as texts
 from domain.model.base import Actor
 from domain.services.session import SessionBase
 
@@ -16,42 +22,66 @@ class ScoringCommands(SessionBase):
                      key: str | None = None) -> int:
         """Record one judge's marks for one entrant; returns the sheet's event number."""
         rnd = self.round(round_code)
-        return rnd.submit_sheet(self.rules(rnd.rules), judge, entrant, marks, by, key)
+        return rnd.submit_sheet(self.rules(rnd.rules), texts.entity_code(judge, "judge"),
+                                texts.entity_code(entrant, "entrant"), marks, by, key)
 
     def correct_sheet(self, round_code: str, judge: str, entrant: str, marks: dict[str, Any], reason: str,
                       by: Actor, key: str | None = None, appeal: int | None = None) -> int:
         rnd = self.round(round_code)
-        return rnd.correct_sheet(self.rules(rnd.rules), judge, entrant, marks, reason, by, key, appeal)
+        done = rnd.correct_sheet(self.rules(rnd.rules), texts.entity_code(judge, "judge"),
+                                 texts.entity_code(entrant, "entrant"), marks, reason, by, key, appeal)
+        self.after_remedy(rnd, appeal, by)
+        return done
 
     def void_sheet(self, round_code: str, judge: str, entrant: str, reason: str, by: Actor,
                    key: str | None = None, appeal: int | None = None) -> int:
-        return self.round(round_code).void_sheet(judge, entrant, reason, by, key, appeal)
+        rnd = self.round(round_code)
+        done = rnd.void_sheet(texts.entity_code(judge, "judge"), texts.entity_code(entrant, "entrant"), reason, by,
+                              key, appeal)
+        self.after_remedy(rnd, appeal, by)
+        return done
 
     def record_adjustment(self, round_code: str, entrant: str, points: Any, reason: str, by: Actor,
                           key: str | None = None, appeal: int | None = None) -> int:
         rnd = self.round(round_code)
-        return rnd.record_adjustment(self.rules(rnd.rules), entrant, points, reason, by, key, appeal)
+        done = rnd.record_adjustment(self.rules(rnd.rules), texts.entity_code(entrant, "entrant"), points, reason,
+                                     by, key, appeal)
+        self.after_remedy(rnd, appeal, by)
+        return done
 
     def revoke_adjustment(self, round_code: str, adjustment: int, reason: str, by: Actor,
                           key: str | None = None, appeal: int | None = None) -> int:
-        return self.round(round_code).revoke_adjustment(adjustment, reason, by, key, appeal)
+        rnd = self.round(round_code)
+        done = rnd.revoke_adjustment(adjustment, reason, by, key, appeal)
+        self.after_remedy(rnd, appeal, by)
+        return done
 
     def record_input(self, round_code: str, entrant: str, component: str, value: Any, by: Actor,
                      key: str | None = None, appeal: int | None = None) -> int | None:
         rnd = self.round(round_code)
-        return rnd.record_input(self.rules(rnd.rules), entrant, component, value, by, key, appeal)
+        done = rnd.record_input(self.rules(rnd.rules), texts.entity_code(entrant, "entrant"), component, value, by,
+                                key, appeal)
+        self.after_remedy(rnd, appeal, by)
+        return done
 
     def disqualify(self, round_code: str, entrant: str, reason: str, by: Actor, key: str | None = None,
                    appeal: int | None = None) -> int:
-        return self.round(round_code).disqualify(entrant, reason, by, key, appeal)
+        rnd = self.round(round_code)
+        done = rnd.disqualify(texts.entity_code(entrant, "entrant"), reason, by, key, appeal)
+        self.after_remedy(rnd, appeal, by)
+        return done
 
-    def withdraw(self, round_code: str, entrant: str, reason: str, by: Actor, key: str | None = None) -> int:
-        return self.round(round_code).withdraw(entrant, reason, by, key)
+    def withdraw(self, round_code: str, entrant: str, reason: str, by: Actor, key: str | None = None,
+                 appeal: int | None = None) -> int:
+        rnd = self.round(round_code)
+        done = rnd.withdraw(texts.entity_code(entrant, "entrant"), reason, by, key, appeal)
+        self.after_remedy(rnd, appeal, by)
+        return done
 
     def close_round(self, round_code: str, by: Actor, key: str | None = None) -> str:
         """Close scoring and seal the round; returns the seal."""
         rnd = self.round(round_code)
-        return rnd.close(self.rules(rnd.rules), self.linked(rnd), by, key)
+        return rnd.close(self.rules(rnd.rules), self.linked(rnd), self.today(), by, key)
 
     def reopen_round(self, round_code: str, reason: str, by: Actor, key: str | None = None) -> None:
         self.round(round_code).reopen(reason, by, key)

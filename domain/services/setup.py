@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain import text as texts
 from domain.errors import InvalidValue, RecordConflict, RoundCodeTaken
 from domain.ids import contest_id, organization_id, round_id, ruleset_id
 from domain.model.base import Actor
@@ -18,7 +19,7 @@ from domain.rules.ruleset import RuleSet, parse_ruleset
 from domain.services.session import SessionBase
 
 ENTRANT_MODES = ("unit", "promoted")
-PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
+PERIOD = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,40 @@ class RoundSpec:
     promotes_to: str | None = None
 
 
+    def normalized(self) -> RoundSpec:
+        """The spec with every code in its normal form (domain.text) and every text checked."""
+        code = texts.entity_code(self.code, "code")
+        promotes_to = texts.optional_code(self.promotes_to, "promotes_to")
+        if promotes_to == code:
+            raise InvalidValue("promotes_to", self.promotes_to, "a round cannot promote into itself",
+                               "轮次不能晋级到它自己")
+        entrants: str | tuple[str, ...] = self.entrants
+        if not isinstance(entrants, str):
+            entrants = tuple(texts.entity_code(e, "entrants") for e in entrants)
+            if len(set(entrants)) != len(entrants):
+                raise InvalidValue("entrants", list(self.entrants), "an entrant is listed twice", "参赛组织重复列出")
+        links = {}
+        for component, target in dict(self.links).items():
+            target = texts.entity_code(target, f"links.{component}")
+            if target == code:
+                raise InvalidValue(f"links.{component}", target, "a round cannot take a score from itself",
+                                   "轮次不能引用自己的成绩")
+            links[texts.contest_code(component, "links")] = target
+        judges = tuple(texts.entity_code(j, "judges") for j in self.judges)
+        if len(set(judges)) != len(judges):
+            raise InvalidValue("judges", list(self.judges), "a judge is listed twice", "评委重复列出")
+        return RoundSpec(code=code, level=texts.contest_code(self.level, "level"),
+                         unit=texts.entity_code(self.unit, "unit"), period=check_period(self.period),
+                         rules=self.rules, judges=judges, entrants=entrants,
+                         theme=texts.name(self.theme, "theme", limit=texts.TITLE_MAX, required=False),
+                         form=self.form, links=links, promotes_to=promotes_to)
+
+
 def check_period(period: str) -> str:
-    if PERIOD.fullmatch(period):
+    if isinstance(period, str) and PERIOD.fullmatch(period) and "2000" <= period[:4] <= "2100":
         return period
-    raise InvalidValue("period", period, "expected YYYY, YYYY-MM or YYYY-Qn (e.g. 2025-05, 2025-Q2)",
-                       "应为 YYYY、YYYY-MM 或 YYYY-Qn（如 2025-05、2025-Q2）")
+    raise InvalidValue("period", period, "expected YYYY, YYYY-MM or YYYY-Qn (e.g. 2025-05, 2025-Q2), year 2000-2100",
+                       "应为 YYYY、YYYY-MM 或 YYYY-Qn（如 2025-05、2025-Q2），年份在 2000 到 2100 之间")
 
 
 class SetupCommands(SessionBase):
@@ -64,7 +94,8 @@ class SetupCommands(SessionBase):
                               category: str, secretary: str, by: Actor,
                               reason: str = "roster update") -> Organization:
         c = self.contest(contest)
-        c.unit(unit)
+        unit = c.unit(unit).code
+        code = texts.entity_code(code, "org_code")
         org = self.find(organization_id(code), Organization)
         if org is None:
             org = self.add(Organization.register(code, name, unit, sector, category, secretary, by))
@@ -73,9 +104,31 @@ class SetupCommands(SessionBase):
         c.enroll(code, unit, by)
         return org
 
+    def update_organization(self, contest: str, organization: str, by: Actor, reason: str, *,
+                            name: str | None = None, unit: str | None = None, sector: str | None = None,
+                            category: str | None = None, secretary: str | None = None,
+                            key: str | None = None) -> int:
+        """Change an organization's details (None keeps one); a move to another unit is
+        also recorded on the contest's roster.  Returns the number of events recorded."""
+        c = self.contest(contest)
+        org = self.organization(organization)
+        if org.code not in c.roster:
+            raise InvalidValue("organization", org.code, f"not on the roster of contest {c.code}",
+                               f"不在活动 {c.code} 的名册中")
+        if unit is not None:
+            unit = c.unit(unit).code
+        changed = org.update(name, unit, sector, category, secretary, by, reason, key)
+        if unit is not None:
+            c.enroll(org.code, unit, by, key)
+        return changed
+
     def replace_secretary(self, organization: str, secretary: str, reason: str, by: Actor,
                           key: str | None = None) -> None:
         self.organization(organization).replace_secretary(secretary, reason, by, key)
+
+    def update_judge(self, contest: str, judge: str, reason: str, by: Actor, *, name: str | None = None,
+                     home_unit: str | None = None, affiliation: str | None = None, key: str | None = None) -> bool:
+        return self.contest(contest).update_judge(judge, name, home_unit, affiliation, reason, by, key)
 
     def register_ruleset(self, text: str, source: str, by: Actor) -> RuleSet:
         rules = parse_ruleset(text, source)
@@ -105,7 +158,8 @@ class SetupCommands(SessionBase):
 
     def schedule_round(self, contest: str, spec: RoundSpec, by: Actor) -> Round:
         c = self.contest(contest)
-        check_period(spec.period)
+        contest = c.code
+        spec = spec.normalized()
         ref = self.rules_ref(spec.rules)
         rules = self.rules(ref)
         mode = spec.entrants if isinstance(spec.entrants, str) else "list"
@@ -146,19 +200,23 @@ class SetupCommands(SessionBase):
             rnd.admit(code, org.name, org.unit, {"kind": "roster"}, by)
         return rnd
 
-    def seat_judge(self, round_code: str, judge: str, by: Actor) -> None:
+    def seat_judge(self, round_code: str, judge: str, by: Actor, key: str | None = None) -> bool:
         rnd = self.round(round_code)
         seat = self.contest(rnd.contest).judge(judge)
-        rnd.seat_judge(seat.code, seat.name, seat.home_unit, by)
+        return rnd.seat_judge(seat.code, seat.name, seat.home_unit, by, key)
 
-    def admit_entrant(self, round_code: str, organization: str, by: Actor) -> None:
+    def admit_entrant(self, round_code: str, organization: str, by: Actor, key: str | None = None) -> bool:
         rnd = self.round(round_code)
         org = self.organization(organization)
-        rnd.admit(org.code, org.name, org.unit, {"kind": "roster"}, by)
+        if org.code not in self.contest(rnd.contest).roster:
+            raise InvalidValue("entrant", org.code, f"organization {org.code} is not on the roster of contest "
+                               f"{rnd.contest}", f"组织 {org.code} 不在活动 {rnd.contest} 的名册中")
+        return rnd.admit(org.code, org.name, org.unit, {"kind": "roster"}, by, key)
 
     def recuse_judge(self, round_code: str, judge: str, entrant: str, reason: str, by: Actor,
-                     key: str | None = None) -> None:
-        self.round(round_code).recuse(judge, entrant, reason, by, key)
+                     key: str | None = None) -> bool:
+        return self.round(round_code).recuse(texts.entity_code(judge, "judge"), texts.entity_code(entrant, "entrant"),
+                                             reason, by, key)
 
 
 def _check_same_round(rnd: Round, contest: str, spec: RoundSpec, ref: dict[str, Any], mode: str) -> None:
@@ -170,8 +228,8 @@ def _check_same_round(rnd: Round, contest: str, spec: RoundSpec, ref: dict[str, 
              "form": spec.form, "links": dict(spec.links), "promotes_to": spec.promotes_to, "entrants": mode}
     for key, value in recorded.items():
         if given[key] != value:
-            raise RecordConflict(what=f"Round {spec.code}", field=key, recorded=value, given=given[key])
+            raise RecordConflict("round", spec.code, key, recorded=value, given=given[key])
     if (ref["code"], ref["version"]) != (rnd.rules["code"], rnd.rules["version"]):
-        raise RecordConflict(what=f"Round {spec.code}", field="rules",
+        raise RecordConflict("round", spec.code, "rules",
                              recorded=f"{rnd.rules['code']}@{rnd.rules['version']}",
                              given=f"{ref['code']}@{ref['version']}")

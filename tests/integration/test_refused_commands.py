@@ -33,7 +33,7 @@ def refused(app, error_type, command):
     ({"party": "-1", "industry": "15"}, "party", "between 0 and 30"),
     ({"party": "25.25", "industry": "15"}, "party", "at most 1 decimal"),
     ({"party": "25"}, "industry", "missing"),
-    ({"party": "25", "industry": "abc"}, "industry", "not a number"),
+    ({"party": "25", "industry": "abc"}, "industry", "not a plain decimal number"),
     ({"party": "25", "industry": "15", "speech": "3"}, "speech", "no such criterion"),
 ])
 def test_a_bad_mark_is_refused(contest, marks, criterion, problem):

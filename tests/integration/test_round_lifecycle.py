@@ -45,17 +45,18 @@ def test_an_idempotency_key_makes_a_repeated_command_record_nothing(contest):
     assert again == first and event_count(contest) == before
 
 
-def test_an_upheld_appeal_applies_its_corrections_and_reseals(contest, clock):
+def test_an_upheld_appeal_applies_its_corrections_reseals_and_republishes_changed_results(contest, clock):
     score_all(contest)
     seal = contest.close_round("R1", ADMIN)
     contest.publish("R1", ADMIN, on=date(2025, 5, 20))
     clock.set("2025-05-22T10:00")
     appeal = contest.file_appeal("R1", "appeal", "书记O2", "139", "J3 的评分表录错了", ADMIN, entrant="O2")
-    new_seal = contest.rule_appeal("R1", appeal, "upheld", "核对原始评分表，J3 录入有误，予以更正。", ADMIN, (
+    ruling = contest.rule_appeal("R1", appeal, "upheld", "核对原始评分表，J3 录入有误，予以更正。", ADMIN, (
         Correction("sheet", entrant="O2", judge="J3", marks={"party": "30", "industry": "20"}),
         Correction("sheet", entrant="O2", judge="J2", marks={"party": "29", "industry": "20"}),
     ))
-    assert new_seal is not None and new_seal != seal
+    assert ruling.recorded and ruling.seal is not None and ruling.seal != seal
+    new_seal = ruling.seal
     rnd, result = contest.ranking("R1")
     assert rnd.seal == new_seal and rnd.status == "published"
     # O2 totals 32.5, 49, 50 -> 49; O1 40: O2 is now first
@@ -63,7 +64,14 @@ def test_an_upheld_appeal_applies_its_corrections_and_reseals(contest, clock):
     assert rnd.results[0]["entrant"] == "O2"
     x = explanation(rnd, result, "O2")
     assert x["appeals"][0]["decision"] == "upheld" and len(x["appeals"][0]["corrections"]) == 2
-    clock.set("2025-05-27T09:00")
+    # the ranks changed, so the changed results are published again: 5 working days from the ruling
+    assert ruling.publicity is not None and (ruling.publicity.start, ruling.publicity.end) == ("2025-05-22",
+                                                                                               "2025-05-28")
+    assert [p.start for p in rnd.publications] == ["2025-05-20", "2025-05-22"]
+    clock.set("2025-05-27T09:00")  # the first period is over, the new one is not
+    with pytest.raises(errors.NotFinalYet):
+        contest.finalize("R1", ADMIN)
+    clock.set("2025-05-29T09:00")
     contest.finalize("R1", ADMIN)
     promoted = contest.promote("R1", ADMIN)
     assert promoted["promoted"] == ["O2"]
@@ -146,9 +154,10 @@ def test_rounds_feeding_a_component_must_close_first(contest):
     assert finals(contest, "B") == {"O2": "61.25", "O1": "60.00"}
 
 
-def test_publishing_into_a_year_without_holiday_data_is_refused_or_recorded_as_fallback(contest):
+def test_publishing_into_a_year_without_holiday_data_is_refused_or_recorded_as_fallback(contest, clock):
     score_all(contest)
     contest.close_round("R1", ADMIN)
+    clock.set("2026-12-28T09:00")
     before = event_count(contest)
     with pytest.raises(errors.CalendarMissing):
         contest.publish("R1", ADMIN, on=date(2026, 12, 28))
@@ -158,9 +167,10 @@ def test_publishing_into_a_year_without_holiday_data_is_refused_or_recorded_as_f
     assert publicity.calendar == {"2026": "chinese-calendar 1.11.0", "2027": "fallback:weekends-only"}
 
 
-def test_a_loaded_holiday_year_decides_the_period(contest):
+def test_a_loaded_holiday_year_decides_the_period(contest, clock):
     score_all(contest)
     contest.close_round("R1", ADMIN)
+    clock.set("2026-12-28T09:00")
     year = parse_year_file("2027-01-01,holiday\n2027-01-02,holiday\n2027-01-03,holiday\n", "2027.csv")
     assert contest.load_holiday_year(year, ADMIN) is True
     assert contest.load_holiday_year(year, ADMIN) is False  # the same list again records nothing

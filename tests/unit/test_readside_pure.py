@@ -1,5 +1,6 @@
 """Judge statistics, consequences and the exact sums the read side relies on."""
 
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -50,7 +51,8 @@ def test_deviations_are_exact_and_signed_on_either_arithmetic_path():
     tallies = round_tallies(scored_round(rule_set, {"A": {"J1": "80", "J2": "81", "J3": "82.5"}}), rule_set)
     assert (tallies["J1"].deviation, tallies["J3"].deviation) == (Fraction(-1), Fraction(3, 2))
     # ... and marks too fine for it (exact Fractions)
-    fine = rules(TRIMMED + "[marks]\ndecimals = 7\n")
+    # (rule files allow at most 6 decimals; the engine is exact for any marks)
+    fine = replace(rules(TRIMMED), mark_decimals=7)
     tallies = round_tallies(scored_round(fine, {"A": {"J1": "80", "J2": "81", "J3": "82.0000001"}}), fine)
     assert (tallies["J1"].deviation, tallies["J3"].deviation) == (Fraction(-1), Fraction(10000001, 10000000))
 
@@ -110,6 +112,5 @@ def test_exact_sums_and_text_round_trip():
 
 
 def test_marks_beyond_six_decimals_take_the_exact_path():
-    body = "[marks]\ndecimals = 7\n"
-    result = compute(rules(body), facts({"A": {"J1": "10.0000001", "J2": "10.0000002"}}))
+    result = compute(replace(rules(), mark_decimals=7), facts({"A": {"J1": "10.0000001", "J2": "10.0000002"}}))
     assert result.entry("A").exact_final == Fraction(200000003, 20000000)
