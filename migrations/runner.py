@@ -70,6 +70,37 @@ def applied(store: StoreURL) -> dict[int, str]:
         return dict(conn.execute(f"SELECT version, checksum FROM {TABLE}").fetchall())
 
 
+ROLES_TABLE = "leitai_roles"
+
+
+def roles(store: StoreURL) -> dict[str, str] | None:
+    """The database's own roles on PostgreSQL, as recorded by migration 0005:
+    ``{"writer": "leitai_writer_<db>", "owner": "leitai_owner_<db>"}``.
+
+    The names were chosen once, from the database's name at that migration, and are
+    read back from ``leitai_roles`` (a copied or renamed database keeps its recorded
+    roles), never recomputed.  None for SQLite, or before that migration ran.  The
+    login the application connects with is granted the writer role:
+    ``CREATE ROLE leitai LOGIN PASSWORD '…' IN ROLE <writer>``.
+    """
+    if store.kind != "postgresql":
+        return None
+    try:
+        with psycopg.connect(store.conninfo()) as conn:
+            exists = conn.execute("SELECT to_regclass(%s)", (f"public.{ROLES_TABLE}",)).fetchone()
+            if not exists or exists[0] is None:
+                return None
+            row = conn.execute(f"SELECT writer, owner FROM public.{ROLES_TABLE}").fetchone()
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise MigrationError(problem=f"{exc}".strip() + f" (the roles of {store.display} are readable by its "
+                                     "writer role and its owner)",
+                             problem_zh=f"无权读取 {store.display} 的角色记录（仅其写入角色与所有者可读）") from None
+    except psycopg.OperationalError as exc:
+        raise MigrationError(problem=f"cannot connect to {store.display}: {exc}".strip(),
+                             problem_zh=f"无法连接数据库 {store.display}：{exc}".strip()) from None
+    return {"writer": row[0], "owner": row[1]} if row else None
+
+
 def _check(done: dict[int, str], migration: Migration) -> bool:
     """True if still to apply; refuses a file changed after it was applied."""
     if migration.version not in done:

@@ -3,8 +3,10 @@
 from the local PostgreSQL binaries and removed afterwards.
 
 Every test database is a copy of a migrated template, and the application connects
-to it as ``leitai_app``, a login role that is a member of ``leitai_writer`` and
-nothing more - the same limited rights as in production.
+to it as ``leitai_app``, a login role that is a member of the template's own writer
+role (``leitai_writer_<template>``, recorded in its ``leitai_roles`` and so shared by
+every copy) and nothing more - the same limited rights as in production.  The
+per-database roles are dropped again with the databases.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 import migrations
+from migrations.runner import roles
 from domain.services.store import parse_url
 
 APP_ROLE = "leitai_app"
@@ -119,15 +123,23 @@ class Databases:
         self.server = server
         self.template = f"leitai_tpl_{uuid.uuid4().hex[:8]}"
         self.created: list[str] = []
+        self.roles: list[str] = []  # per-database roles to drop at the end
         with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
             version = conn.execute("SHOW server_version").fetchone()[0]
             self.server.description += f", server {version}"
             conn.execute(f'CREATE DATABASE "{self.template}"')
-        migrations.migrate(parse_url(server.url_for(self.template)))
+        template = parse_url(server.url_for(self.template))
+        migrations.migrate(template)
+        recorded = roles(template)
+        assert recorded is not None, "the migrated template records no roles (leitai_roles)"
+        self.writer_role, self.owner_role = recorded["writer"], recorded["owner"]
+        self.roles += [self.writer_role, self.owner_role]
         with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)).fetchone()
             if not exists:
-                conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN IN ROLE leitai_writer")
+                conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN")
+            conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(self.writer_role),
+                                                          sql.Identifier(APP_ROLE)))
 
     def create(self) -> str:
         name = f"leitai_t_{uuid.uuid4().hex[:10]}"
@@ -140,9 +152,19 @@ class Databases:
         with psycopg.connect(self.server.admin_conninfo(), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def drop_roles(self, *names: str) -> None:
+        """Drop roles that own and hold nothing any more (their databases are gone)."""
+        with psycopg.connect(self.server.admin_conninfo(), autocommit=True) as conn:
+            for name in names:
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+
     def close(self) -> None:
         for name in self.created + [self.template]:
             try:
                 self.drop(name)
             except psycopg.Error:
                 pass
+        try:
+            self.drop_roles(*self.roles)
+        except psycopg.Error:
+            pass
