@@ -72,6 +72,14 @@ class RoundNotFound(NotFound):
     en = "Round {round} does not exist. Check the round code, or import contest.toml first."
 
 
+class RoundSetAside(LeitaiError):
+    zh = ("轮次 {round} 的事件记录有无法应用的内容（位置 {position}：{reason}），读模型暂不显示该轮次。"
+          "请运行 `leitai verify` 查看详情，并联系系统管理员。")
+    en = ("Round {round} has recorded events that cannot be applied (position {position}: {reason}); the read side "
+          "does not show it. Run `leitai verify` for details and tell the system administrator.")
+    exit_code = 5
+
+
 class OrganizationNotFound(NotFound):
     zh = "找不到党组织 {organization}。请先在 organizations.csv 中登记。"
     en = "Organization {organization} does not exist. Register it in organizations.csv first."

@@ -33,3 +33,7 @@ def calendar_id() -> UUID:
 
 def certification_id(organization: str, level: str, cycle: str) -> UUID:
     return uuid5(NAMESPACE, f"certification:{organization}:{level}:{cycle}")
+
+
+def ledger_id() -> UUID:
+    return uuid5(NAMESPACE, "ledger")

@@ -12,15 +12,17 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
-import psycopg
-
+from domain.chain import GENESIS, link
 from domain.errors import StoreError
 from domain.services.store import StoreURL
 
 HERE = Path(__file__).parent
 TABLE = "leitai_schema_migrations"
 LOCK_KEY = 7_140_412  # advisory lock id for migration runs
+SQLITE_CHAIN_MIGRATION = 5  # migrations/sqlite/0005_chain_and_checks.sql: links for earlier events
 
 
 class MigrationError(StoreError):
@@ -63,6 +65,8 @@ def applied(store: StoreURL) -> dict[int, str]:
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (TABLE,)).fetchone():
                 return {}
             return dict(conn.execute(f"SELECT version, checksum FROM {TABLE}").fetchall())
+    import psycopg
+
     with psycopg.connect(store.conninfo()) as conn:
         exists = conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()
         if not exists or exists[0] is None:
@@ -71,6 +75,43 @@ def applied(store: StoreURL) -> dict[int, str]:
 
 
 ROLES_TABLE = "leitai_roles"
+
+
+def topics_current(store: StoreURL) -> bool:
+    """Does the store's allow-list hold every topic this code records?"""
+    from domain.model.topics import all_topics
+
+    wanted = set(all_topics())
+    if store.kind == "sqlite":
+        with sqlite3.connect(store.path) as conn:
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'allowed_topics'").fetchone():
+                return True  # before the migration that adds it: migrate() brings both
+            return wanted <= {row[0] for row in conn.execute("SELECT topic FROM allowed_topics")}
+    import psycopg
+
+    with psycopg.connect(store.conninfo()) as conn:
+        exists = conn.execute("SELECT to_regclass('public.leitai_topics')").fetchone()
+        if not exists or exists[0] is None:
+            return True
+        return wanted <= {row[0] for row in conn.execute("SELECT topic FROM public.leitai_topics")}
+
+
+def _sync_topics(conn: Any, table: str, mark: str) -> None:
+    from domain.model.topics import all_topics
+
+    for topic in all_topics():
+        conn.execute(f"INSERT INTO {table} (topic) VALUES ({mark}) ON CONFLICT (topic) DO NOTHING", (topic,))
+
+
+def _backfill_sqlite_chain(conn: sqlite3.Connection) -> None:
+    """Links for the events recorded before the chain existed (migration 0005), in log order."""
+    previous = GENESIS
+    for position, aggregate, version, topic, state in conn.execute(
+            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid"
+    ).fetchall():
+        state_bytes = state.encode("utf-8") if isinstance(state, str) else bytes(state or b"")
+        previous = link(previous, position, UUID(hex=str(aggregate)), version, topic or "", state_bytes)
+        conn.execute("INSERT INTO event_chain (position, link) VALUES (?, ?)", (position, previous))
 
 
 def roles(store: StoreURL) -> dict[str, str] | None:
@@ -85,6 +126,8 @@ def roles(store: StoreURL) -> dict[str, str] | None:
     """
     if store.kind != "postgresql":
         return None
+    import psycopg
+
     try:
         with psycopg.connect(store.conninfo()) as conn:
             exists = conn.execute("SELECT to_regclass(%s)", (f"public.{ROLES_TABLE}",)).fetchone()
@@ -130,6 +173,10 @@ def _migrate_sqlite(store: StoreURL) -> list[str]:
                 conn.execute(f"INSERT INTO {TABLE} (version, name, checksum) VALUES (?, ?, ?)",
                              (migration.version, migration.name, migration.checksum))
                 done_now.append(f"{migration.version:04d}_{migration.name}")
+                if migration.version == SQLITE_CHAIN_MIGRATION:
+                    _backfill_sqlite_chain(conn)
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'allowed_topics'").fetchone():
+            _sync_topics(conn, "allowed_topics", "?")
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -156,6 +203,8 @@ def _sqlite_statements(sql: str) -> list[str]:
 
 
 def _migrate_postgres(store: StoreURL) -> list[str]:
+    import psycopg
+
     done_now: list[str] = []
     try:
         with psycopg.connect(store.conninfo(), autocommit=False) as conn:
@@ -170,6 +219,9 @@ def _migrate_postgres(store: StoreURL) -> list[str]:
                         conn.execute(f"INSERT INTO {TABLE} (version, name, checksum) VALUES (%s, %s, %s)",
                                      (migration.version, migration.name, migration.checksum))
                         done_now.append(f"{migration.version:04d}_{migration.name}")
+                exists = conn.execute("SELECT to_regclass('public.leitai_topics')").fetchone()
+                if exists and exists[0] is not None:
+                    _sync_topics(conn, "public.leitai_topics", "%s")
     except psycopg.errors.InsufficientPrivilege as exc:
         raise MigrationError(
             problem=f"{exc}".strip() + ". Run `leitai db migrate` with LEITAI_ADMIN_DATABASE_URL set to the "

@@ -18,10 +18,13 @@ from domain.rules.engine import RoundResult
 from domain.rules.standings import FinalRound, Standing, period_standings, periods_of, previous_period
 from domain.rules.stars import Rated, recommend
 from projections.consequences import consequences
-from projections.fold import Dirty, Folder
+from projections.fold import Dirty, Folder, Quarantined
 from projections.judges import JudgeTally, combine, round_tallies
 from projections.ranking_json import ranking_document, recorded_document
 from projections.tables import (
+    APPEALS,
+    CONTESTS,
+    QUARANTINE,
     CERTIFICATIONS,
     CONSEQUENCES,
     ENTRIES,
@@ -37,9 +40,10 @@ from projections.tables import (
 @dataclass
 class Changes:
     rows: dict[str, list[tuple]] = field(default_factory=lambda: defaultdict(list))
-    # table -> (key columns, [key values]): rows under these keys are replaced
+    # table -> (key columns, [key values]): rows under these keys are replaced (no columns: all rows)
     replace: dict[str, tuple[tuple[str, ...], list[tuple]]] = field(default_factory=dict)
     increments: bool = False  # rounds.events: add to the stored count (live) or set it (rebuild)
+    problems: list[Quarantined] = field(default_factory=list)  # rounds that could not be computed
 
     def replacing(self, table: Table, columns: tuple[str, ...], key: tuple) -> None:
         self.replace.setdefault(table.name, (columns, []))[1].append(key)
@@ -103,7 +107,7 @@ class Computer:
         """Only the rows of these rounds (a rebuild computes halves of them in parallel)."""
         changes = Changes(increments=increments)
         for code in codes:
-            self._round(code, counts.get(code, 0), changes)
+            self._round_safely(code, counts.get(code, 0), changes)
         return changes
 
     def merge(self, into: Changes, other: Changes, tallies: dict[str, dict[str, dict[str, JudgeTally]]]) -> None:
@@ -113,19 +117,60 @@ class Computer:
             into.replace.setdefault(table, (columns, []))[1].extend(keys)
         for contest, per_round in tallies.items():
             self.tallies[contest].update(per_round)
+        for problem in other.problems:  # rounds a forked child could not compute
+            self._set_aside(problem, into)
+
+    def _round_safely(self, code: str, events: int, changes: Changes) -> None:
+        """A round's rows, or - for a round whose events cannot be trusted or computed -
+        none: it is set aside and listed in the quarantine read model (never a crash)."""
+        if code in self.folder.unusable_rounds:
+            self._drop_round(code, changes)
+            return
+        mine = Changes(increments=changes.increments)
+        try:
+            self._round(code, events, mine)
+        except Exception as error:  # noqa: BLE001 - reported, not raised
+            rnd = self.folder.rounds[code]
+            position = self.folder.round_position.get(code, self.folder.position)
+            problem = Quarantined(position, str(rnd.id) if hasattr(rnd, "id") else code, -1, None,
+                                  f"round {code} cannot be computed: {type(error).__name__}: {error}"[:500])
+            self.results.pop(code, None)
+            self.linked.pop(code, None)
+            self._set_aside(problem, changes, code)
+            return
+        self.merge(changes, mine, {})
+
+    def _set_aside(self, problem: Quarantined, changes: Changes, code: str | None = None) -> None:
+        code = code or problem.reason.split()[1]
+        self.folder.round_problems[code] = problem
+        self.folder.set_aside(code, problem.position)
+        changes.problems.append(problem)
+        self._drop_round(code, changes)
+
+    def _drop_round(self, code: str, changes: Changes) -> None:
+        for table, columns in ((ROUNDS, ("round",)), (ENTRIES, ("round",)), (FINALISTS, ("target",)),
+                               (APPEALS, ("round",))):
+            changes.replacing(table, columns, (code,))
+        changes.replacing(JUDGES, ("scope", "key"), ("round", code))
+        changes.rows[ROUNDS.name] = [row for row in changes.rows.get(ROUNDS.name, []) if row[0] != code]
 
     def _changes(self, dirty: Dirty, counts: Counter[str], increments: bool,
                  precomputed: Changes | None = None) -> Changes:
         changes = precomputed or Changes(increments=increments)
         folder = self.folder
         rounds = set(folder.rounds) if dirty.everything else dirty.rounds
-        done = {row[0] for row in changes.rows.get(ROUNDS.name, [])}
+        done = {row[0] for row in changes.rows.get(ROUNDS.name, [])} | {p.reason.split()[1] for p in changes.problems}
         self.forget(rounds - done)
         for code in sorted(rounds - done):
-            self._round(code, counts.get(code, 0), changes)
+            self._round_safely(code, counts.get(code, 0), changes)
+        if dirty.everything or dirty.quarantine or changes.problems:
+            changes.replacing(QUARANTINE, (), ())
+            for q in [*folder.quarantined, *folder.round_problems.values()]:
+                changes.rows[QUARANTINE.name].append((q.position, q.aggregate, q.version, q.topic, q.reason))
         contests = set(folder.contests) if dirty.everything else dirty.contests
         for contest in sorted(contests):
             self._contest_judges(contest, changes)
+            self._contest(contest, changes)
         units = ({(c.code, u) for c in folder.contests.values() for u in c.units} if dirty.everything
                  else dirty.units)
         for contest, unit in sorted(units):
@@ -176,11 +221,28 @@ class Computer:
                 changes.rows[FINALISTS.name].append((
                     code, entrant, record.name, source["round"], origin.unit if origin else None, source.get("rank"),
                     source.get("final"), source.get("seal")))
+        changes.replacing(APPEALS, ("round",), (code,))
+        for a in rnd.appeals.values():
+            changes.rows[APPEALS.name].append((
+                code, a.id, rnd.contest, a.kind, a.entrant, a.name, a.contact, a.text, a.filed_on, a.filed_by,
+                a.decision, a.reply, a.ruled_on, a.ruled_by, ",".join(str(c) for c in a.corrections),
+                self.folder.round_position.get(code, 0)))
         tallies = round_tallies(rnd, rules)
         self.tallies[rnd.contest][code] = tallies
         changes.replacing(JUDGES, ("scope", "key"), ("round", code))
         for judge in sorted(tallies):
             changes.rows[JUDGES.name].append(tallies[judge].row("round", code))
+
+    def _contest(self, code: str, changes: Changes) -> None:
+        c = self.folder.contests.get(code)
+        if c is None:
+            return
+        units = [{"code": u.code, "name": u.name, "level": u.level, "parent": u.parent}
+                 for u in sorted(c.units.values(), key=lambda u: (c.levels.index(u.level) if u.level in c.levels
+                                                                  else 0, u.code), reverse=False)]
+        changes.rows[CONTESTS.name].append((code, c.title, orjson.dumps(c.levels).decode(),
+                                            orjson.dumps(units).decode(), len(c.roster), len(c.judges),
+                                            len(c.rounds)))
 
     def _contest_judges(self, contest: str, changes: Changes) -> None:
         per_round = self.tallies.get(contest, {})
@@ -230,10 +292,10 @@ class Computer:
                 changes.rows[STANDINGS.name].append((contest, unit, period, s.entrant, s.name, str(s.shown), s.rank,
                                                      int(s.tied), len(s.rounds), method))
             previous = by_period.get(previous_period(period) or "", (None, []))[1]
-            for kind, position, entrant, name, partner, detail in consequences(
+            for kind, position, entrant, name, partner, partner_name, detail in consequences(
                     standings, previous, settings["top"], settings["bottom"]):
                 changes.rows[CONSEQUENCES.name].append((contest, unit, period, kind, position, entrant, name,
-                                                        partner, detail))
+                                                        partner, detail, partner_name))
 
     def _certifications(self, contest: str, level: str, year: str, changes: Changes) -> None:
         c = self.folder.contests.get(contest)
@@ -252,6 +314,7 @@ class Computer:
         vetoed = {org for org, cert in certs.items() if cert.vetoes}
         recs = recommend(rated, stars_rule, vetoed) if stars_rule is not None else {}
         scores = {r.entrant: str(r.score) for r in rated}
+        names = {org: o.name for org, o in self.folder.organizations.items()}
         for org in sorted(set(scores) | set(certs)):
             rec, cert = recs.get(org), certs.get(org)
             changes.rows[CERTIFICATIONS.name].append((
@@ -259,5 +322,6 @@ class Computer:
                 int(org in vetoed), None if rec is None else rec.band_stars, int(bool(rec and rec.capped)),
                 None if cert is None else cert.state, None if cert is None else cert.stars,
                 None if cert is None else orjson.dumps({"history": cert.history, "vetoes": cert.vetoes,
-                                                        "computed": cert.computed}).decode()))
+                                                        "computed": cert.computed}).decode(),
+                names.get(org, "")))
 

@@ -8,6 +8,7 @@ A tie at the edge of the top or bottom N is taken in whole, as for awards.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from domain.rules.standings import Standing
@@ -23,17 +24,18 @@ def _take(standings: Sequence[Standing], count: int) -> list[Standing]:
 
 
 def consequences(standings: Sequence[Standing], previous: Sequence[Standing], top_n: int,
-                 bottom_n: int) -> list[tuple[str, int, str, str, str | None, str]]:
-    """Rows of (kind, position, entrant, name, partner, detail)."""
-    rows: list[tuple[str, int, str, str, str | None, str]] = []
+                 bottom_n: int) -> list[tuple[str, int, str, str, str | None, str | None, str]]:
+    """Rows of (kind, position, entrant, name, partner, partner's name, detail); the
+    detail is JSON (ranks and scores) that each language renders in its own words."""
+    rows: list[tuple[str, int, str, str, str | None, str | None, str]] = []
     top = _take(standings, top_n)
     top_codes = {s.entrant for s in top}
     reversed_ = sorted(standings, key=lambda s: (-s.rank, s.entrant))
     bottom = [s for s in _take(reversed_, bottom_n) if s.entrant not in top_codes]
     for i, s in enumerate(top, 1):
-        rows.append(("top", i, s.entrant, s.name, None, f"rank {s.rank}, {s.shown}"))
+        rows.append(("top", i, s.entrant, s.name, None, None, _detail(rank=s.rank, score=str(s.shown))))
     for i, s in enumerate(bottom, 1):
-        rows.append(("bottom", i, s.entrant, s.name, None, f"rank {s.rank}, {s.shown}"))
+        rows.append(("bottom", i, s.entrant, s.name, None, None, _detail(rank=s.rank, score=str(s.shown))))
     before = {s.entrant: s for s in previous}
     gains = []
     for s in standings:
@@ -42,8 +44,13 @@ def consequences(standings: Sequence[Standing], previous: Sequence[Standing], to
             gains.append((p.rank - s.rank, s.shown - p.shown, s, p))
     gains.sort(key=lambda g: (-g[0], -g[1], g[2].entrant))
     for i, (gain, _, s, p) in enumerate(gains[: max(top_n, 0)], 1):
-        rows.append(("improved", i, s.entrant, s.name, None, f"rank {p.rank} -> {s.rank} (+{gain})"))
+        rows.append(("improved", i, s.entrant, s.name, None, None, _detail(**{"from": p.rank, "to": s.rank,
+                                                                              "gain": gain})))
     for i, (leader, lagger) in enumerate(zip(top, bottom), 1):
-        rows.append(("pairing", i, leader.entrant, leader.name, lagger.entrant,
-                     f"rank {leader.rank} with rank {lagger.rank}"))
+        rows.append(("pairing", i, leader.entrant, leader.name, lagger.entrant, lagger.name,
+                     _detail(rank=leader.rank, partner_rank=lagger.rank)))
     return rows
+
+
+def _detail(**values: object) -> str:
+    return json.dumps(values, sort_keys=True, separators=(",", ":"))

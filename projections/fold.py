@@ -16,17 +16,19 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 import orjson
 from eventsourcing.domain import CanInitAggregate
-from eventsourcing.utils import resolve_topic
 
 from domain.model.calendar import HolidayCalendar
 from domain.model.certification import Certification
 from domain.model.contest import Contest
+from domain.model.ledger import Ledger
 from domain.model.organization import Organization
 from domain.model.round import Round
 from domain.model.ruleset_history import RuleSetHistory
+from domain.model.topics import aggregate_classes, event_classes
 from domain.rules.ruleset import RuleSet, parse_ruleset
 
 # Round events after which standings, stars and consequences may change
@@ -59,14 +61,33 @@ class Kind:
     name: str
 
 
+@dataclass(frozen=True)
+class Quarantined:
+    """A recorded event the read side could not apply: which one, and why."""
+
+    position: int
+    aggregate: str
+    version: int
+    topic: str | None
+    reason: str
+
+
+class Unusable(Exception):
+    """An event that cannot be applied (unknown topic, version gap, bad payload...)."""
+
+
 _KINDS: dict[str, Kind] = {}
 _AGGREGATE_CLASSES: dict[str, type] = {}
 
 
-def kind_of(topic: str) -> Kind:
+def kind_of(topic: Any) -> Kind:
+    """The kind of a topic on Leitai's allow-list (domain.model.topics); nothing else is
+    ever imported, whatever a stored topic names."""
     kind = _KINDS.get(topic)
     if kind is None:
-        event_class = resolve_topic(topic)
+        event_class = event_classes().get(topic) if isinstance(topic, str) else None
+        if event_class is None:
+            raise Unusable(f"topic {str(topic)[:80]!s} is not one of Leitai's event classes")
         # a Payload subclass named like the event, so that type(event).__name__ reads right
         payload_type = type(event_class.__name__, (Payload,), {})
         kind = Kind(event_class.evolve, payload_type, issubclass(event_class, CanInitAggregate),
@@ -75,10 +96,13 @@ def kind_of(topic: str) -> Kind:
     return kind
 
 
-def _new_aggregate(topic: str) -> Any:
+def _new_aggregate(topic: Any) -> Any:
     cls = _AGGREGATE_CLASSES.get(topic)
     if cls is None:
-        cls = _AGGREGATE_CLASSES[topic] = resolve_topic(topic)
+        cls = aggregate_classes().get(topic) if isinstance(topic, str) else None
+        if cls is None:
+            raise Unusable(f"aggregate class {str(topic)[:80]} is not one of Leitai's")
+        _AGGREGATE_CLASSES[topic] = cls
     obj = cls.__new__(cls)
     cls.__init__(obj)
     return obj
@@ -93,10 +117,12 @@ class Dirty:
     levels: set[tuple[str, str, str]] = field(default_factory=set)  # (contest, level, year): stars
     contests: set[str] = field(default_factory=set)  # contest-wide judge statistics
     rulesets: set[tuple[str, int]] = field(default_factory=set)
+    quarantine: bool = False  # an event was quarantined: the quarantine read model changes
     everything: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.everything or self.rounds or self.units or self.levels or self.contests or self.rulesets)
+        return bool(self.everything or self.rounds or self.units or self.levels or self.contests or self.rulesets
+                    or self.quarantine)
 
 
 class Folder:
@@ -115,31 +141,76 @@ class Folder:
         self.dependants: dict[str, set[str]] = defaultdict(set)  # round -> rounds it feeds
         self.dirty = Dirty()
         self._parsed: dict[str, RuleSet] = {}
+        self.versions: dict[Any, int] = {}  # aggregate key -> the version folded so far
+        self.quarantined: list[Quarantined] = []  # events that could not be applied, in log order
+        self.broken: dict[Any, int] = {}  # aggregate key -> position of its first quarantined event
+        self.unusable_rounds: dict[str, int] = {}  # round code -> that position
+        self.round_problems: dict[str, Quarantined] = {}  # rounds whose results could not be computed
+        self.ledger: Any = None
 
     # -- folding ----------------------------------------------------------------------
 
     def apply(self, position: int, key: Any, version: int, topic: str, state: bytes | str | dict[str, Any]) -> None:
+        """Apply one event; an event that cannot be applied is quarantined, never folded
+        in part and never a crash: its aggregate is set aside from then on."""
+        try:
+            self._apply(position, key, version, topic, state)
+        except Exception as error:  # noqa: BLE001 - any failure of a recorded event is reported
+            self._quarantine(position, key, version, topic, error)
+        self.position = position
+        self.events += 1
+
+    def _apply(self, position: int, key: Any, version: int, topic: str, state: Any) -> None:
+        if key in self.broken:
+            raise Unusable(f"an earlier event of this aggregate (position {self.broken[key]}) was quarantined")
         kind = _KINDS.get(topic) or kind_of(topic)
         payload = state if isinstance(state, dict) else orjson.loads(state)
+        if not isinstance(payload, dict):
+            raise Unusable("the payload is not a JSON object")
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise Unusable(f"version {version!s} is not a whole number")
+        known = self.versions.get(key)
+        if kind.creates:
+            if known is not None or version != 1:
+                raise Unusable(f"a creation event must be version 1 of a new aggregate (got version {version}"
+                               + (f", the aggregate is at {known})" if known is not None else ")"))
+            obj = _new_aggregate(payload.get("originator_topic"))
+        else:
+            if known is None:
+                raise Unusable("no earlier event created this aggregate")
+            if version != known + 1:
+                raise Unusable(f"version {version} does not continue the aggregate's stream (at {known})")
+            obj = self.aggregates[key]
         payload["originator_version"] = version
         event = object.__new__(kind.payload_type)
         event.__dict__ = payload
+        kind.evolve(event, obj)
+        self.versions[key] = version
         if kind.creates:
-            obj = _new_aggregate(payload["originator_topic"])
             self.aggregates[key] = obj
-            kind.evolve(event, obj)
             self._index(obj)
-        else:
-            obj = self.aggregates[key]
-            kind.evolve(event, obj)
         self._touch(obj, kind.name, position)
-        self.position = position
-        self.events += 1
+
+    def _quarantine(self, position: int, key: Any, version: Any, topic: Any, error: Exception) -> None:
+        reason = str(error) if isinstance(error, Unusable) else f"{type(error).__name__}: {error}"
+        self.quarantined.append(Quarantined(position, _key_text(key), version if isinstance(version, int) else -1,
+                                            topic if isinstance(topic, str) else None, reason[:500]))
+        self.dirty.quarantine = True
+        obj = self.aggregates.get(key)
+        if key not in self.broken and (obj is not None or self.versions.get(key) is not None):
+            self.broken[key] = position
+            if isinstance(obj, Round):
+                self.set_aside(obj.code, position)
+
+    def set_aside(self, code: str, position: int) -> None:
+        """A round whose history the read side cannot trust is not computed (verify says why)."""
+        self.unusable_rounds[code] = position
+        self.dirty.rounds.add(code)
 
     def apply_rows(self, rows: Iterable[tuple[int, Any, int, str, Any]]) -> int:
         """``apply`` for many rows: the same steps, with the common case (an event of an
         existing round) kept in this loop, since it runs for every event of a rebuild."""
-        kinds, aggregates, loads = _KINDS, self.aggregates, orjson.loads
+        kinds, aggregates, loads, versions = _KINDS, self.aggregates, orjson.loads, self.versions
         counts, positions, dirty_rounds = self.round_events, self.round_position, self.dirty.rounds
         count = fast = 0
         position = self.position
@@ -147,14 +218,21 @@ class Folder:
             count += 1
             kind = kinds.get(topic)
             obj = aggregates.get(key)
-            if kind is None or kind.creates or type(obj) is not Round or kind.name in RESULT_EVENTS:
+            if (kind is None or kind.creates or type(obj) is not Round or kind.name in RESULT_EVENTS
+                    or versions.get(key) != version - 1 or key in self.broken):
                 self.apply(position, key, version, topic, state)  # counts itself
                 continue
-            payload = state if isinstance(state, dict) else loads(state)
-            payload["originator_version"] = version
-            event = object.__new__(kind.payload_type)
-            event.__dict__ = payload
-            kind.evolve(event, obj)
+            try:
+                payload = state if isinstance(state, dict) else loads(state)
+                payload["originator_version"] = version
+                event = object.__new__(kind.payload_type)
+                event.__dict__ = payload
+                kind.evolve(event, obj)
+            except Exception as error:  # noqa: BLE001 - see apply
+                self._quarantine(position, key, version, topic, error)
+                fast += 1
+                continue
+            versions[key] = version
             code = obj.code
             counts[code] = counts.get(code, 0) + 1
             positions[code] = position
@@ -179,6 +257,8 @@ class Folder:
             self.certifications[(obj.organization, obj.level, obj.cycle)] = obj
         elif isinstance(obj, HolidayCalendar):
             self.calendar = obj
+        elif isinstance(obj, Ledger):
+            self.ledger = obj
 
     def _touch(self, obj: Any, event: str, position: int) -> None:
         dirty = self.dirty
@@ -196,6 +276,7 @@ class Folder:
                 if obj.organization in contest.roster:
                     dirty.levels.add((contest.code, obj.level, obj.cycle))
         elif isinstance(obj, Contest):
+            dirty.contests.add(obj.code)
             if event == "ConsequencesSet":
                 dirty.units.update((obj.code, unit) for unit in obj.units)
         elif isinstance(obj, RuleSetHistory) and obj.versions:
@@ -223,3 +304,13 @@ class Folder:
             version = self.rulesets[ref["code"]].get(ref["version"])
             parsed = self._parsed[ref["digest"]] = parse_ruleset(version.text, version.source)
         return parsed
+
+
+def _key_text(key: Any) -> str:
+    """An aggregate key as text: raw UUID bytes on PostgreSQL, hex text on SQLite."""
+    if isinstance(key, (bytes, bytearray, memoryview)) and len(key) == 16:
+        return str(UUID(bytes=bytes(key)))
+    try:
+        return str(UUID(hex=str(key)))
+    except ValueError:
+        return str(key)[:64]

@@ -10,13 +10,26 @@ from typing import Any
 
 import orjson
 
-from domain.errors import RoundNotFound
+from domain.errors import ContestNotFound, RoundNotFound, RoundSetAside
+from domain.text import contest_code, entity_code
 from domain.rules.ruleset import RuleSet, parse_ruleset
 from domain.services.store import StoreURL
 from projections import audit
 from projections.source import EventSource
 from projections.readstore import ReadStore
-from projections.tables import CERTIFICATIONS, CONSEQUENCES, ENTRIES, FINALISTS, JUDGES, ROUNDS, RULESETS, STANDINGS
+from projections.tables import (
+    APPEALS,
+    CERTIFICATIONS,
+    CONSEQUENCES,
+    CONTESTS,
+    ENTRIES,
+    FINALISTS,
+    JUDGES,
+    QUARANTINE,
+    ROUNDS,
+    RULESETS,
+    STANDINGS,
+)
 
 
 KIND_ORDER = ["top", "bottom", "improved", "pairing"]
@@ -38,10 +51,46 @@ class ReadModels:
     # -- rounds -----------------------------------------------------------------------------
 
     def round(self, code: str) -> dict[str, Any]:
+        code = entity_code(code, "round")
         rows = self.store.select(ROUNDS, {"round": code})
         if not rows:
+            set_aside = [q for q in self.quarantine() if f"round {code} " in q["reason"]]
+            if set_aside:
+                raise RoundSetAside(round=code, position=set_aside[0]["position"], reason=set_aside[0]["reason"])
             raise RoundNotFound(round=code)
         return rows[0]
+
+    def rounds(self, contest: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        where: dict[str, Any] = {}
+        if contest is not None:
+            where["contest"] = contest_code(contest, "contest")
+        if status is not None:
+            where["status"] = status
+        return self.store.select(ROUNDS, where, order="contest, level, period, round")
+
+    def contests(self) -> list[dict[str, Any]]:
+        return self.store.select(CONTESTS, {}, order="contest")
+
+    def contest(self, code: str) -> dict[str, Any]:
+        code = contest_code(code, "contest")
+        rows = self.store.select(CONTESTS, {"contest": code})
+        if not rows:
+            raise ContestNotFound(contest=code)
+        return rows[0]
+
+    def appeals(self, round: str | None = None, contest: str | None = None,
+                pending: bool = False) -> list[dict[str, Any]]:
+        where: dict[str, Any] = {}
+        if round is not None:
+            where["round"] = self.round(round)["round"]
+        if contest is not None:
+            where["contest"] = self.contest(contest)["contest"]
+        rows = self.store.select(APPEALS, where, order="round, appeal")
+        return [r for r in rows if not pending or r["decision"] is None]
+
+    def quarantine(self) -> list[dict[str, Any]]:
+        """Events the read side could not apply, and rounds it could not compute."""
+        return self.store.select(QUARANTINE, {}, order="position")
 
     def leaderboard(self, code: str) -> dict[str, Any]:
         """The live leaderboard: per entrant, sheets in and expected, and the (provisional)

@@ -24,7 +24,7 @@ from projections.tables import ROUNDS, RULESETS, STATE_TABLE, TABLES, Table
 
 BY_NAME = {t.name: t for t in TABLES}
 PG_BINARY_TYPES = {"text": "text", "int": "int4", "bigint": "int8", "blob": "bytea"}
-UPSERTED = {ROUNDS.name, RULESETS.name}
+UPSERTED = {ROUNDS.name, RULESETS.name, "contests"}
 
 
 class Stale(Exception):
@@ -114,6 +114,9 @@ class ReadStore(UsesConnection):
             if bulk or not keys:
                 continue
             table = BY_NAME[name].physical(generation)
+            if not columns:  # the whole table is replaced
+                conn.execute(f"DELETE FROM {table}")
+                continue
             where = " AND ".join(f"{c} = ?" for c in columns)
             self._executemany(conn, f"DELETE FROM {table} WHERE {where}", keys)
         for name, rows in changes.rows.items():

@@ -21,6 +21,8 @@ import psycopg
 
 from domain.services.store import EVENTS_TABLE_POSTGRES as PG_EVENTS
 from domain.services.store import EVENTS_TABLE_SQLITE as SQLITE_EVENTS
+from domain.services.store import CHAIN_TABLE_POSTGRES as PG_CHAIN
+from domain.services.store import CHAIN_TABLE_SQLITE as SQLITE_CHAIN
 from domain.services.store import StoreURL
 from projections.db import SharedConnection, UsesConnection
 
@@ -137,6 +139,41 @@ class EventSource(UsesConnection):
                         "AND notification_id <= %s ORDER BY notification_id", (after, upto))
             while rows := cur.fetchmany(batch):
                 yield rows
+
+    # -- the chain ----------------------------------------------------------------------------
+
+    def scan_with_links(self, after: int = 0, upto: int | None = None, batch: int = 20000) -> Iterator[list[tuple]]:
+        """Every event with its stored chain link (None where it has none), in log order."""
+        upto = self.last_position() if upto is None else upto
+        if self.store.kind == "sqlite":
+            cur = self._sqlite_conn().execute(
+                f"SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, c.link "
+                f"FROM {SQLITE_EVENTS} e LEFT JOIN {SQLITE_CHAIN} c ON c.position = e.rowid "
+                "WHERE e.rowid > ? AND e.rowid <= ? ORDER BY e.rowid", (after, upto))
+            while rows := cur.fetchmany(batch):
+                yield rows
+            return
+        conn = self._pg_conn()
+        with conn.transaction(), conn.cursor(name="leitai_chain_scan", binary=True) as cur:
+            cur.itersize = batch
+            cur.execute(f"SELECT e.notification_id, uuid_send(e.originator_id), e.originator_version, e.topic, "
+                        f"e.state, c.link FROM {PG_EVENTS} e LEFT JOIN {PG_CHAIN} c ON c.position = e.notification_id "
+                        "WHERE e.notification_id > %s AND e.notification_id <= %s ORDER BY e.notification_id",
+                        (after, upto))
+            while rows := cur.fetchmany(batch):
+                yield rows
+
+    def orphan_links(self) -> list[int]:
+        """Positions that have a chain link but no event (an event was removed)."""
+        if self.store.kind == "sqlite":
+            rows = self._sqlite_conn().execute(
+                f"SELECT c.position FROM {SQLITE_CHAIN} c LEFT JOIN {SQLITE_EVENTS} e ON e.rowid = c.position "
+                "WHERE e.rowid IS NULL ORDER BY c.position LIMIT 20").fetchall()
+        else:
+            rows = self._pg_conn().execute(
+                f"SELECT c.position FROM {PG_CHAIN} c LEFT JOIN {PG_EVENTS} e ON e.notification_id = c.position "
+                "WHERE e.notification_id IS NULL ORDER BY c.position LIMIT 20").fetchall()
+        return [int(r[0]) for r in rows]
 
     # -- waiting ------------------------------------------------------------------------------
 

@@ -50,11 +50,11 @@ FINALISTS = Table("finalists", (
 ), ("target", "entrant"))
 CERTIFICATIONS = Table("certifications", (
     ("organization", T), ("level", T), ("cycle", T), ("contest", T), ("score", T), ("computed_stars", I),
-    ("veto", I), ("band_stars", I), ("capped", I), ("state", T), ("stars", I), ("history", T),
+    ("veto", I), ("band_stars", I), ("capped", I), ("state", T), ("stars", I), ("history", T), ("name", T),
 ), ("organization", "level", "cycle"))
 CONSEQUENCES = Table("consequences", (
     ("contest", T), ("unit", T), ("period", T), ("kind", T), ("position", I), ("entrant", T), ("name", T),
-    ("partner", T), ("detail", T),
+    ("partner", T), ("detail", T), ("partner_name", T),
 ), ("contest", "unit", "period", "kind", "position"))
 JUDGES = Table("judges", (
     ("scope", T), ("key", T), ("judge", T), ("name", T), ("sheets", I), ("mean_deviation", T),
@@ -65,7 +65,21 @@ RULESETS = Table("rulesets", (
     ("code", T), ("version", I), ("digest", T), ("title", T), ("text", T),
 ), ("code", "version"))
 
-TABLES = (ROUNDS, ENTRIES, STANDINGS, FINALISTS, CERTIFICATIONS, CONSEQUENCES, JUDGES, RULESETS)
+QUARANTINE = Table("quarantine", (
+    ("position", B), ("aggregate", T), ("version", B), ("topic", T), ("reason", T),
+), ("position", "aggregate", "reason"))
+APPEALS = Table("appeals", (
+    ("round", T), ("appeal", I), ("contest", T), ("kind", T), ("entrant", T), ("name", T), ("contact", T),
+    ("text", T), ("filed_on", T), ("filed_by", T), ("decision", T), ("reply", T), ("ruled_on", T),
+    ("ruled_by", T), ("corrections", T), ("position", B),
+), ("round", "appeal"))
+
+CONTESTS = Table("contests", (  # levels and units as JSON
+    ("contest", T), ("title", T), ("levels", T), ("units", T), ("organizations", I), ("judges", I), ("rounds", I),
+), ("contest",))
+
+TABLES = (ROUNDS, ENTRIES, STANDINGS, FINALISTS, CERTIFICATIONS, CONSEQUENCES, JUDGES, RULESETS, QUARANTINE,
+          APPEALS, CONTESTS)
 
 SQL_TYPES = {
     "sqlite": {T: "TEXT", I: "INTEGER", B: "INTEGER", X: "BLOB"},
@@ -73,26 +87,33 @@ SQL_TYPES = {
 }
 
 
-def create_sql(kind: str) -> str:
-    """The DDL of both generations and the state table, for a migration file."""
+def create_sql(kind: str, tables: tuple[Table, ...] = TABLES, state: bool = True) -> str:
+    """The DDL of both generations of ``tables`` (and the state table), for a migration file."""
     types = SQL_TYPES[kind]
     out = []
     for generation in GENERATIONS:
-        for table in TABLES:
+        for table in tables:
             cols = ",\n    ".join(f"{name} {types[kind_]}" for name, kind_ in table.columns)
             out.append(f"CREATE TABLE IF NOT EXISTS {table.physical(generation)} (\n    {cols},\n"
                        f"    PRIMARY KEY ({', '.join(table.key)})\n);")
-    out.append(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (\n    name {types[T]} PRIMARY KEY,\n"
-               f"    generation {types[I]} NOT NULL,\n    position {types[B]} NOT NULL,\n"
-               f"    building {types[I]},\n    building_position {types[B]},\n    updated_at {types[T]}\n);")
-    out.append(f"INSERT INTO {STATE_TABLE} (name, generation, position) VALUES ('leitai', 0, 0)"
-               " ON CONFLICT (name) DO NOTHING;")
+    if state:
+        out.append(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (\n    name {types[T]} PRIMARY KEY,\n"
+                   f"    generation {types[I]} NOT NULL,\n    position {types[B]} NOT NULL,\n"
+                   f"    building {types[I]},\n    building_position {types[B]},\n    updated_at {types[T]}\n);")
+        out.append(f"INSERT INTO {STATE_TABLE} (name, generation, position) VALUES ('leitai', 0, 0)"
+                   " ON CONFLICT (name) DO NOTHING;")
     return "\n\n".join(out) + "\n"
 
 
-def grants_sql() -> str:
-    names = [t.physical(g) for g in GENERATIONS for t in TABLES] + [STATE_TABLE]
-    return "".join(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON {n} TO leitai_writer;\n" for n in names)
+def grants_sql(tables: tuple[Table, ...] = TABLES) -> str:
+    """Grants on read-model tables to this database's writer role (recorded in leitai_roles
+    by migration 0005; see migrations/postgres/0005_append_only_closed.sql)."""
+    names = [t.physical(g) for g in GENERATIONS for t in tables]
+    listed = ", ".join(f"'{n}'" for n in names)
+    return ("DO $grants$\nDECLARE\n    writer text := (SELECT writer FROM public.leitai_roles);\n    rel text;\nBEGIN\n"
+            f"    FOREACH rel IN ARRAY ARRAY[{listed}] LOOP\n"
+            "        EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON public.%I TO %I', "
+            "rel, writer);\n    END LOOP;\nEND\n$grants$;\n")
 
 
 if __name__ == "__main__":  # pragma: no cover - prints the migration SQL

@@ -1,20 +1,28 @@
-"""Verification: do the recorded events still give the published results and seals?
+"""Verification: is the history intact, and do its events still give the published results?
 
-For every closed round (or the one asked for) the results are recomputed from its
-events with the rule set it records, and the seal is recomputed from the same events;
-both are compared with what the round recorded when it was closed, re-sealed or
-finalized, and - when a database is at hand - with the ranking the read side serves.
+Three layers, each reported as findings (English and Chinese):
 
-``export_events`` writes the event history as NDJSON (one event per line, then one
-line per sealed round); ``verify_export`` runs the same checks on such a file alone,
-so an auditor can verify offline with nothing but the file and Leitai.
+* the hash chain over every event (actor, time, reasons, names included) and the signed
+  checkpoints recorded at each seal, publication and finalization (:mod:`projections.chain`):
+  any edited byte, removed or reordered event is found, and the first event that breaks
+  is named;
+* every closed round is recomputed from its events with the rule set it records, and the
+  seal and results are compared with what the round recorded when it was closed,
+  re-sealed or finalized - and, when a database is at hand, with what the read side serves;
+* events the read side could not apply (quarantined) are findings too.
+
+``export_events`` writes the history as NDJSON: every event with its exact stored bytes
+and its chain link, one line per sealed round with its seal and results, a signature of
+the chain head, and a closing count; ``verify_export`` runs the same checks on such a
+file alone, so an auditor can verify offline with the file, Leitai and the deployment's
+public key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,23 +31,27 @@ from uuid import UUID
 
 import orjson
 
+from domain.chain import fingerprint
 from domain.model.round_events import CLOSED, FINAL, PUBLISHED
 from domain.rules.seal import canonical_json
+from projections.chain import ChainReport, as_bytes, check_chain, check_checkpoints
 from projections.compute import Computer
 from projections.fold import Folder, bulk
 from projections.ranking_json import ranking_document
 from projections.source import EventSource
 
-FORMAT = "leitai-events/1"
+FORMAT = "leitai-events/2"
+MAX_LINE = 8_000_000  # bytes: an event is at most 2 MB (migrations), escaped in JSON
 
 
 @dataclass
 class Finding:
-    round: str
-    check: str  # "seal" | "results" | "read_model" | "export_seal"
+    round: str  # a round code, or "*" for the history as a whole
+    check: str  # seal | results | read_model | quarantine | chain | checkpoint | export_seal | export_results | export
     expected: Any
     found: Any
     detail: str = ""
+    detail_zh: str = ""
 
 
 @dataclass
@@ -47,10 +59,23 @@ class VerifyReport:
     rounds: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     events: int = 0
+    checkpoints: int = 0  # how many signed checkpoints were checked
+    covered: int = 0  # the last position a valid checkpoint covers
+    head: str = ""  # the recomputed chain head
+    keys: list[str] = field(default_factory=list)  # fingerprints of the keys the checkpoints were checked with
+    key_confirmed: bool = False  # checked with a key given by the auditor (not one the history names)
 
     @property
     def ok(self) -> bool:
         return not self.findings
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "rounds": self.rounds, "events": self.events, "checkpoints": self.checkpoints,
+                "covered": self.covered, "head": self.head, "keys": self.keys, "key_confirmed": self.key_confirmed,
+                "findings": [vars(f) for f in self.findings]}
+
+
+# -- the rounds ----------------------------------------------------------------------------
 
 
 def verify_folder(folder: Folder, only: str | None = None, served: dict[str, dict[str, Any]] | None = None) -> VerifyReport:
@@ -61,37 +86,118 @@ def verify_folder(folder: Folder, only: str | None = None, served: dict[str, dic
 def _verify_folder(folder: Folder, only: str | None, served: dict[str, dict[str, Any]] | None) -> VerifyReport:
     report = VerifyReport(events=folder.events)
     computer = Computer(folder)
+    for q in folder.quarantined:
+        report.findings.append(Finding(
+            "*", "quarantine", None, q.topic,
+            f"the event at position {q.position} (aggregate {q.aggregate}, version {q.version}) cannot be applied: "
+            f"{q.reason}",
+            f"位置 {q.position} 的事件（记录 {q.aggregate}，版本 {q.version}）无法应用：{q.reason}"))
     for code in sorted(folder.rounds):
         rnd = folder.rounds[code]
         if (only and code != only) or rnd.status not in (CLOSED, PUBLISHED, FINAL):
             continue
         report.rounds.append(code)
-        result, linked = computer.result(code)
+        if code in folder.unusable_rounds:
+            report.findings.append(Finding(code, "quarantine", None, None,
+                                           f"round {code} has events that cannot be applied; it was not recomputed",
+                                           f"轮次 {code} 有无法应用的事件，未能重新计算"))
+            continue
+        try:
+            result, linked = computer.result(code)
+        except Exception as error:  # noqa: BLE001 - a finding, not a crash
+            report.findings.append(Finding(code, "results", None, None, f"cannot be recomputed: {error}",
+                                           f"无法重新计算：{error}"))
+            continue
         seal = rnd.seal_for(linked)
         if seal != rnd.seal:
             changed = [f"{c} (now {l.seal})" for c, l in linked.items()]
-            report.findings.append(Finding(code, "seal", rnd.seal, seal,
-                                           "the events no longer give the recorded seal"
-                                           + (f"; linked rounds: {', '.join(changed)}" if changed else "")))
+            report.findings.append(Finding(
+                code, "seal", rnd.seal, seal,
+                f"the events no longer give the recorded seal: recorded {rnd.seal}, the events give {seal}"
+                + (f"; linked rounds: {', '.join(changed)}" if changed else ""),
+                f"事件已不能得出登记的封存值：登记为 {rnd.seal}，按事件计算为 {seal}"
+                + (f"；关联轮次：{'，'.join(changed)}" if changed else "")))
         recomputed = result.compact()
         if recomputed != rnd.results:
-            report.findings.append(Finding(code, "results", rnd.results, recomputed, _first_difference(
-                rnd.results or [], recomputed)))
+            en, zh = _first_difference(rnd.results or [], recomputed)
+            report.findings.append(Finding(code, "results", rnd.results, recomputed, en, zh))
         if served is not None and code in served:
             expected = ranking_document(rnd, result)
             if served[code] != expected:
                 report.findings.append(Finding(code, "read_model", expected, served[code],
-                                               "the read side serves a different ranking"))
+                                               "the read side serves a different ranking",
+                                               "读模型提供的排名与按事件计算的不同"))
     return report
 
 
-def _first_difference(recorded: list[dict[str, Any]], recomputed: list[dict[str, Any]]) -> str:
+FIELD_ZH = {"rank": "名次", "final": "最终得分", "award": "奖项", "promotion": "晋级", "reason": "原因",
+            "tied": "并列", "exact": "精确得分", "components": "成绩项", "entrant": "组织"}
+
+
+def _first_difference(recorded: list[dict[str, Any]], recomputed: list[dict[str, Any]]) -> tuple[str, str]:
     for a, b in zip(recorded, recomputed):
         if a != b:
             keys = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
-            return f"{a.get('entrant')}: " + ", ".join(f"{k} recorded {a.get(k)!r}, recomputed {b.get(k)!r}"
-                                                       for k in keys)
-    return f"{len(recorded)} recorded rows, {len(recomputed)} recomputed"
+            return (f"{a.get('entrant')}: " + ", ".join(f"{k} recorded {_text(a.get(k))}, recomputed "
+                                                        f"{_text(b.get(k))}" for k in keys),
+                    f"{a.get('entrant')}：" + "；".join(f"{FIELD_ZH.get(k, k)} 登记为 {_text(a.get(k))}，重新计算为 "
+                                                       f"{_text(b.get(k))}" for k in keys))
+    return (f"{len(recorded)} recorded rows, {len(recomputed)} recomputed",
+            f"登记 {len(recorded)} 行，重新计算得 {len(recomputed)} 行")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+# -- the chain -----------------------------------------------------------------------------
+
+
+def _chain_findings(report: VerifyReport, chain: ChainReport, folder: Folder, keys: Sequence[bytes],
+                    verify_signature: Any) -> None:
+    report.head = chain.head.hex()
+    for position, en, zh in chain.problems:
+        report.findings.append(Finding("*", "chain", None, position, en, zh))
+    checkpoints = folder.ledger.checkpoints if folder.ledger is not None else []
+    report.checkpoints = len(checkpoints)
+    report.keys = [fingerprint(k) for k in keys] or sorted({c["fingerprint"] for c in checkpoints})
+    report.key_confirmed = bool(keys)
+    bad = check_checkpoints(checkpoints, chain.links, keys, verify_signature)
+    for position, en, zh in bad:
+        report.findings.append(Finding("*", "checkpoint", None, position, en, zh))
+    bad_positions = {p for p, _, _ in bad}
+    report.covered = max((c["position"] for c in checkpoints if c["position"] not in bad_positions), default=0)
+
+
+def verify_store(source: EventSource, only: str | None = None, served: dict[str, dict[str, Any]] | None = None,
+                 keys: Sequence[bytes] = (), verify_signature: Any = None) -> VerifyReport:
+    """Fold and chain-check the whole log in one read, then verify the rounds."""
+    folder = Folder()
+    chain_rows: list[tuple] = []
+    with bulk():
+        for rows in source.scan_with_links():
+            folder.apply_rows([row[:5] for row in rows])
+            chain_rows.extend(rows)
+        folder.take_dirty()
+        checkpoints = folder.ledger.checkpoints if folder.ledger is not None else []
+        chain = check_chain(chain_rows, keep=[c["position"] for c in checkpoints])
+        del chain_rows
+    for position in source.orphan_links():
+        chain.problems.append((position, f"the chain has a link at position {position} but no event: an event was "
+                               "removed", f"哈希链在位置 {position} 有记录但没有对应事件：有事件被删除"))
+    report = verify_folder(folder, only, served)
+    _chain_findings(report, chain, folder, keys, verify_signature or _verify_signature)
+    return report
+
+
+def _verify_signature(key: bytes, position: int, head: str, signature: str) -> bool:
+    from eventstore.keys import verify  # only when there is something to verify
+
+    return verify(key, position, head, signature)
 
 
 def fold_store(source: EventSource) -> Folder:
@@ -106,23 +212,29 @@ def fold_store(source: EventSource) -> Folder:
 # -- export --------------------------------------------------------------------------------
 
 
-def export_events(source: EventSource, path: Path) -> tuple[int, int]:
-    """Write every event and the seals as NDJSON; returns (events, sealed rounds)."""
+def export_events(source: EventSource, path: Path, signer: Any = None) -> tuple[int, int]:
+    """Write every event (exact bytes and chain link), the seals and a signed head as
+    NDJSON; returns (events, sealed rounds)."""
     folder = Folder()
     count = 0
     digest = hashlib.sha256()
     with path.open("w", encoding="utf-8") as out:
         last = source.last_position()
         header = {"format": FORMAT, "exported_at": datetime.now(timezone.utc).isoformat(), "last_position": last}
+        if signer is not None:
+            header.update(key=signer.public_hex, fingerprint=signer.fingerprint)
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
-        for rows in source.scan(0, last):
-            for position, key, version, topic, state in rows:
-                payload = orjson.loads(state)
+        head, position = b"", 0
+        for rows in source.scan_with_links(0, last):
+            for position, key, version, topic, state, stored in rows:
+                raw = as_bytes(state)
                 line = orjson.dumps({"position": position, "aggregate": str(_uuid(key)), "version": version,
-                                     "topic": topic, "event": payload}).decode()
+                                     "topic": topic, "state": raw.decode("utf-8", "replace"),
+                                     "link": None if stored is None else bytes(stored).hex()}).decode()
                 digest.update(line.encode("utf-8"))
                 out.write(line + "\n")
-                folder.apply(position, key, version, topic, payload)
+                folder.apply(position, key, version, topic, raw)
+                head = bytes(stored) if stored is not None else head
                 count += 1
         sealed = 0
         for code in sorted(folder.rounds):
@@ -131,6 +243,10 @@ def export_events(source: EventSource, path: Path) -> tuple[int, int]:
                 out.write(json.dumps({"seal": {"round": code, "status": rnd.status, "seal": rnd.seal,
                                                "results": canonical_json(rnd.results)}}, ensure_ascii=False) + "\n")
                 sealed += 1
+        if signer is not None and head:
+            out.write(json.dumps({"signed_head": {"position": position, "head": head.hex(),
+                                                  "signature": signer.sign(position, head),
+                                                  "key": signer.public_hex}}) + "\n")
         out.write(json.dumps({"end": {"events": count, "sha256": digest.hexdigest()}}) + "\n")
     return count, sealed
 
@@ -144,42 +260,181 @@ def _uuid(key: Any) -> UUID:
     return UUID(hex=str(key))
 
 
-def read_export(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
+class ExportUnreadable(Exception):
+    """The file is not a Leitai export at all (wrong format, not text, empty)."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en, self.zh = en, zh
+
+
+def read_export(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded line or an ``ExportLineError``) for every non-empty line."""
+    with path.open("rb") as f:
         for number, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    yield orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    raise ValueError(f"{path.name} line {number} is not JSON") from None
+            if not line.strip():
+                continue
+            if len(line) > MAX_LINE:
+                yield number, ExportLineError(number, "the line is too long", "该行过长")
+                continue
+            try:
+                yield number, orjson.loads(line)
+            except orjson.JSONDecodeError:
+                yield number, ExportLineError(number, "not JSON", "不是 JSON")
 
 
-def verify_export(path: Path, only: str | None = None) -> VerifyReport:
+@dataclass(frozen=True)
+class ExportLineError:
+    number: int
+    en: str
+    zh: str
+
+
+def verify_export(path: Path, only: str | None = None, keys: Sequence[bytes] = (),
+                  verify_signature: Any = None) -> VerifyReport:
     """The checks of ``verify`` on an export file, with no database."""
+    verify_signature = verify_signature or _verify_signature
     folder = Folder()
-    seals: dict[str, str] = {}
+    seals: dict[str, dict[str, Any]] = {}
     digest = hashlib.sha256()
     end: dict[str, Any] | None = None
-    lines = read_export(path)
-    header = next(lines, None)
-    if not header or header.get("format") != FORMAT:
-        raise ValueError(f"{path.name} is not a Leitai event export ({FORMAT})")
-    for item in lines:
-        if "event" in item:
-            digest.update(orjson.dumps(item))
-            folder.apply(item["position"], item["aggregate"], item["version"], item["topic"], item["event"])
-        elif "seal" in item:
-            seals[item["seal"]["round"]] = item["seal"]["seal"]
-        elif "end" in item:
-            end = item["end"]
-    folder.take_dirty()
+    signed_head: dict[str, Any] | None = None
+    damaged: list[Finding] = []
+    chain_rows: list[tuple] = []
+    try:
+        lines = read_export(path)
+        first = next(lines, None)
+    except OSError as error:
+        raise ExportUnreadable(f"cannot read {path}: {error.strerror}", f"无法读取 {path}：{error.strerror}") from None
+    if first is None:
+        raise ExportUnreadable(f"{path.name} is empty", f"{path.name} 是空文件")
+    header = first[1]
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ExportUnreadable(f"{path.name} is not a Leitai event export ({FORMAT}; made by `leitai export events`)",
+                               f"{path.name} 不是擂台事件导出文件（{FORMAT}，由 `leitai export events` 生成）")
+    with bulk():
+        for number, item in lines:
+            problem = _export_line(item, number)
+            if problem is not None:
+                damaged.append(problem)
+                continue
+            if "position" in item:
+                digest.update(orjson.dumps(item))
+                raw = item["state"].encode("utf-8")
+                folder.apply(item["position"], item["aggregate"], item["version"], item["topic"], raw)
+                link = item.get("link")
+                chain_rows.append((item["position"], item["aggregate"], item["version"], item["topic"], raw,
+                                   bytes.fromhex(link) if isinstance(link, str) and _is_hex(link) else None))
+            elif "seal" in item:
+                seals[item["seal"]["round"]] = item["seal"]
+            elif "signed_head" in item:
+                signed_head = item["signed_head"]
+            elif "end" in item:
+                end = item["end"]
+        folder.take_dirty()
+        checkpoints = folder.ledger.checkpoints if folder.ledger is not None else []
+        wanted = [c["position"] for c in checkpoints] + ([signed_head["position"]] if signed_head else [])
+        chain = check_chain(chain_rows, keep=[p for p in wanted if isinstance(p, int)])
+        del chain_rows
     report = verify_folder(folder, only)
-    for code, listed in sorted(seals.items()):
-        rnd = folder.rounds.get(code)
-        if rnd is not None and rnd.seal != listed and (not only or code == only):
-            report.findings.append(Finding(code, "export_seal", listed, rnd.seal,
-                                           "the seal listed in the export differs from the one its events record"))
+    report.findings[:0] = damaged
+    _chain_findings(report, chain, folder, keys, verify_signature)
+    if signed_head is not None:
+        _check_signed_head(report, signed_head, chain, keys, verify_signature)
+    _check_seal_lines(report, folder, seals, only)
     if end is None or end.get("events") != folder.events or end.get("sha256") != digest.hexdigest():
         report.findings.append(Finding("*", "export", end, {"events": folder.events, "sha256": digest.hexdigest()},
-                                       "the export is incomplete or its event lines were changed"))
+                                       "the export is incomplete or its event lines were changed",
+                                       "导出文件不完整，或其中的事件行被修改过"))
     return report
+
+
+def _export_line(item: Any, number: int) -> Finding | None:
+    """None if the line has the shape of an export line; else a finding naming the line."""
+    if isinstance(item, ExportLineError):
+        return Finding("*", "export", None, number, f"line {number}: {item.en}", f"第 {number} 行：{item.zh}")
+    if not isinstance(item, dict):
+        return Finding("*", "export", None, number, f"line {number}: not a JSON object", f"第 {number} 行：不是 JSON 对象")
+    if "position" in item:
+        ok = (isinstance(item.get("position"), int) and isinstance(item.get("version"), int)
+              and isinstance(item.get("aggregate"), str) and isinstance(item.get("state"), str)
+              and (item.get("topic") is None or isinstance(item.get("topic"), str)) and _is_uuid(item["aggregate"]))
+        if not ok:
+            return Finding("*", "export", None, number,
+                           f"line {number}: an event line needs position, aggregate (a UUID), version, topic and state",
+                           f"第 {number} 行：事件行应包含 position、aggregate（UUID）、version、topic 和 state")
+    elif "seal" in item:
+        seal = item["seal"]
+        if not (isinstance(seal, dict) and isinstance(seal.get("round"), str) and isinstance(seal.get("seal"), str)):
+            return Finding("*", "export", None, number, f"line {number}: a seal line needs round and seal",
+                           f"第 {number} 行：封存行应包含 round 和 seal")
+    elif "signed_head" in item:
+        head = item["signed_head"]
+        if not (isinstance(head, dict) and isinstance(head.get("position"), int)
+                and all(isinstance(head.get(k), str) for k in ("head", "signature", "key"))):
+            return Finding("*", "export", None, number, f"line {number}: a damaged signed head",
+                           f"第 {number} 行：签名行已损坏")
+    elif "end" in item:
+        if not isinstance(item["end"], dict):
+            return Finding("*", "export", None, number, f"line {number}: a damaged closing line",
+                           f"第 {number} 行：结尾行已损坏")
+    else:
+        return Finding("*", "export", None, number, f"line {number}: not a line of an export",
+                       f"第 {number} 行：不是导出文件中的行")
+    return None
+
+
+def _check_signed_head(report: VerifyReport, signed: dict[str, Any], chain: ChainReport, keys: Sequence[bytes],
+                       verify_signature: Any) -> None:
+    position, head = signed["position"], signed["head"]
+    try:
+        named = bytes.fromhex(signed["key"])
+    except ValueError:
+        named = b""
+    if not any(verify_signature(k, position, head, signed["signature"]) for k in (list(keys) or [named])):
+        report.findings.append(Finding("*", "export", None, position, "the export's signed head is not validly signed",
+                                       "导出文件末尾的签名无效"))
+    elif chain.links.get(position, b"").hex() != head:
+        report.findings.append(Finding("*", "export", head, position,
+                                       "the events of the export do not give the head it signed",
+                                       "导出文件中的事件与其签署的链头不符"))
+    else:
+        report.covered = max(report.covered, position)
+
+
+def _check_seal_lines(report: VerifyReport, folder: Folder, seals: dict[str, dict[str, Any]],
+                      only: str | None) -> None:
+    """Each seal line of the export: its seal and its results as the events recorded them."""
+    for code, line in sorted(seals.items()):
+        if only and code != only:
+            continue
+        rnd = folder.rounds.get(code)
+        if rnd is None:
+            report.findings.append(Finding(code, "export_seal", line.get("seal"), None,
+                                           "the export lists a seal for a round none of its events record",
+                                           "导出文件列出了一个事件中不存在的轮次的封存值"))
+            continue
+        if rnd.seal != line.get("seal"):
+            report.findings.append(Finding(code, "export_seal", line.get("seal"), rnd.seal,
+                                           "the seal listed in the export differs from the one its events record",
+                                           "导出文件列出的封存值与事件中登记的不同"))
+        if line.get("results") != canonical_json(rnd.results):
+            report.findings.append(Finding(code, "export_results", line.get("results"), None,
+                                           "the results listed in the export differ from those its events record",
+                                           "导出文件列出的结果与事件中登记的结果不同"))
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True

@@ -27,6 +27,26 @@ ADMIN = Actor("admin-1", "admin")
 _pg_report: dict[str, Any] = {"description": None, "ran": 0, "failed": 0}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One deployment key for the session (never the user's own key directory)."""
+    path = tmp_path_factory.mktemp("keys") / "signing-key.pem"
+    previous = os.environ.get("LEITAI_SIGNING_KEY")
+    os.environ["LEITAI_SIGNING_KEY"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("LEITAI_SIGNING_KEY", None)
+    else:
+        os.environ["LEITAI_SIGNING_KEY"] = previous
+
+
+@pytest.fixture
+def public_key(signing_key: Path) -> bytes:
+    from eventstore.keys import load_signer
+
+    return load_signer(signing_key).public_key
+
+
 @pytest.fixture(scope="session")
 def pg_databases() -> Iterator[pg.Databases]:
     try:

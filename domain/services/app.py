@@ -23,6 +23,7 @@ only then reports :class:`~domain.errors.ConcurrencyConflict`.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -37,7 +38,9 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import ConcurrencyConflict
+from domain.ids import ledger_id
 from domain.model.base import Actor, LeitaiAggregate
+from domain.model.ledger import Ledger
 from domain.model.round import Round
 from domain.rules.engine import RoundResult
 from domain.rules.ruleset import RuleSet
@@ -50,6 +53,10 @@ from domain.services.store import StoreURL
 from domain.workdays import YearCalendar
 
 T = TypeVar("T")
+log = logging.getLogger("leitai")
+SYSTEM = Actor("leitai", "system")
+# Round events after which the chain head is signed (a checkpoint)
+CHECKPOINTED = {"Closed", "Published", "Republished", "Finalized", "Resealed", "Reranked"}
 
 
 class Session(SetupCommands, ScoringCommands, PublicityCommands, CertificationCommands):
@@ -208,16 +215,15 @@ class Leitai(Application):
                 self._cache_position = None
                 raise
             positions = {id(r.domain_event): r.notification.id for r in recordings}
-            ids = sorted(positions.values())
-            if self._cache_position is not None and ids == list(range(self._cache_position + 1,
-                                                                      self._cache_position + 1 + len(ids))):
-                self._cache_position = ids[-1]  # nobody else wrote in between: the cache stays current
-            else:
-                self._cache_position = None
+            ids = list(positions.values())
+            self._track(ids)
             for aggregate in session.loaded.values():
                 self.cache.put(aggregate)
             self._finish(batch, live, positions)
-            self.after_save(recordings)
+            try:
+                self.after_save(recordings, session)
+            except Exception:  # noqa: BLE001 - the commands are saved; verify reports a missing checkpoint
+                log.exception("the checkpoint after position %s could not be recorded", max(ids, default=0))
             return
 
     def _run_commands(self, batch: list[_Command], session: Session) -> list[_Command]:
@@ -253,8 +259,49 @@ class Leitai(Application):
             self.cache.clear()
             self._cache_position = current
 
-    def after_save(self, recordings: list[Any]) -> None:
-        """Called by the writer after each saved batch (checkpoints are signed here)."""
+    def _track(self, positions: Any) -> None:
+        """Keep the cache current only if our events directly follow what it was current at."""
+        ids = sorted(positions)
+        start = self._cache_position
+        if start is not None and ids == list(range(start + 1, start + 1 + len(ids))):
+            self._cache_position = ids[-1]
+        else:
+            self._cache_position = None
+
+    # -- checkpoints -------------------------------------------------------------------
+
+    def after_save(self, recordings: list[Any], session: Session) -> None:
+        """After a batch that sealed, published, republished, finalized or re-ranked a
+        round: sign the chain link at its last event and record the checkpoint."""
+        if self.signer is None or not hasattr(self.recorder, "chain_link"):
+            return
+        reasons = []
+        for recording in recordings:
+            event = recording.domain_event
+            if type(event).__name__ in CHECKPOINTED:
+                owner = session.loaded.get(event.originator_id)
+                reasons.append(f"{getattr(owner, 'code', '?')} {type(event).__name__}")
+        if not reasons:
+            return
+        position = max(r.notification.id for r in recordings)
+        head = self.recorder.chain_link(position)
+        if head is None:
+            return  # a store without the chain (its migrations not applied): verify reports it
+        signature = self.signer.sign(position, head)
+        for _ in range(self.max_attempts):
+            ledger_session = Session(self, cached=True)
+            ledger = ledger_session.find(ledger_id(), Ledger) or ledger_session.add(Ledger.start(SYSTEM))
+            ledger.checkpoint(position, head.hex(), signature, self.signer.public_hex, self.signer.fingerprint,
+                              reasons, SYSTEM)
+            try:
+                saved = self.save(ledger)
+            except IntegrityError:
+                self.cache.evict([ledger.id])
+                self._cache_position = None
+                continue
+            self._track(r.notification.id for r in saved)
+            self.cache.put(ledger)
+            return
 
     # -- queries ---------------------------------------------------------------------
 

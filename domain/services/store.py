@@ -17,6 +17,8 @@ from domain.errors import InvalidValue
 DEFAULT_URL = "sqlite:///leitai.db"
 EVENTS_TABLE_POSTGRES = "leitai_events"  # the library names it after the application
 EVENTS_TABLE_SQLITE = "stored_events"
+CHAIN_TABLE_POSTGRES = "leitai_chain"  # the hash chain's links beside the events (domain.chain)
+CHAIN_TABLE_SQLITE = "event_chain"
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,9 @@ def application_env(store: StoreURL) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": store.path,
-            "SQLITE_LOCK_TIMEOUT": "30",
+            "SQLITE_LOCK_TIMEOUT": "5",  # a lock held elsewhere is reported after 5 s, not waited out
             "CREATE_TABLE": "n",
+            "APPLICATION_RECORDER_TOPIC": "eventstore.recorders:LeitaiSQLiteRecorder",
         }
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -98,7 +101,8 @@ def application_env(store: StoreURL) -> dict[str, str]:
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "8",
-        "POSTGRES_CONNECT_TIMEOUT": "10",
-        "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_LOCK_TIMEOUT": "5",
         "CREATE_TABLE": "n",
+        "APPLICATION_RECORDER_TOPIC": "eventstore.recorders:LeitaiPostgresRecorder",
     }

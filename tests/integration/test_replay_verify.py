@@ -129,29 +129,31 @@ def pg_databases_or_none(request, store_url):
     return request.getfixturevalue("pg_databases") if store_url.startswith("postgresql") else None
 
 
-def test_an_export_verifies_offline_and_a_changed_line_is_found(example, tmp_path):
+def test_an_export_verifies_offline_and_a_changed_line_is_found(example, tmp_path, public_key):
     _, url = example
     path = tmp_path / "events.ndjson"
     source = EventSource(parse_url(url))
     events, sealed = export_events(source, path)
     source.close()
-    assert sealed == 7 and events == sum(1 for line in path.open() if '"event"' in line)
-    assert verify_export(path).ok
+    assert sealed == 7 and events == sum(1 for line in path.open() if '"position"' in line)
+    assert verify_export(path, keys=[public_key]).ok
     lines = path.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         item = json.loads(line)
-        if item.get("topic", "").endswith("AdjustmentRecorded"):
-            item["event"]["points"] = "-0.01"  # make the overtime penalty smaller
+        if (item.get("topic") or "").endswith("AdjustmentRecorded"):
+            state = json.loads(item["state"])
+            state["points"] = "-0.01"  # make the overtime penalty smaller
+            item["state"] = json.dumps(state, ensure_ascii=False)
             lines[i] = json.dumps(item, ensure_ascii=False)
             break
     tampered = tmp_path / "tampered.ndjson"
     tampered.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    report = verify_export(tampered)
+    report = verify_export(tampered, keys=[public_key])
     checks = {(f.round, f.check) for f in report.findings}
-    assert (FINAL, "seal") in checks and (FINAL, "results") in checks and ("*", "export") in checks
+    assert {(FINAL, "seal"), (FINAL, "results"), ("*", "chain"), ("*", "export")} <= checks
 
 
-def test_a_truncated_export_is_reported(example, tmp_path):
+def test_a_truncated_export_is_reported(example, tmp_path, public_key):
     _, url = example
     path = tmp_path / "events.ndjson"
     source = EventSource(parse_url(url))
@@ -160,5 +162,5 @@ def test_a_truncated_export_is_reported(example, tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     cut = tmp_path / "cut.ndjson"
     cut.write_text("\n".join(lines[:-40] + lines[-8:]) + "\n", encoding="utf-8")  # events removed, seals kept
-    report = verify_export(cut)
+    report = verify_export(cut, keys=[public_key])
     assert not report.ok and any(f.check == "export" for f in report.findings)

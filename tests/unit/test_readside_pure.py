@@ -1,5 +1,6 @@
 """Judge statistics, consequences and the exact sums the read side relies on."""
 
+import json
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
@@ -80,12 +81,14 @@ def test_consequences_name_top_bottom_improved_and_pairs():
               standing("B", 5, "50")]
     rows = consequences(now, before, 2, 2)
     by_kind = {}
-    for kind, position, entrant, _, partner, _ in rows:
+    for kind, position, entrant, _, partner, partner_name, _ in rows:
         by_kind.setdefault(kind, []).append((entrant, partner))
+        assert partner_name == (None if partner is None else partner)  # the builder names them by code
     assert by_kind["top"] == [("A", None), ("B", None)]
     assert by_kind["bottom"] == [("E", None), ("D", None)]
     assert by_kind["improved"] == [("B", None), ("A", None)]  # B: 5 -> 2 (+3), A: 3 -> 1 (+2)
     assert by_kind["pairing"] == [("A", "E"), ("B", "D")]
+    assert json.loads(rows[-1][-1]) == {"rank": 2, "partner_rank": 4}  # for each language to word
 
 
 def test_a_tie_at_the_edge_of_the_top_is_taken_whole():

@@ -1,0 +1,66 @@
+"""Application recorders for SQLite and PostgreSQL with the hash chain and bounded waits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import retry
+
+from domain.chain import GENESIS, link
+from domain.services.store import CHAIN_TABLE_POSTGRES as POSTGRES_CHAIN
+from domain.services.store import CHAIN_TABLE_SQLITE as SQLITE_CHAIN
+
+# A store that does not answer is retried briefly, then reported (the library's own
+# recorders retry ten times, which turns a lock held elsewhere into minutes of waiting).
+_bounded = retry((InterfaceError, OperationalError), max_attempts=2, wait=0.2)
+
+
+class LeitaiSQLiteRecorder(SQLiteApplicationRecorder):
+    """Inserts the events and, in the same transaction, their links of the chain."""
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        positions = list(super()._insert_events(c, stored_events, **kwargs) or [])
+        if not positions:
+            return positions
+        # the inserts above hold the write lock, so the last link cannot move under us
+        c.execute(f"SELECT link FROM {SQLITE_CHAIN} WHERE position < ? ORDER BY position DESC LIMIT 1",
+                  (positions[0],))
+        row = c.fetchone()
+        previous = bytes(row[0]) if row else GENESIS
+        links = []
+        for event, position in zip(stored_events, positions):
+            previous = link(previous, position, _uuid(event.originator_id), event.originator_version, event.topic,
+                            event.state)
+            links.append((position, previous))
+        c.executemany(f"INSERT INTO {SQLITE_CHAIN} (position, link) VALUES (?, ?)", links)
+        return positions
+
+    def chain_link(self, position: int) -> bytes | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT link FROM {SQLITE_CHAIN} WHERE position = ?", (position,))
+            row = c.fetchone()
+        return bytes(row[0]) if row else None
+
+
+class LeitaiPostgresRecorder(PostgresApplicationRecorder):
+    """The library's recorder with bounded retries; the database writes the chain."""
+
+    insert_events = _bounded(PostgresApplicationRecorder.insert_events.__wrapped__)  # type: ignore[attr-defined]
+    select_notifications = _bounded(PostgresApplicationRecorder.select_notifications.__wrapped__)  # type: ignore[attr-defined]
+    max_notification_id = _bounded(PostgresApplicationRecorder.max_notification_id.__wrapped__)  # type: ignore[attr-defined]
+    select_events = _bounded(PostgresApplicationRecorder.select_events.__wrapped__)  # type: ignore[attr-defined]
+
+    def chain_link(self, position: int) -> bytes | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(f"SELECT link FROM {POSTGRES_CHAIN} WHERE position = %s", (position,))
+            row = curs.fetchone()
+        return bytes(row["link"]) if row else None
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
