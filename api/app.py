@@ -8,6 +8,7 @@ added as blueprints here.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
@@ -68,7 +69,15 @@ def board(code: str) -> Any:
     if after is not None:
         if not after.isdigit():
             raise InvalidValue("after", after, "must be a log position (a whole number)", "应为日志位置（整数）")
-        timeout = min(float(request.args.get("timeout", "5")), 30.0)
+        timeout_text = request.args.get("timeout", "5")
+        try:
+            seconds = Decimal(timeout_text[:20])
+            if not seconds.is_finite():
+                raise ValueError(timeout_text)
+            timeout = min(max(float(seconds), 0.0), 30.0)
+        except (InvalidOperation, ValueError):
+            return jsonify({"error": "InvalidValue", "message": InvalidValue(
+                "timeout", timeout_text, "must be a number of seconds", "应为秒数").message(_lang())}), 400
         if not read.wait_for(int(after), timeout):
             return jsonify({"error": "NotYetProjected", "position": read.position(),
                             "message": ("读模型尚未更新到该位置，请确认投影进程（leitai projections run）正在运行。"

@@ -119,11 +119,13 @@ def postgres_problem(store: StoreURL, error: Exception) -> dict[str, str]:
             "problem_zh": f"无法打开 {store.display}：{zh}。请检查 --db 或 LEITAI_DATABASE_URL，并确认数据库服务正在运行"}
 
 
-def ensure_migrated(store: StoreURL) -> list[str]:
+def ensure_migrated(store: StoreURL, writing: bool = False) -> list[str]:
+    """Apply pending migrations; a writer also brings the store's topic allow-list in step
+    with this code (readers need not, and skip importing every event class)."""
     import migrations
 
     pending = {m.version for m in migrations.runner.available(store.kind)} - set(migrations.applied(store))
-    if not pending and migrations.runner.topics_current(store):
+    if not pending and (not writing or migrations.runner.topics_current(store)):
         return []
     return migrations.migrate(store, admin_store())
 
@@ -136,6 +138,6 @@ def open_app(url: str | None = None, clock: Any = None, migrate: bool = True, si
 
     store = open_store(url, create=create)
     if migrate:
-        ensure_migrated(store)
+        ensure_migrated(store, writing=True)
     return Leitai(env=application_env(store), clock=clock or clock_from_env(), store=store,
                   signer=signer or LazySigner(default_path(store)))

@@ -23,7 +23,9 @@ from projections.judges import JudgeTally, combine, round_tallies
 from projections.ranking_json import ranking_document, recorded_document
 from projections.tables import (
     APPEALS,
+    CHECKPOINTS,
     CONTESTS,
+    ORGANIZATIONS,
     QUARANTINE,
     CERTIFICATIONS,
     CONSEQUENCES,
@@ -184,6 +186,17 @@ class Computer:
                        for c in folder.contests.values() if cert.organization in c.roster}
         for contest, level, year in sorted(levels):
             self._certifications(contest, level, year, changes)
+        organizations = set(folder.organizations) if dirty.everything else dirty.organizations
+        for code in sorted(organizations):
+            o = folder.organizations[code]
+            changes.rows[ORGANIZATIONS.name].append((code, o.name, o.unit, o.sector, o.category, o.secretary,
+                                                     orjson.dumps(o.secretaries).decode()))
+        if (dirty.everything or dirty.checkpoints) and folder.ledger is not None:
+            changes.replacing(CHECKPOINTS, (), ())
+            for c in folder.ledger.checkpoints:
+                changes.rows[CHECKPOINTS.name].append((
+                    c["position"], c["head"], c["signature"], c["key"], c["fingerprint"],
+                    orjson.dumps(c["reasons"]).decode(), folder.checkpoint_positions.get(c["position"])))
         rulesets = ({(h.code, v) for h in folder.rulesets.values() for v in h.versions} if dirty.everything
                     else dirty.rulesets)
         for code, version in sorted(rulesets):
@@ -204,15 +217,19 @@ class Computer:
             e = by_entrant[entrant]
             expected = len(seated) - sum(1 for j in seated if (j, entrant) in rnd.recusals)
             expected_total += expected
+            org = self.folder.organizations.get(entrant)
             changes.rows[ENTRIES.name].append((
                 code, entrant, record.name, record.unit, record.status, e["rank"], e["final"], int(e["tied"]),
-                e["award"], e["promotion"], e["reason"], valid[entrant], expected))
+                e["award"], e["promotion"], e["reason"], valid[entrant], expected, org.secretary if org else None))
         complete = all(e["rank"] is not None for e in doc["entries"]
                        if rnd.entrants[e["entrant"]].status == "active")
         changes.rows[ROUNDS.name].append((
             code, rnd.contest, rnd.level, rnd.unit, rnd.period, rnd.status, rnd.rules["code"], rnd.rules["version"],
             rnd.seal, orjson.dumps(doc).decode(), len(rnd.entrants), sum(valid.values()),
-            expected_total, int(complete), events, self.folder.round_position.get(code, 0)))
+            expected_total, int(complete), events, self.folder.round_position.get(code, 0), rnd.theme,
+            None if rnd.publicity is None else orjson.dumps({
+                "current": vars(rnd.publicity), "periods": [vars(p) for p in rnd.publications],
+                "closed_on": rnd.closed_on}).decode()))
         changes.replacing(FINALISTS, ("target",), (code,))
         for entrant, record in sorted(rnd.entrants.items()):
             source = record.source

@@ -6,8 +6,6 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-import psycopg
-
 from domain.services.store import StoreURL
 
 
@@ -20,9 +18,11 @@ class SharedConnection:
         if self._conn is None or (self.store.kind == "postgresql" and self._conn.closed):
             if self.store.kind == "sqlite":
                 self._conn = sqlite3.connect(self.store.path, isolation_level=None, check_same_thread=False,
-                                             timeout=30)
+                                             timeout=5)
             else:
-                self._conn = psycopg.connect(self.store.conninfo(), autocommit=True)
+                import psycopg  # only for PostgreSQL stores
+
+                self._conn = psycopg.connect(self.store.conninfo(), autocommit=True, connect_timeout=5)
         return self._conn
 
     def close(self) -> None:
@@ -47,7 +47,9 @@ class UsesConnection:
     def listener(self, channel: str) -> Any:
         """A connection that LISTENs on ``channel`` (PostgreSQL only)."""
         if self._listener is None or self._listener.closed:
-            self._listener = psycopg.connect(self.store.conninfo(), autocommit=True)
+            import psycopg
+
+            self._listener = psycopg.connect(self.store.conninfo(), autocommit=True, connect_timeout=5)
             self._listener.execute(f"LISTEN {channel}")
         return self._listener
 

@@ -117,12 +117,14 @@ class Dirty:
     levels: set[tuple[str, str, str]] = field(default_factory=set)  # (contest, level, year): stars
     contests: set[str] = field(default_factory=set)  # contest-wide judge statistics
     rulesets: set[tuple[str, int]] = field(default_factory=set)
+    organizations: set[str] = field(default_factory=set)
     quarantine: bool = False  # an event was quarantined: the quarantine read model changes
+    checkpoints: bool = False  # a checkpoint was signed
     everything: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.everything or self.rounds or self.units or self.levels or self.contests or self.rulesets
-                    or self.quarantine)
+                    or self.quarantine or self.organizations or self.checkpoints)
 
 
 class Folder:
@@ -147,6 +149,7 @@ class Folder:
         self.unusable_rounds: dict[str, int] = {}  # round code -> that position
         self.round_problems: dict[str, Quarantined] = {}  # rounds whose results could not be computed
         self.ledger: Any = None
+        self.checkpoint_positions: dict[int, int] = {}  # signed position -> the checkpoint event's position
 
     # -- folding ----------------------------------------------------------------------
 
@@ -281,6 +284,11 @@ class Folder:
                 dirty.units.update((obj.code, unit) for unit in obj.units)
         elif isinstance(obj, RuleSetHistory) and obj.versions:
             dirty.rulesets.add((obj.code, max(obj.versions)))
+        elif isinstance(obj, Organization):
+            dirty.organizations.add(obj.code)
+        elif isinstance(obj, Ledger) and obj.checkpoints:
+            dirty.checkpoints = True
+            self.checkpoint_positions[obj.checkpoints[-1]["position"]] = position
 
     def take_dirty(self) -> tuple[Dirty, Counter[str]]:
         """What changed since the last take, with the events applied per round."""

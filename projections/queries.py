@@ -10,15 +10,24 @@ from typing import Any
 
 import orjson
 
-from domain.errors import ContestNotFound, RoundNotFound, RoundSetAside
+from domain.errors import (
+    ContestNotFound,
+    InvalidValue,
+    OrganizationNotFound,
+    RoundNotFound,
+    RoundSetAside,
+    UnitNotFound,
+)
+from domain.rules.standings import check_cycle, check_period
+from domain.services.store import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
 from domain.text import contest_code, entity_code
 from domain.rules.ruleset import RuleSet, parse_ruleset
 from domain.services.store import StoreURL
-from projections import audit
-from projections.source import EventSource
 from projections.readstore import ReadStore
 from projections.tables import (
     APPEALS,
+    CHECKPOINTS,
+    ORGANIZATIONS,
     CERTIFICATIONS,
     CONSEQUENCES,
     CONTESTS,
@@ -44,6 +53,17 @@ class ReadModels:
 
     def position(self) -> int:
         return self.store.state()[1]
+
+    def last_event(self) -> int:
+        """The log's last position (one indexed query)."""
+        table = EVENTS_TABLE_SQLITE if self.store.sqlite else EVENTS_TABLE_POSTGRES
+        column = "rowid" if self.store.sqlite else "notification_id"
+        row = self.store.connection().execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()
+        return int(row[0])
+
+    def behind(self) -> bool:
+        """Has something been recorded that the read models do not show yet?"""
+        return self.last_event() > self.position()
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         return self.store.wait_for(position, timeout)
@@ -88,6 +108,26 @@ class ReadModels:
         rows = self.store.select(APPEALS, where, order="round, appeal")
         return [r for r in rows if not pending or r["decision"] is None]
 
+    def checkpoints(self) -> list[dict[str, Any]]:
+        rows = self.store.select(CHECKPOINTS, {}, order="position")
+        for r in rows:
+            r["reasons"] = orjson.loads(r["reasons"])
+        return rows
+
+    def checkpoint_for(self, round: str) -> dict[str, Any] | None:
+        """The latest checkpoint signed for something that happened to this round."""
+        mine = [c for c in self.checkpoints() if any(reason.split()[0] == round for reason in c["reasons"])]
+        return mine[-1] if mine else None
+
+    def organization(self, code: str) -> dict[str, Any]:
+        code = entity_code(code, "organization")
+        rows = self.store.select(ORGANIZATIONS, {"organization": code})
+        if not rows:
+            raise OrganizationNotFound(organization=code)
+        row = rows[0]
+        row["secretaries"] = orjson.loads(row["secretaries"]) if row["secretaries"] else []
+        return row
+
     def quarantine(self) -> list[dict[str, Any]]:
         """Events the read side could not apply, and rounds it could not compute."""
         return self.store.select(QUARANTINE, {}, order="position")
@@ -102,10 +142,11 @@ class ReadModels:
         for item in ranking["entries"]:  # in ranking order
             e = entries[item["entrant"]]
             board.append({**item, "status": e["status"], "sheets_in": e["sheets_in"],
-                          "sheets_expected": e["sheets_expected"], "unit": e["unit"]})
+                          "sheets_expected": e["sheets_expected"], "unit": e["unit"], "secretary": e["secretary"]})
         rules = self.rules(ranking["rules"]["code"], ranking["rules"]["version"])
-        return {"round": code, "contest": row["contest"], "level": row["level"], "unit": row["unit"],
-                "awards": {a.code: a.name for a in rules.awards},
+        return {"round": row["round"], "contest": row["contest"], "level": row["level"], "unit": row["unit"],
+                "awards": {a.code: a.name for a in rules.awards}, "theme": row["theme"],
+                "publicity": orjson.loads(row["publicity"]) if row["publicity"] else None,
                 "period": row["period"], "status": row["status"], "seal": row["seal"],
                 "rules": ranking["rules"], "provisional": row["status"] in ("scheduled", "open"),
                 "complete": bool(row["complete"]), "sheets_in": row["sheets_in"],
@@ -121,32 +162,63 @@ class ReadModels:
 
     def audit(self, code: str, entrant: str) -> dict[str, Any]:
         """The explanation of one entrant's result, folded from the round's own events."""
+        from projections import audit
+        from projections.source import EventSource
+
+        code = self.round(code)["round"]
         source = EventSource(self.store.store)
         try:
-            return audit.audit(source, code, entrant)
+            return audit.audit(source, code, entity_code(entrant, "entrant"))
         finally:
             source.close()
 
     def finalists(self, target: str) -> list[dict[str, Any]]:
+        target = self.round(target)["round"]
         return self.store.select(FINALISTS, {"target": target}, order="source_round, source_rank, entrant")
 
     # -- periods, stars, judges --------------------------------------------------------------
 
+    def unit(self, contest: str, unit: str) -> dict[str, Any]:
+        """A unit of a contest, or UnitNotFound / ContestNotFound."""
+        c = self.contest(contest)
+        code = entity_code(unit, "unit")
+        for u in orjson.loads(c["units"]):
+            if u["code"] == code:
+                return u
+        raise UnitNotFound(contest=c["contest"], unit=code)
+
     def standings(self, contest: str, unit: str, period: str) -> list[dict[str, Any]]:
-        return self.store.select(STANDINGS, {"contest": contest, "unit": unit, "period": period},
-                                 order="rank, entrant")
+        u = self.unit(contest, unit)
+        return self.store.select(STANDINGS, {"contest": contest_code(contest), "unit": u["code"],
+                                             "period": check_period(period)}, order="rank, entrant")
+
+    def period(self, contest: str, unit: str, period: str) -> dict[str, Any]:
+        """A unit's standings for a period, with their consequences (what `standings` shows)."""
+        u = self.unit(contest, unit)
+        return {"contest": contest_code(contest), "unit": u["code"], "unit_name": u["name"],
+                "period": check_period(period), "standings": self.standings(contest, unit, period),
+                "consequences": self.consequences(contest, unit, period)}
 
     def periods(self, contest: str, unit: str) -> list[str]:
         rows = self.store.select(STANDINGS, {"contest": contest, "unit": unit})
         return sorted({r["period"] for r in rows})
 
     def consequences(self, contest: str, unit: str, period: str) -> list[dict[str, Any]]:
-        rows = self.store.select(CONSEQUENCES, {"contest": contest, "unit": unit, "period": period})
+        u = self.unit(contest, unit)
+        rows = self.store.select(CONSEQUENCES, {"contest": contest_code(contest), "unit": u["code"],
+                                                "period": check_period(period)})
+        for r in rows:
+            r["detail"] = orjson.loads(r["detail"]) if r["detail"] and r["detail"].startswith("{") else {}
         return sorted(rows, key=lambda r: (KIND_ORDER.index(r["kind"]), r["position"]))
 
     def certifications(self, contest: str, level: str, cycle: str) -> list[dict[str, Any]]:
-        rows = self.store.select(CERTIFICATIONS, {"contest": contest, "level": level, "cycle": cycle},
-                                 order="organization")
+        c = self.contest(contest)
+        level = contest_code(level, "level")
+        if level not in orjson.loads(c["levels"]):
+            raise InvalidValue("level", level, f"not a level of contest {c['contest']}",
+                               f"不是活动 {c['contest']} 的层级")
+        rows = self.store.select(CERTIFICATIONS, {"contest": c["contest"], "level": level,
+                                                  "cycle": check_cycle(cycle)}, order="organization")
         for r in rows:
             r["history"] = orjson.loads(r["history"]) if r["history"] else None
         return rows
@@ -160,4 +232,5 @@ class ReadModels:
         return row
 
     def judges(self, scope: str, key: str) -> list[dict[str, Any]]:
+        key = self.round(key)["round"] if scope == "round" else self.contest(key)["contest"]
         return self.store.select(JUDGES, {"scope": scope, "key": key}, order="flagged DESC, judge")

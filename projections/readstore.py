@@ -17,14 +17,18 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from domain.services.store import StoreURL
 from projections.db import SharedConnection, UsesConnection
-from projections.compute import Changes
 from projections.tables import ROUNDS, RULESETS, STATE_TABLE, TABLES, Table
+
+if TYPE_CHECKING:
+    from projections.compute import Changes
 
 BY_NAME = {t.name: t for t in TABLES}
 PG_BINARY_TYPES = {"text": "text", "int": "int4", "bigint": "int8", "blob": "bytea"}
-UPSERTED = {ROUNDS.name, RULESETS.name, "contests"}
+UPSERTED = {ROUNDS.name, RULESETS.name, "contests", "organizations"}
 
 
 class Stale(Exception):

@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-import psycopg
-
 from domain.services.store import EVENTS_TABLE_POSTGRES as PG_EVENTS
 from domain.services.store import EVENTS_TABLE_SQLITE as SQLITE_EVENTS
 from domain.services.store import CHAIN_TABLE_POSTGRES as PG_CHAIN
@@ -44,7 +42,7 @@ class EventSource(UsesConnection):
     def _sqlite_conn(self) -> sqlite3.Connection:
         return self.connection()
 
-    def _pg_conn(self) -> psycopg.Connection:
+    def _pg_conn(self) -> Any:
         return self.connection()
 
     # -- reading ----------------------------------------------------------------------------

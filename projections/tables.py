@@ -34,11 +34,12 @@ T, I, B, X = "text", "int", "bigint", "blob"
 ROUNDS = Table("rounds", (
     ("round", T), ("contest", T), ("level", T), ("unit", T), ("period", T), ("status", T), ("rules_code", T),
     ("rules_version", I), ("seal", T), ("ranking", T), ("entrants", I), ("sheets_in", I),
-    ("sheets_expected", I), ("complete", I), ("events", B), ("position", B),
+    ("sheets_expected", I), ("complete", I), ("events", B), ("position", B), ("theme", T), ("publicity", T),
 ), ("round",))
 ENTRIES = Table("entries", (
     ("round", T), ("entrant", T), ("name", T), ("unit", T), ("status", T), ("rank", I), ("final", T),
     ("tied", I), ("award", T), ("promotion", T), ("reason", T), ("sheets_in", I), ("sheets_expected", I),
+    ("secretary", T),
 ), ("round", "entrant"))
 STANDINGS = Table("standings", (
     ("contest", T), ("unit", T), ("period", T), ("entrant", T), ("name", T), ("score", T), ("rank", I),
@@ -78,8 +79,17 @@ CONTESTS = Table("contests", (  # levels and units as JSON
     ("contest", T), ("title", T), ("levels", T), ("units", T), ("organizations", I), ("judges", I), ("rounds", I),
 ), ("contest",))
 
+ORGANIZATIONS = Table("organizations", (  # earlier secretaries as JSON
+    ("organization", T), ("name", T), ("unit", T), ("sector", T), ("category", T), ("secretary", T),
+    ("secretaries", T),
+), ("organization",))
+CHECKPOINTS = Table("checkpoints", (  # reasons as JSON: ["R-GL-2025-05 Closed", ...]
+    ("position", B), ("head", T), ("signature", T), ("public_key", T), ("fingerprint", T), ("reasons", T),
+    ("event_position", B),
+), ("position",))
+
 TABLES = (ROUNDS, ENTRIES, STANDINGS, FINALISTS, CERTIFICATIONS, CONSEQUENCES, JUDGES, RULESETS, QUARANTINE,
-          APPEALS, CONTESTS)
+          APPEALS, CONTESTS, ORGANIZATIONS, CHECKPOINTS)
 
 SQL_TYPES = {
     "sqlite": {T: "TEXT", I: "INTEGER", B: "INTEGER", X: "BLOB"},

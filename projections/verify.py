@@ -61,9 +61,11 @@ class VerifyReport:
     events: int = 0
     checkpoints: int = 0  # how many signed checkpoints were checked
     covered: int = 0  # the last position a valid checkpoint covers
+    last: int = 0  # the log's last position
     head: str = ""  # the recomputed chain head
     keys: list[str] = field(default_factory=list)  # fingerprints of the keys the checkpoints were checked with
-    key_confirmed: bool = False  # checked with a key given by the auditor (not one the history names)
+    key_confirmed: bool = False  # checked with a key given from outside the history (not one it names)
+    key_source: str = "recorded"  # "given" (by the auditor), "deployment" (this machine's key), "recorded"
 
     @property
     def ok(self) -> bool:
@@ -71,7 +73,7 @@ class VerifyReport:
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "rounds": self.rounds, "events": self.events, "checkpoints": self.checkpoints,
-                "covered": self.covered, "head": self.head, "keys": self.keys, "key_confirmed": self.key_confirmed,
+                "covered": self.covered, "last": self.last, "head": self.head, "keys": self.keys, "key_confirmed": self.key_confirmed, "key_source": self.key_source,
                 "findings": [vars(f) for f in self.findings]}
 
 
@@ -160,12 +162,14 @@ def _text(value: Any) -> str:
 def _chain_findings(report: VerifyReport, chain: ChainReport, folder: Folder, keys: Sequence[bytes],
                     verify_signature: Any) -> None:
     report.head = chain.head.hex()
+    report.last = chain.position
     for position, en, zh in chain.problems:
         report.findings.append(Finding("*", "chain", None, position, en, zh))
     checkpoints = folder.ledger.checkpoints if folder.ledger is not None else []
     report.checkpoints = len(checkpoints)
     report.keys = [fingerprint(k) for k in keys] or sorted({c["fingerprint"] for c in checkpoints})
     report.key_confirmed = bool(keys)
+    report.key_source = "given" if keys else "recorded"
     bad = check_checkpoints(checkpoints, chain.links, keys, verify_signature)
     for position, en, zh in bad:
         report.findings.append(Finding("*", "checkpoint", None, position, en, zh))

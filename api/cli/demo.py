@@ -1,7 +1,11 @@
-"""``leitai demo``: the example contest from first import to the banner final.
+"""``leitai demo``: the example contest from first import to the banner final and stars.
 
-It runs on a drill clock (the dates of the example, May 2025) so that the publicity
-periods, the objection window and finalization happen as they would on the day.
+It runs on a drill clock (the dates of the example, May-June 2025) so that the publicity
+periods, the objection window and finalization happen as they would on the day: the
+township rounds are scored, closed and published; one objection is dismissed and one
+upheld, its correction re-sealing the round and publishing the changed results again;
+the rounds are finalized and the top entrants promoted into the banner final, which is
+scored, closed and published with its prizes; the star recommendations are evaluated.
 """
 
 from __future__ import annotations
@@ -12,17 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from api.cli import render
-from api.importing.scenario import import_scenario
-from api.wiring import open_app
-from domain.services.clock import FixedClock
-from domain.services.store import parse_url
-from projections.ranking_json import ranking_document
+from api.cli.context import Context
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "wushen-2025"
+CONTEST = "wushen-2025"
 FINAL = "R-WS-FINAL-2025"
 
 
-def run_demo(ctx: Any) -> None:
+def cmd_demo(ctx: Context) -> None:
+    from api.importing.scenario import import_scenario
+    from api.wiring import open_app
+    from domain.services.clock import FixedClock
+    from domain.services.store import parse_url
+    from projections.ranking_json import ranking_document
+
     zh = ctx.zh
     scenario = Path(ctx.args.scenario) if ctx.args.scenario else EXAMPLE
     url = ctx.args.db or os.environ.get("LEITAI_DATABASE_URL") or "sqlite:///demo.db"
@@ -32,63 +39,97 @@ def run_demo(ctx: Any) -> None:
             Path(store.path + suffix).unlink(missing_ok=True)
     clock = FixedClock("2025-05-20T09:00")
     app = open_app(url, clock=clock)
+    ctx._app = app  # noqa: SLF001 - closed by the command line when the demo ends
     by = ctx.actor
 
     def step(zh_text: str, en_text: str) -> None:
         print(f"\n== {clock.today().isoformat()}  {zh_text if zh else en_text}")
+
+    def show(code: str, names: dict[str, str] | None = None) -> None:
+        rnd, result = app.ranking(code)
+        print()
+        print(render.ranking_text(ranking_document(rnd, result), names or {}, ctx.lang))
 
     step("导入示例场景（示例数据）", "Import the example scenario (illustrative data)")
     print(f"   {store.display}  ←  {scenario}")
     reports = import_scenario(app, scenario, by, ctx.progress)
     print("   " + ("，".join(f"{r.file} {r.recorded}" for r in reports) if zh else
                    ", ".join(f"{r.file}: {r.recorded}" for r in reports)))
-    townships = sorted(c for c in app.read(lambda s: s.contest("wushen-2025").rounds) if c != FINAL)
+    townships = sorted(c for c in app.read(lambda s: s.contest(CONTEST).rounds) if c != FINAL)
 
     step("各苏木镇擂台赛结束评分并封存", "Close and seal the township rounds")
     for code in townships:
         app.close_round(code, by)
     for code in townships:
-        rnd, result = app.ranking(code)
-        doc = ranking_document(rnd, result)
-        print()
-        print(render.ranking_text(doc, {}, ctx.lang))
+        show(code)
 
     step("公示 5 个工作日（按国家法定节假日计算）", "Publish: 5 working days of publicity (mainland-China calendar)")
     for code in townships:
         p = app.publish(code, by, on=clock.today())
-    print(f"   {p.start} — {p.end}  ({p.calendar})")
-    clock.set("2025-05-22T15:30")
-    appeal = app.file_appeal(townships[0], "objection", "王某某", "139****0000",
-                             "对第 2 名的产业得分有异议", by)
-    step(f"收到实名异议 {townships[0]}#{appeal}", f"Named objection received: {townships[0]}#{appeal}")
-    clock.set("2025-05-23T10:00")
-    app.rule_appeal(townships[0], appeal, "dismissed", "经核查评分表原件与录入一致，异议不成立。", by)
-    print("   " + ("已书面答复：不予支持。" if zh else "Replied in writing: dismissed."))
+    print(f"   {p.start} — {p.end}")
 
-    clock.set("2025-05-27T08:30")
+    first, second = townships[0], townships[1]
+    clock.set("2025-05-22T15:30")
+    dismissed = app.file_appeal(first, "objection", "王某某", "139****0000", "对第 2 名的产业得分有异议", by)
+    upheld = app.file_appeal(second, "objection", "李某某", "138****1111", "评委 J03 给 1 号村的党建分录入有误", by)
+    step(f"收到实名异议 {first}#{dismissed}、{second}#{upheld}", f"Named objections: {first}#{dismissed}, {second}#{upheld}")
+
+    clock.set("2025-05-23T10:00")
+    app.rule_appeal(first, dismissed, "dismissed", "经核查评分表原件与录入一致，异议不成立。", by)
+    print("   " + (f"{first}#{dismissed}：书面答复，不予支持。" if zh else f"{first}#{dismissed}: dismissed in writing."))
+    app.rule_appeal(second, upheld, "upheld", "经核对评分表原件，J03 的党建分应为 27.5，予以更正。", by)
+    rnd, _ = app.ranking(second)
+    entrant, judge = _sheet_of(rnd, "J03")
+    marks = dict(rnd.sheets[rnd.live[(judge, entrant)]].marks, party="27.5")
+    app.correct_sheet(second, judge, entrant, marks, "申诉成立：按评分表原件更正", by, appeal=upheld)
+    rnd, _ = app.ranking(second)
+    print("   " + (f"{second}#{upheld}：予以支持，更正 {judge} 对 {entrant} 的评分表，重新封存；结果有变化，重新公示 "
+                   f"{rnd.publicity.start} 至 {rnd.publicity.end}。" if zh else
+                   f"{second}#{upheld}: upheld; {judge}'s sheet for {entrant} corrected, the round re-sealed; the "
+                   f"results changed, so they are published again {rnd.publicity.start} to {rnd.publicity.end}."))
+
+    clock.set(_after(max(app.ranking(c)[0].publicity.end for c in townships)) + "T08:30")
     step("公示期满、异议均已答复：定案并晋级旗级决赛", "Publicity over, objections ruled: finalize and promote")
     for code in townships:
         app.finalize(code, by)
         promoted = app.promote(code, by)
         print(f"   {code}: " + ("晋级 " if zh else "promoted ") + ", ".join(promoted["promoted"])
-              + ("；候补 " if zh else "; reserves ") + ", ".join(promoted["reserves"]))
+              + ("；候补 " if zh else "; reserves ") + (", ".join(promoted["reserves"]) or "-"))
 
-    clock.set("2025-05-27T17:00")
+    clock.set(clock.today().isoformat() + "T17:00")
     step("旗级决赛：导入评分、日常表现和扣分，结束评分", "Banner final: import sheets, daily scores and penalty; close")
     import_scenario(app, scenario / "final", by, ctx.progress)
     app.close_round(FINAL, by)
     rnd, result = app.ranking(FINAL)
-    doc = ranking_document(rnd, result)
-    funds = {a.code: a for a in result.rules.awards}
-    names = {code: f"{a.name}（{int(a.fund or 0) // 10000}万元）" if zh else f"{a.code} ({int(a.fund or 0):,} yuan)"
-             for code, a in funds.items()}
-    print()
-    print(render.ranking_text(doc, names, ctx.lang))
-    p = app.publish(FINAL, by, on=date(2025, 5, 28))
+    names = {a.code: (f"{a.name}（{int(a.fund or 0) // 10000}万元）" if zh else f"{a.code} ({int(a.fund or 0):,} yuan)")
+             for a in result.rules.awards}
+    show(FINAL, names)
+    p = app.publish(FINAL, by, on=clock.today())
     step(f"决赛结果公示至 {p.end}", f"Final results published until {p.end}")
-    champion = doc["entries"][0]["entrant"]
-    db = f"--db {url} " if ctx.args.db or url != "sqlite:///demo.db" else "--db sqlite:///demo.db "
+
+    step("星级评定：按年度得分计算建议（初评）", "Stars: the computed recommendations (initial evaluation)")
+    evaluated = app.run(lambda s: [(code, s.evaluate_initially(CONTEST, code, "township", "2025", by))
+                                   for code in sorted(s.star_recommendations(CONTEST, "township", "2025"))])
+    counts: dict[Any, int] = {}
+    for _, basis in evaluated:
+        counts[basis["stars"]] = counts.get(basis["stars"], 0) + 1
+    print("   " + "，".join(f"{render.stars(k, ctx.lang)} {v}" for k, v in sorted(counts.items(), key=lambda i: -(i[0] or 0))))
+
+    champion = app.ranking(FINAL)[1].entries[0].entrant
+    db = f"--db {url} "
     print(("\n查看任一名次的来龙去脉（每份评分表、去掉的最高分最低分、加减分、舍入、并列判定）：\n" if zh else
            "\nSee how any result was reached (each sheet, what was trimmed, adjustments, rounding, ties):\n")
-          + f"   leitai {db}explain {FINAL} {champion}\n   leitai {db}ranking {FINAL} --json")
-    app.close()
+          + f"   leitai {db}audit {FINAL} {champion}\n   leitai {db}appeals --contest {CONTEST}\n"
+          f"   leitai {db}stars {CONTEST} township 2025\n   leitai {db}verify")
+
+
+def _sheet_of(rnd: Any, judge: str) -> tuple[str, str]:
+    """The first entrant (by code) judge ``judge`` scored in the round."""
+    entrant = sorted(e for (j, e) in rnd.live if j == judge)[0]
+    return entrant, judge
+
+
+def _after(day: str) -> str:
+    from datetime import timedelta
+
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()

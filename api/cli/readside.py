@@ -1,4 +1,10 @@
-"""Command-line commands of the read side: projections, views, replay, verification."""
+"""Commands of the read side: projections, views, listings, replay, verification, export.
+
+Views first bring the read models up to the last recorded event (so the command line
+reads its own writes); when they are current already - a `leitai projections run` is
+going - nothing but two small queries and the view's own run, which keeps a quick
+command quick.
+"""
 
 from __future__ import annotations
 
@@ -12,44 +18,41 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from api.cli import render
-from api.wiring import ensure_migrated, store_from_env
-from domain.errors import InvalidValue
-from domain.rules.ruleset import parse_ruleset
-from projections.queries import ReadModels
-from projections.replay import Selection, replay
-from projections.runner import Projector, print_progress
-from projections.source import EventSource
-from projections.verify import export_events, fold_store, verify_export, verify_folder
+from api.cli.context import Context, Mismatch, read_text
+
+T = TypeVar("T")
 
 
-def _store(ctx: Any) -> Any:
-    store = store_from_env(ctx.args.db)
+def current(ctx: Context) -> Any:
+    """The read models of the store, brought up to the last recorded event first."""
+    from api.wiring import ensure_migrated
+    from projections.queries import ReadModels
+
+    store = ctx.store
     ensure_migrated(store)
-    return store
-
-
-def current(ctx: Any) -> ReadModels:
-    """The read models, first brought up to the last recorded event (read-your-writes for
-    the command line; a running `leitai projections run` keeps them current anyway)."""
-    store = _store(ctx)
-    projector = Projector(store)
+    read = ReadModels(store)
     try:
-        if projector.source.last_position() > projector.read.state()[1]:
+        behind = read.behind()
+    except BaseException:
+        read.close()
+        raise
+    if behind:
+        from projections.runner import Projector
+
+        projector = Projector(store)
+        try:
             projector.load()
             projector.catch_up()
-    finally:
-        projector.close()
-    return ReadModels(store)
+        finally:
+            projector.close()
+    return read
 
 
 def _json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-T = TypeVar("T")
-
-
-def view(ctx: Any, query: Callable[[ReadModels], T]) -> T | None:
+def view(ctx: Context, query: Callable[[Any], T]) -> T | None:
     """Ask the (current) read models; with --json print the answer and return None."""
     read = current(ctx)
     try:
@@ -65,13 +68,17 @@ def view(ctx: Any, query: Callable[[ReadModels], T]) -> T | None:
 # -- projections ---------------------------------------------------------------------------
 
 
-def cmd_projections_run(ctx: Any) -> None:
-    store = _store(ctx)
+def cmd_projections_run(ctx: Context) -> None:
+    from api.wiring import ensure_migrated
+    from projections.runner import Projector
+
+    store = ctx.store
+    ensure_migrated(store)
     projector = Projector(store, batch_size=ctx.args.batch_size)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    ctx.say(f"投影进程已启动（{store.display}），按 Ctrl-C 停止。",
-            f"Projecting {store.display}; Ctrl-C stops.")
+    ctx.say(f"投影进程已启动（{store.display}），按 Ctrl-C 停止。", f"Projecting {store.display}; Ctrl-C stops.")
+    sys.stdout.flush()
     try:
         projector.run(stop)
     except KeyboardInterrupt:
@@ -80,139 +87,188 @@ def cmd_projections_run(ctx: Any) -> None:
         projector.close()
 
 
-def cmd_projections_rebuild(ctx: Any) -> None:
-    store = _store(ctx)
+def cmd_projections_rebuild(ctx: Context) -> None:
+    from api.wiring import ensure_migrated
+    from projections.runner import Projector, print_progress
+
+    store = ctx.store
+    ensure_migrated(store)
     projector = Projector(store)
     try:
         report = projector.rebuild(print_progress)
     finally:
         projector.close()
-    phases = ", ".join(f"{k} {v:.2f}s" for k, v in report.phases.items())
+    names = {"read+fold": "读取与折叠", "compute": "计算", "write": "写入", "switch": "切换"}
+    phases = "，".join(f"{names.get(k, k)} {v:.2f} 秒" for k, v in report.phases.items())
+    phases_en = ", ".join(f"{k} {v:.2f}s" for k, v in report.phases.items())
     ctx.say(f"读模型已重建：{report.events:,} 条事件，{report.rows:,} 行，用时 {report.seconds:.2f} 秒"
             f"（{report.rate:,.0f} 条/秒；{phases}）。已切换到第 {report.generation} 代，位置 {report.position}。",
             f"Read models rebuilt: {report.events:,} events, {report.rows:,} rows in {report.seconds:.2f}s "
-            f"({report.rate:,.0f} events/s; {phases}); now generation {report.generation} at {report.position}.")
+            f"({report.rate:,.0f} events/s; {phases_en}); now generation {report.generation} at {report.position}.")
 
 
-def cmd_projections_status(ctx: Any) -> None:
-    store = _store(ctx)
-    source = EventSource(store)
+def cmd_projections_status(ctx: Context) -> None:
+    from api.wiring import ensure_migrated
+    from projections.queries import ReadModels
+
+    store = ctx.store
+    ensure_migrated(store)
     read = ReadModels(store)
     try:
         generation, position = read.store.state()
-        last = source.last_position()
+        last = read.last_event()
+        quarantined = len(read.quarantine())
     finally:
-        source.close()
         read.close()
-    ctx.say(f"读模型：第 {generation} 代，已处理到 {position}；事件日志最新 {last}；落后 {last - position} 条。",
-            f"Read models: generation {generation} at {position}; log at {last}; {last - position} behind.")
+    ctx.say(f"读模型（{store.display}）：第 {generation} 代，已处理到 {position}；事件日志最新 {last}；落后 {last - position} 条。"
+            + (f"有 {quarantined} 条事件无法应用，请运行 `leitai verify`。" if quarantined else ""),
+            f"Read models ({store.display}): generation {generation} at {position}; log at {last}; "
+            f"{last - position} behind." + (f" {quarantined} events cannot be applied: run `leitai verify`."
+                                            if quarantined else ""))
 
 
 # -- views ----------------------------------------------------------------------------------
 
 
-def cmd_board(ctx: Any) -> None:
+def cmd_board(ctx: Context) -> None:
     board = view(ctx, lambda read: read.leaderboard(ctx.args.round))
     if board is None:
         return
-    zh = ctx.zh
-    head = (f"{board['round']} · {render.status_text(board['status'], ctx.lang)} · "
-            + (("暂定名次（评分进行中）" if zh else "provisional (scoring)") if board["provisional"]
-               else (f"封存 {board['seal']}" if zh else f"seal {board['seal']}")))
-    rows = [[("-" if e["rank"] is None else f"{e['rank']}{'=' if e['tied'] else ''}"), e["entrant"], e["name"],
-             f"{e['sheets_in']}/{e['sheets_expected']}", e["final"] or "-", board["awards"].get(e["award"], ""),
-             render.label(e["promotion"], ctx.lang)] for e in board["entries"]]
-    print(head)
-    print(render.table(["名次" if zh else "Rank", "组织" if zh else "Entrant", "名称" if zh else "Name",
-                        "评分表" if zh else "Sheets", "得分" if zh else "Score", "奖项" if zh else "Award",
-                        "晋级" if zh else "Promotion"], rows, right=[0, 3, 4]))
+    print(render.board_head(board, ctx.lang, today=_today()))
+    rows = [[render.rank(e), e["entrant"], e["name"], f"{e['sheets_in']}/{e['sheets_expected']}", e["final"] or "-",
+             board["awards"].get(e["award"], e["award"] or ""), render.label(e["promotion"], ctx.lang)]
+            for e in board["entries"]]
+    print(render.table([ctx.t("名次", "Rank"), ctx.t("组织", "Entrant"), ctx.t("名称", "Name"),
+                        ctx.t("评分表", "Sheets"), ctx.t("得分", "Score"), ctx.t("奖项", "Award"),
+                        ctx.t("晋级", "Promotion")], rows, right=[0, 3, 4]))
 
 
-def cmd_audit(ctx: Any) -> None:
+def _today() -> str:
+    from api.wiring import clock_from_env
+
+    return clock_from_env().today().isoformat()
+
+
+def cmd_audit(ctx: Context) -> None:
     x = view(ctx, lambda read: read.audit(ctx.args.round, ctx.args.entrant))
     if x is None:
         return
     print(render.explain_text(x, ctx.lang))
     if x["history"]:
         print()
-        print("评分表记录：" if ctx.zh else "Sheet history:")
-        kinds = {"submitted": "提交", "corrected": "更正", "voided": "作废"} if ctx.zh else {}
+        print(ctx.t("评分表记录：", "Sheet history:"))
         for h in x["history"]:
-            print(f"  {h['event']}  {h['judge']}  {kinds.get(h['kind'], h['kind'])}  {h['actor']}"
+            print(f"  {h['event']}  {h['judge']}  {render.sheet_change(h['kind'], ctx.lang)}  {h['actor']}"
                   + (f"  {h['reason']}" if h["reason"] else ""))
 
 
-def cmd_standings(ctx: Any) -> None:
+def cmd_standings(ctx: Context) -> None:
     a = ctx.args
-    data = view(ctx, lambda read: {"contest": a.contest, "unit": a.unit, "period": a.period,
-                                   "standings": read.standings(a.contest, a.unit, a.period),
-                                   "consequences": read.consequences(a.contest, a.unit, a.period)})
+    data = view(ctx, lambda read: read.period(a.contest, a.unit, a.period))
     if data is None:
         return
     rows, consequences = data["standings"], data["consequences"]
-    zh = ctx.zh
     if not rows:
-        ctx.say(f"{a.unit} 在 {a.period} 没有已定案的轮次。", f"No finalized rounds of {a.unit} in {a.period}.")
+        ctx.say(f"{data['unit']} 在 {a.period} 没有已定案的轮次。", f"No finalized rounds of {data['unit']} in {a.period}.")
         return
-    print(render.table(["名次" if zh else "Rank", "组织" if zh else "Entrant", "名称" if zh else "Name",
-                        "得分" if zh else "Score", "轮次数" if zh else "Rounds"],
+    print(render.table([ctx.t("名次", "Rank"), ctx.t("组织", "Entrant"), ctx.t("名称", "Name"), ctx.t("得分", "Score"),
+                        ctx.t("轮次数", "Rounds")],
                        [[f"{r['rank']}{'=' if r['tied'] else ''}", r["entrant"], r["name"], r["score"], r["rounds"]]
                         for r in rows], right=[0, 3, 4]))
-    kinds = ({"top": "前列（交流经验）", "bottom": "后列（约谈）", "improved": "进步最大", "pairing": "结对共建"}
-             if zh else {})
     for c in consequences:
-        partner = f" ↔ {c['partner']}" if c["partner"] else ""
-        print(f"{kinds.get(c['kind'], c['kind'])} {c['position']}: {c['entrant']} {c['name']}{partner}  ({c['detail']})")
+        print(render.consequence(c, ctx.lang))
 
 
-def cmd_finalists(ctx: Any) -> None:
+def cmd_finalists(ctx: Context) -> None:
     rows = view(ctx, lambda read: read.finalists(ctx.args.round))
     if rows is None:
         return
-    zh = ctx.zh
-    print(render.table(["组织" if zh else "Entrant", "名称" if zh else "Name", "来自轮次" if zh else "From round",
-                        "名次" if zh else "Rank", "得分" if zh else "Score"],
+    if not rows:
+        ctx.say("该轮次还没有通过晋级进入的选手。", "Nobody has entered this round by promotion yet.")
+        return
+    print(render.table([ctx.t("组织", "Entrant"), ctx.t("名称", "Name"), ctx.t("来自轮次", "From round"),
+                        ctx.t("名次", "Rank"), ctx.t("得分", "Score")],
                        [[r["entrant"], r["name"], r["source_round"], r["source_rank"], r["source_final"]] for r in rows],
                        right=[3, 4]))
 
 
-def cmd_judges(ctx: Any) -> None:
+def cmd_judges(ctx: Context) -> None:
     a = ctx.args
     scope, key = ("round", a.round) if a.round else ("contest", a.contest)
     rows = view(ctx, lambda read: read.judges(scope, key))
     if rows is None:
         return
-    zh = ctx.zh
-    print(render.table(["评委" if zh else "Judge", "姓名" if zh else "Name", "评分表" if zh else "Sheets",
-                        "平均偏差" if zh else "Mean dev.", "平均绝对偏差" if zh else "Mean |dev.|",
-                        "被去掉次数" if zh else "Trimmed", "提示" if zh else "Flag"],
+    if not rows:
+        ctx.say("还没有评分表。", "No sheets yet.")
+        return
+    print(render.table([ctx.t("评委", "Judge"), ctx.t("姓名", "Name"), ctx.t("评分表", "Sheets"),
+                        ctx.t("平均偏差", "Mean dev."), ctx.t("平均绝对偏差", "Mean |dev.|"),
+                        ctx.t("被去掉次数", "Trimmed"), ctx.t("提示", "Flag")],
                        [[r["judge"], r["name"], r["sheets"], r["mean_deviation"], r["mean_abs_deviation"],
                          f"{r['trimmed']} ({r['trimmed_share']})", render.judge_flag(r["why"], ctx.lang)]
                         for r in rows], right=[2, 3, 4]))
 
 
-def cmd_stars(ctx: Any) -> None:
+def cmd_stars(ctx: Context) -> None:
     a = ctx.args
     rows = view(ctx, lambda read: read.certifications(a.contest, a.level, a.cycle))
     if rows is None:
         return
-    zh = ctx.zh
-    print(render.table(["组织" if zh else "Organization", "年度得分" if zh else "Score",
-                        "建议星级" if zh else "Recommended", "一票否决" if zh else "Veto",
-                        "评定状态" if zh else "State", "现有星级" if zh else "Stars"],
-                       [[r["organization"], r["score"] or "-", r["computed_stars"] if r["computed_stars"] is not None
-                         else "-", "是" if zh and r["veto"] else ("yes" if r["veto"] else ""), r["state"] or "",
-                         r["stars"] if r["stars"] is not None else ""] for r in rows], right=[1, 2, 5]))
+    if not rows:
+        ctx.say(f"{a.level} 级 {a.cycle} 年还没有年度得分或星级评定记录。",
+                f"No annual scores or certifications at level {a.level} for {a.cycle} yet.")
+        return
+    print(render.table([ctx.t("组织", "Organization"), ctx.t("名称", "Name"), ctx.t("年度得分", "Score"),
+                        ctx.t("建议星级", "Recommended"), ctx.t("说明", "Note"), ctx.t("评定状态", "State"),
+                        ctx.t("现有星级", "Stars")],
+                       [[r["organization"], r["name"] or "", r["score"] or "-", render.stars(r["computed_stars"], ctx.lang),
+                         render.recommendation_note(r, ctx.lang), render.cert_state(r["state"], ctx.lang),
+                         render.stars(r["stars"], ctx.lang) if r["state"] else ""] for r in rows], right=[2]))
 
 
-# -- replay, adopt, rerank, verify, export -------------------------------------------------------
+def cmd_contests(ctx: Context) -> None:
+    rows = view(ctx, lambda read: read.contests())
+    if rows is None:
+        return
+    if not rows:
+        ctx.say("还没有比武活动。请先用 `leitai import 目录` 导入。", "No contests yet. Import one with `leitai import DIR`.")
+        return
+    print(render.table([ctx.t("活动", "Contest"), ctx.t("名称", "Title"), ctx.t("层级", "Levels"), ctx.t("单位", "Units"),
+                        ctx.t("组织", "Organizations"), ctx.t("评委", "Judges"), ctx.t("轮次", "Rounds")],
+                       [[r["contest"], r["title"], " → ".join(json.loads(r["levels"])), len(json.loads(r["units"])),
+                         r["organizations"], r["judges"], r["rounds"]] for r in rows], right=[3, 4, 5, 6]))
 
 
-def cmd_replay(ctx: Any) -> None:
+def cmd_rounds(ctx: Context) -> None:
     a = ctx.args
-    path = Path(a.rules)
-    rules = parse_ruleset(path.read_text(encoding="utf-8-sig"), str(path))
-    store = _store(ctx)
+    rows = view(ctx, lambda read: read.rounds(a.contest, a.status))
+    if rows is None:
+        return
+    if not rows:
+        ctx.say("没有符合条件的轮次。", "No rounds match.")
+        return
+    today = _today()
+    print(render.table([ctx.t("轮次", "Round"), ctx.t("活动", "Contest"), ctx.t("层级", "Level"), ctx.t("单位", "Unit"),
+                        ctx.t("期间", "Period"), ctx.t("状态", "State"), ctx.t("评分表", "Sheets"), ctx.t("主题", "Theme")],
+                       [[r["round"], r["contest"], r["level"], r["unit"], r["period"],
+                         render.state_line(r["status"], json.loads(r["publicity"]) if r["publicity"] else None,
+                                           ctx.lang, today),
+                         f"{r['sheets_in']}/{r['sheets_expected']}", r["theme"] or ""] for r in rows], right=[6]))
+
+
+# -- replay, verify, export -----------------------------------------------------------------
+
+
+def cmd_replay(ctx: Context) -> None:
+    from domain.rules.ruleset import parse_ruleset
+    from projections.replay import Selection, replay
+    from projections.source import EventSource
+    from projections.verify import fold_store
+
+    a = ctx.args
+    path, text = read_text(a.rules, "--rules")
+    rules = parse_ruleset(text, str(path))
+    store = ctx.store
     source = EventSource(store)
     started = time.perf_counter()
     try:
@@ -228,91 +284,87 @@ def cmd_replay(ctx: Any) -> None:
     print(render.replay_text(report, ctx.lang))
 
 
-def parse_scope(text: str, from_period: str | None) -> dict[str, Any]:
-    kind, _, value = text.partition(":")
-    if kind == "contest" and not value:
-        scope: dict[str, Any] = {"contest": True}
-    elif kind in ("level", "unit") and value:
-        scope = {kind: value}
-    elif kind == "rounds" and value:
-        scope = {"rounds": [v.strip() for v in value.split(",") if v.strip()]}
-    else:
-        raise InvalidValue("--scope", text, "use contest, level:LEVEL, unit:UNIT or rounds:R1,R2",
-                           "范围应写成 contest、level:层级、unit:单位 或 rounds:轮次1,轮次2")
-    if from_period:
-        scope["from_period"] = from_period
-    return scope
+def _keys(ctx: Context) -> list[bytes]:
+    from eventstore.keys import public_key
+
+    return [public_key(k) for k in (ctx.args.key or [])]
 
 
-def cmd_rules_adopt(ctx: Any) -> None:
+def cmd_verify(ctx: Context) -> None:
+    from projections.verify import ExportUnreadable, verify_export, verify_store
+
     a = ctx.args
-    path = Path(a.file)
-    text = path.read_text(encoding="utf-8-sig")
-    scope = parse_scope(a.scope, a.from_period)
-
-    def work(s: Any) -> Any:
-        rules = s.register_ruleset(text, path.name, ctx.actor)
-        return s.adopt_ruleset(a.contest, rules.ref, scope, a.reason, ctx.actor)
-
-    outcome = ctx.app.run(work, f"contest {a.contest}")
-    ref = outcome["rules"]
-    ctx.say(f"已采用 {ref['code']}@{ref['version']}（范围 {a.scope}）。按新规则计算的未结束轮次："
-            f"{', '.join(outcome['assigned']) or '无'}；已结束的轮次保留原结果："
-            f"{', '.join(outcome['kept']) or '无'}（如需按新规则重新排名，请用 `leitai rerank`）。",
-            f"Adopted {ref['code']}@{ref['version']} (scope {a.scope}). Rounds not yet closed now computed under "
-            f"it: {', '.join(outcome['assigned']) or 'none'}; closed rounds keep their results: "
-            f"{', '.join(outcome['kept']) or 'none'} (re-rank one with `leitai rerank`).")
-
-
-def cmd_rerank(ctx: Any) -> None:
-    a = ctx.args
-    seal = ctx.app.rerank(a.round, a.rules, a.reason, ctx.actor)
-    ctx.say(f"轮次 {a.round} 已按 {a.rules} 重新排名并重新封存：{seal}",
-            f"Round {a.round} re-ranked under {a.rules} and re-sealed: {seal}")
-
-
-def cmd_verify(ctx: Any) -> None:
-    a = ctx.args
+    keys = _keys(ctx)
+    only = a.round.strip().upper() if a.round else None
     if a.from_export:
-        report = verify_export(Path(a.from_export), a.round)
+        path = Path(a.from_export)
+        if not path.is_file():
+            read_text(a.from_export, "--from-export")  # says what is wrong with the path
+        try:
+            report = verify_export(path, only, keys)
+        except ExportUnreadable as error:
+            from domain.errors import InvalidValue
+
+            raise InvalidValue("--from-export", a.from_export, error.en, error.zh) from None
     else:
-        store = _store(ctx)
+        from projections.source import EventSource
+
+        store = ctx.store
+        deployment = False
+        if not keys:  # the deployment's own key, if this machine holds it
+            from eventstore.keys import default_path, load_signer
+
+            key_path = default_path(store)
+            if key_path.exists():
+                keys, deployment = [load_signer(key_path, create=False).public_key], True
+        read = current(ctx)
         source = EventSource(store)
         try:
-            folder = fold_store(source)
+            if only is not None:
+                read.round(only)  # an unknown round is "not found", never "all is well"
+            served = {r["round"]: read.ranking(r["round"]) for r in read.rounds() if not only or r["round"] == only}
+            report = verify_store(source, only, served, keys)
         finally:
             source.close()
-        read = current(ctx)
-        try:
-            served = {code: read.ranking(code) for code in folder.rounds if code and (not a.round or code == a.round)}
-        finally:
             read.close()
-        report = verify_folder(folder, a.round, served)
+        if deployment:
+            report.key_source = "deployment"
     if a.json:
-        _json({"ok": report.ok, "rounds": report.rounds, "events": report.events,
-               "findings": [vars(f) for f in report.findings]})
-    for f in report.findings:
-        detail = f.detail if f.check != "seal" else f"{f.detail}: recorded {f.expected}, events give {f.found}"
-        print(("不一致 " if ctx.zh else "MISMATCH ") + f"{f.round} [{f.check}] {detail}", file=sys.stderr)
-    if a.json:
+        _json(report.as_json())
         if not report.ok:
-            raise SystemExit(6)
+            raise Mismatch()
         return
-    ctx.say(f"已核对 {len(report.rounds)} 个轮次（{report.events:,} 条事件）："
-            + ("封存值与公布结果全部一致。" if report.ok else f"发现 {len(report.findings)} 处不一致。"),
-            f"Checked {len(report.rounds)} rounds ({report.events:,} events): "
-            + ("every seal and published result matches." if report.ok else f"{len(report.findings)} mismatches."))
+    for f in report.findings:
+        where = ctx.t("全部历史", "history") if f.round == "*" else f.round
+        print(ctx.t("不一致 ", "MISMATCH ") + f"{where} [{render.check_name(f.check, ctx.lang)}] "
+              + (f.detail_zh if ctx.zh else f.detail), file=sys.stderr)
+    print(render.verify_summary(report, ctx.lang))
     if not report.ok:
-        raise SystemExit(6)
+        raise Mismatch()
 
 
-def cmd_export_events(ctx: Any) -> None:
-    store = _store(ctx)
+def cmd_export_events(ctx: Context) -> None:
+    from eventstore.keys import default_path, load_signer
+    from projections.source import EventSource
+    from projections.verify import export_events
+
+    store = ctx.store
+    path = Path(ctx.args.file)
+    key_path = default_path(store)
+    signer = load_signer(key_path, create=False) if key_path.exists() else None
     source = EventSource(store)
     try:
-        events, sealed = export_events(source, Path(ctx.args.file))
+        events, sealed = export_events(source, path, signer)
+    except OSError as error:
+        from domain.errors import InvalidValue
+
+        raise InvalidValue("file", ctx.args.file, f"cannot be written ({error.strerror})",
+                           f"无法写入（{error.strerror}）") from None
     finally:
         source.close()
-    ctx.say(f"已导出 {events:,} 条事件和 {sealed} 个轮次的封存值到 {ctx.args.file}。离线核对：leitai verify --from-export {ctx.args.file}",
-            f"Exported {events:,} events and {sealed} round seals to {ctx.args.file}. "
-            f"Verify offline: leitai verify --from-export {ctx.args.file}")
+    key = f" --key {signer.public_hex}" if signer else ""
+    ctx.say(f"已导出 {events:,} 条事件（含哈希链）和 {sealed} 个轮次的封存值到 {path}"
+            + ("，并用本系统密钥签署了链头" if signer else "") + f"。离线核对：leitai verify --from-export {path}{key}",
+            f"Exported {events:,} events (with the hash chain) and {sealed} round seals to {path}"
+            + (", the chain head signed with the deployment's key" if signer else "")
+            + f". Verify offline: leitai verify --from-export {path}{key}")

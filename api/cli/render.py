@@ -129,7 +129,8 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
         src = f"（取自轮次 {c['linked_round']}）" if zh and c["linked_round"] else (
             f" (from round {c['linked_round']})" if c["linked_round"] else "")
         value = "-" if c["value"] is None else _both(c["readable"], c["value"], zh)
-        out.append(f"  {c['code']} [{c['source']}]{src} = {value}  × {'权重' if zh else 'weight'} {c['weight']}")
+        out.append(f"  {c['code']} [{source_name(c['source'], lang)}]{src} = {value}  × {'权重' if zh else 'weight'} "
+                   f"{c['weight']}")
     for a in x["adjustments"]:
         out.append(f"  {'加减分' if zh else 'adjustment'} {a['points']}  {a['reason']}  ({a['event']})")
     if x["exact_final"] is not None:
@@ -145,8 +146,9 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
             out.append((f"  与 {t['other']} 最终得分相同，所有附加比较项也相同：并列" if zh
                         else f"  same final as {t['other']} and equal on every tie-breaker: tied"))
         else:
-            out.append((f"  与 {t['other']} 最终得分相同，按 {t['breaker']} 区分（{t['mine']} 对 {t['theirs']}）" if zh
-                        else f"  same final as {t['other']}; {t['breaker']} decided ({t['mine']} vs {t['theirs']})"))
+            out.append((f"  与 {t['other']} 最终得分相同，按{breaker_name(t['breaker'], lang)}区分（{t['mine']} 对 "
+                        f"{t['theirs']}）" if zh else f"  same final as {t['other']}; "
+                        f"{breaker_name(t['breaker'], lang)} decided ({t['mine']} vs {t['theirs']})"))
     if x["award"]:
         out.append(f"{'奖项' if zh else 'Award'}：{x['award_name'] or x['award']}")
     if x["promotion"]:
@@ -154,7 +156,7 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
                    + (f"（{label(x['reason'], lang)}）" if x["reason"] else ""))
     for a in x["appeals"]:
         decision = (DECISION_ZH.get(a["decision"], "待答复") if zh else (a["decision"] or "pending"))
-        out.append(f"{'异议/申诉' if zh else 'Appeal'} {a['event']} {a['filed_on']}：{decision}"
+        out.append(f"{appeal_kind(a['kind'], lang) if zh else 'Appeal'} {a['event']} {a['filed_on']}：{decision}"
                    + (f"，{a['reply']}" if a["reply"] else "") + (f"，更正 {', '.join(a['corrections'])}" if a["corrections"] else ""))
     return "\n".join(out)
 
@@ -227,3 +229,193 @@ def judge_flag(why: str | None, lang: str) -> str:
 
 
 DECISION_ZH = {"dismissed": "不予支持", "upheld": "予以支持"}
+
+
+# -- names for codes -------------------------------------------------------------------------
+
+SOURCES_ZH = {"panel": "评委小组", "input": "录入数据", "votes": "投票", "round": "关联轮次"}
+METHODS_ZH = {"mean": "平均", "median": "中位数", "trimmed_mean": "去掉最高分和最低分后平均"}
+APPEAL_KINDS_ZH = {"objection": "异议", "appeal": "申诉"}
+CERT_STATES_ZH = {"opened": "已立项", "self_assessed": "已自评", "initially_evaluated": "已初评", "decided": "已复评",
+                  "certified": "已认定", "revoked": "已摘星"}
+SHEET_CHANGES_ZH = {"submitted": "提交", "corrected": "更正", "voided": "作废"}
+CHECKS_ZH = {"seal": "封存值", "results": "结果", "read_model": "读模型", "quarantine": "无法应用的事件",
+             "chain": "哈希链", "checkpoint": "签名检查点", "export_seal": "导出的封存值",
+             "export_results": "导出的结果", "export": "导出文件"}
+
+
+def zh(lang: str) -> bool:
+    return lang.startswith("zh")
+
+
+def source_name(source: str, lang: str) -> str:
+    return SOURCES_ZH.get(source, source) if zh(lang) else source
+
+
+def method_text(method: str, trim: int, lang: str) -> str:
+    if not zh(lang):
+        return f"{method} (trim {trim})" if method == "trimmed_mean" else method
+    if method == "trimmed_mean":
+        return f"去掉 {trim} 个最高分和 {trim} 个最低分后平均" if trim != 1 else "去掉一个最高分、一个最低分后平均"
+    return METHODS_ZH.get(method, method)
+
+
+def breaker_name(breaker: str | None, lang: str) -> str:
+    if breaker is None:
+        return ""
+    if not zh(lang):
+        return breaker
+    kind, _, code = breaker.partition(":")
+    return {"unrounded": "未舍入得分", "component": f"成绩项 {code}", "criterion": f"评分指标 {code}"}.get(kind, breaker)
+
+
+def number(value: Any) -> str:
+    from domain.numbers import exact_text
+
+    return exact_text(value)
+
+
+def calendar_source(source: str, lang: str) -> str:
+    if source.startswith("file:"):
+        return ("已导入的文件 " if zh(lang) else "loaded file ") + source[5:]
+    if source.startswith("fallback:"):
+        return "只排除周末（无节假日数据）" if zh(lang) else "weekends only (no holiday data)"
+    return ("国家法定节假日（" + source + "）") if zh(lang) else source
+
+
+def appeal_kind(kind: str | None, lang: str) -> str:
+    return APPEAL_KINDS_ZH.get(kind or "", kind or "") if zh(lang) else (kind or "")
+
+
+def decision(value: str | None, lang: str) -> str:
+    if zh(lang):
+        return DECISION_ZH.get(value or "", "待答复")
+    return value or "pending"
+
+
+def short(text: str | None, size: int) -> str:
+    text = (text or "").replace("\n", " ")
+    return text if len(text) <= size else text[:size] + "…"
+
+
+def cert_state(state: str | None, lang: str) -> str:
+    if not state:
+        return ""
+    return CERT_STATES_ZH.get(state, state) if zh(lang) else state.replace("_", " ")
+
+
+def stars(value: int | None, lang: str) -> str:
+    if value is None:
+        return "-"
+    return ("★" * value or "0 星") if zh(lang) else f"{value}"
+
+
+def recommendation_note(row: dict[str, Any], lang: str) -> str:
+    if row["veto"]:
+        return "一票否决" if zh(lang) else "veto"
+    if row["capped"]:
+        return (f"名额所限，由 {row['band_stars']} 星降档" if zh(lang)
+                else f"lowered by the quota from {row['band_stars']}")
+    return ""
+
+
+def rank(entry: dict[str, Any]) -> str:
+    return "-" if entry["rank"] is None else f"{entry['rank']}{'=' if entry['tied'] else ''}"
+
+
+def sheet_change(kind: str, lang: str) -> str:
+    return SHEET_CHANGES_ZH.get(kind, kind) if zh(lang) else kind
+
+
+def check_name(check: str, lang: str) -> str:
+    return CHECKS_ZH.get(check, check) if zh(lang) else check
+
+
+def publicity_text(publicity: dict[str, Any] | None, lang: str, today: str | None = None) -> str:
+    if not publicity:
+        return ""
+    p = publicity["current"]
+    if today is not None and p["start"] > today:
+        return (f"公示待开始（{p['start']} 起，至 {p['end']}）" if zh(lang)
+                else f"publicity scheduled ({p['start']} to {p['end']})")
+    again = len(publicity.get("periods", [])) > 1
+    if zh(lang):
+        return f"{'重新' if again else ''}公示期 {p['start']} 至 {p['end']}"
+    return f"{'re-' if again else ''}published {p['start']} to {p['end']}"
+
+
+def state_line(status: str, publicity: dict[str, Any] | None, lang: str, today: str) -> str:
+    """The state of a round in words that never contradict each other."""
+    if status == "published" and publicity:
+        return publicity_text(publicity, lang, today)
+    return status_text(status, lang)
+
+
+def board_head(board: dict[str, Any], lang: str, today: str) -> str:
+    status = board["status"]
+    sheets = f"{board['sheets_in']}/{board['sheets_expected']}"
+    if status == "scheduled":
+        state = "尚未开始评分" if zh(lang) else "not open for scoring yet"
+    elif status == "open":
+        state = (f"评分中 · 暂定名次（评分表 {sheets}）" if zh(lang)
+                 else f"scoring · provisional ranks ({sheets} sheets)")
+    elif status == "closed":
+        state = "已结束评分并封存（尚未公示）" if zh(lang) else "closed and sealed (not yet published)"
+    elif status == "published":
+        state = publicity_text(board.get("publicity"), lang, today) or status_text(status, lang)
+    else:
+        state = "已定案" if zh(lang) else "final"
+    seal = f" · {'封存' if zh(lang) else 'seal'} {board['seal']}" if board["seal"] else ""
+    theme = f" · {board['theme']}" if board.get("theme") else ""
+    return f"{board['round']}{theme} · {state}{seal}"
+
+
+def consequence(c: dict[str, Any], lang: str) -> str:
+    d = c["detail"]
+    if zh(lang):
+        kinds = {"top": "前列（交流经验）", "bottom": "后列（约谈）", "improved": "进步最大", "pairing": "结对共建"}
+        if c["kind"] == "improved":
+            detail = f"名次 {d.get('from')} → {d.get('to')}（上升 {d.get('gain')} 位）"
+        elif c["kind"] == "pairing":
+            detail = f"第 {d.get('rank')} 名与第 {d.get('partner_rank')} 名"
+        else:
+            detail = f"第 {d.get('rank')} 名，{d.get('score')} 分"
+    else:
+        kinds = {"top": "top (shares experience)", "bottom": "bottom (interviewed)", "improved": "most improved",
+                 "pairing": "paired"}
+        if c["kind"] == "improved":
+            detail = f"rank {d.get('from')} -> {d.get('to')} (+{d.get('gain')})"
+        elif c["kind"] == "pairing":
+            detail = f"rank {d.get('rank')} with rank {d.get('partner_rank')}"
+        else:
+            detail = f"rank {d.get('rank')}, {d.get('score')}"
+    partner = f" ↔ {c['partner']} {c.get('partner_name') or ''}".rstrip() if c["partner"] else ""
+    return f"{kinds.get(c['kind'], c['kind'])} {c['position']}: {c['entrant']} {c['name']}{partner}  （{detail}）" \
+        if zh(lang) else f"{kinds.get(c['kind'], c['kind'])} {c['position']}: {c['entrant']} {c['name']}{partner}  ({detail})"
+
+
+def verify_summary(report: Any, lang: str) -> str:
+    covered = report.covered
+    if zh(lang):
+        line = (f"已核对 {len(report.rounds)} 个轮次、{report.events:,} 条事件：哈希链完整，"
+                f"{report.checkpoints} 个签名检查点" + ("有效" if report.ok else "") + "，"
+                + ("封存值与公布结果全部一致。" if report.ok else f"发现 {len(report.findings)} 处不一致（见上）。"))
+        if report.keys:
+            line += f"\n签名公钥指纹：{'、'.join(report.keys)}" + {
+                "given": "（由您提供的公钥）", "deployment": "（本系统的签名密钥）"}.get(
+                report.key_source, "（取自记录本身：请与公示或评分表上印的指纹核对，或用 --key 指定公钥）")
+        if covered < report.last:
+            line += f"\n签名覆盖到日志位置 {covered}；其后的事件尚无签名检查点。"
+        return line
+    line = (f"Checked {len(report.rounds)} rounds and {report.events:,} events: "
+            + ("the hash chain is intact, " if report.ok else "")
+            + f"{report.checkpoints} signed checkpoints; "
+            + ("every seal and published result matches." if report.ok else f"{len(report.findings)} mismatches (above)."))
+    if report.keys:
+        line += f"\nSigning key fingerprint: {', '.join(report.keys)}" + {
+            "given": " (the key you gave)", "deployment": " (this deployment's signing key)"}.get(
+            report.key_source, " (named by the history itself: compare it with the one printed on the notice, "
+                               "or give --key)")
+    if covered < report.last:
+        line += f"\nSignatures cover the log up to position {covered}; later events have no checkpoint yet."
+    return line

@@ -20,7 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from api.importing.tables import Row, Table, find_table, read_table
+from api.importing.tables import Row, Table, find_table, read_table, read_utf8
+from domain import text as texts
 from domain.errors import (
     EntrantNotAdmitted,
     ImportRowError,
@@ -34,11 +35,18 @@ from domain.errors import (
     UnitNotFound,
 )
 from domain.model.base import Actor
-from domain.services.app import Leitai, Session
+from domain.services.app import Leitai, Outcome, Session
 from domain.services.setup import RoundSpec
 
 MAX_ERRORS = 20
 SCORE_KEYS = ["round_code", "judge_code", "entrant_code"]
+TABLE_COLUMNS = {
+    "judges": ["judge_code", "name", "home_unit_code", "affiliation"],
+    "organizations": ["org_code", "name", "unit_code", "sector", "category", "secretary"],
+    "scores": SCORE_KEYS,
+    "inputs": ["round_code", "entrant_code", "component_code", "value"],
+    "adjustments": ["round_code", "entrant_code", "points", "reason"],
+}
 CONTEST_KEYS = {"code", "title", "levels", "units", "rounds", "consequences"}
 UNIT_KEYS = {"code", "name", "level", "parent"}
 ROUND_KEYS = {"code", "level", "unit", "period", "theme", "form", "rules", "judges", "entrants", "links",
@@ -75,23 +83,25 @@ class Scenario:
     adjustments: Table | None = None
 
 
+KNOWN = {"contest.toml", "rules", *(f"{name}.{ext}" for name in TABLE_COLUMNS for ext in ("csv", "xlsx"))}
+
+
 def read_scenario(directory: Path) -> Scenario:
     """Read and check the shape of every file; no data is recorded here."""
+    if directory.is_symlink() and not directory.exists() or not directory.exists():
+        raise ImportRowError(str(directory), None, None, "no such directory", "找不到该目录")
     if not directory.is_dir():
         raise ImportRowError(str(directory), None, None, "not a directory", "不是一个目录")
+    _refuse_unknown_files(directory)
     scenario = Scenario(directory)
-    for path in sorted((directory / "rules").glob("*.toml")):
-        scenario.rules.append((f"rules/{path.name}", path.read_text(encoding="utf-8-sig")))
-    if (directory / "contest.toml").exists():
-        scenario.contest = _read_contest(directory / "contest.toml")
-    tables = {
-        "judges": ["judge_code", "name", "home_unit_code", "affiliation"],
-        "organizations": ["org_code", "name", "unit_code", "sector", "category", "secretary"],
-        "scores": SCORE_KEYS,
-        "inputs": ["round_code", "entrant_code", "component_code", "value"],
-        "adjustments": ["round_code", "entrant_code", "points", "reason"],
-    }
-    for name, required in tables.items():
+    rules_dir = directory / "rules"
+    if rules_dir.is_dir():
+        for path in sorted(rules_dir.glob("*.toml")):
+            scenario.rules.append((f"rules/{path.name}", read_utf8(path, f"rules/{path.name}")))
+    contest_file = directory / "contest.toml"
+    if contest_file.exists() or contest_file.is_symlink():
+        scenario.contest = _read_contest(contest_file)
+    for name, required in TABLE_COLUMNS.items():
         path = find_table(directory, name)
         if path is not None:
             setattr(scenario, name, read_table(path, required))
@@ -99,13 +109,59 @@ def read_scenario(directory: Path) -> Scenario:
         raise ImportRowError("contest.toml", None, None,
                              "judges and organizations belong to a contest: contest.toml is required beside them",
                              "评委和党组织名册必须属于某个比武活动：请同时提供 contest.toml")
+    if not scenario.rules and scenario.contest is None and all(
+            getattr(scenario, name) is None for name in TABLE_COLUMNS):
+        raise ImportRowError(str(directory), None, None,
+                             "no scenario files found: expected contest.toml, rules/*.toml, organizations.csv, "
+                             "judges.csv, scores.csv, inputs.csv or adjustments.csv (or .xlsx)",
+                             "该目录中没有找到任何活动文件：应有 contest.toml、rules/*.toml、organizations.csv、judges.csv、"
+                             "scores.csv、inputs.csv 或 adjustments.csv（也可以是 .xlsx）")
+    _refuse_repeats(scenario)
     return scenario
+
+
+def _refuse_unknown_files(directory: Path) -> None:
+    """A .csv, .xlsx or .toml file Leitai does not know is most likely a misspelled name:
+    refused, with the name it probably meant (other files - a README - are left alone)."""
+    import difflib
+
+    for path in sorted(directory.iterdir()):
+        if path.name in KNOWN or path.suffix.lower() not in (".csv", ".xlsx", ".toml"):
+            continue
+        guess = difflib.get_close_matches(path.name.lower(), sorted(KNOWN - {"rules"}), n=1, cutoff=0.6)
+        hint_en = f"; did you mean {guess[0]}?" if guess else f"; the files are {', '.join(sorted(KNOWN))}"
+        hint_zh = f"；是否应为 {guess[0]}？" if guess else f"；可用的文件名为 {'、'.join(sorted(KNOWN))}"
+        raise ImportRowError(path.name, None, None, "is not a file name Leitai knows" + hint_en,
+                             "不是擂台系统认识的文件名" + hint_zh)
+
+
+def _refuse_repeats(scenario: Scenario) -> None:
+    """The same code twice in one file (the last row would silently win otherwise)."""
+    for table, column in ((scenario.organizations, "org_code"), (scenario.judges, "judge_code")):
+        if table is None:
+            continue
+        first: dict[str, int] = {}
+        for row in table.rows:
+            code = row.get(column).strip().upper()
+            if code in first:
+                raise ImportRowError(table.file, row.number, column,
+                                     f"{code} is listed again (first on row {first[code]})",
+                                     f"{code} 重复出现（第 {first[code]} 行已有）")
+            first[code] = row.number
 
 
 def import_scenario(app: Leitai, directory: Path, by: Actor,
                     progress: Callable[[str], None] = lambda _: None) -> list[FileReport]:
+    return import_directory(app, directory, by, progress)[0]
+
+
+def import_directory(app: Leitai, directory: Path, by: Actor,
+                     progress: Callable[[str], None] = lambda _: None) -> tuple[list[FileReport], Outcome[Any]]:
+    """Import a directory as one command: every file's report, and the command's outcome
+    (events recorded, the log position of the last one)."""
     scenario = read_scenario(directory)
-    return app.run(lambda s: _Apply(s, by, progress).run(scenario), f"import of {directory}")
+    outcome = app.execute(lambda s: _Apply(s, by, progress).run(scenario), f"import of {directory}")
+    return outcome.value, outcome
 
 
 class _Apply:
@@ -116,6 +172,7 @@ class _Apply:
         self.warnings: list[tuple[str, str]] = []
 
     def run(self, sc: Scenario) -> list[FileReport]:
+        self.errors, self.reports, self.warnings = [], [], []  # a batch may run this again
         contest = sc.contest
         self._step("rules/*.toml", len(sc.rules), lambda: self._rules(sc.rules))
         if contest is not None:
@@ -179,13 +236,14 @@ class _Apply:
             if c.consequences is not None:
                 self.s.contest(c.code).set_consequences(c.consequences.get("top", 3), c.consequences.get("bottom", 3),
                                                         self.by)
-            pending = list(c.units)
+            pending = [{**u, "parent": texts.optional_code(u["parent"], "units.parent")} for u in c.units]
             while pending:
-                ready = [u for u in pending if u.get("parent") is None or u["parent"] in self.s.contest(c.code).units]
+                known = self.s.contest(c.code).units
+                ready = [u for u in pending if u["parent"] is None or u["parent"] in known]
                 if not ready:
                     raise UnitNotFound(contest=c.code, unit=pending[0]["parent"])
                 for u in ready:
-                    self.s.add_unit(c.code, u["code"], u.get("name", u["code"]), u["level"], u.get("parent"), self.by)
+                    self.s.add_unit(c.code, u["code"], u["name"], u["level"], u["parent"], self.by)
                     pending.remove(u)
         except ImportRowError:
             raise
@@ -194,7 +252,7 @@ class _Apply:
 
     def _judge(self, contest: ContestFile | None, row: Row) -> None:
         assert contest is not None
-        home = row.get("home_unit_code") or None
+        home = texts.optional_code(row.get("home_unit_code"), "home_unit_code")
         if home is not None and home not in self.s.contest(contest.code).units:
             self.warnings.append((
                 f"judges.csv row {row.number}: home unit {home!r} is not a unit of contest {contest.code}, "
@@ -233,10 +291,17 @@ class _Apply:
 
     def _sheet_rows(self, table: Table) -> Callable[[Row], None]:
         criteria = [col for col in table.columns if col not in SCORE_KEYS]
+        first: dict[tuple[str, str, str], int] = {}
 
         def apply(row: Row) -> None:
             code = row.get("round_code")
             rnd = self.s.round(code)
+            who = (rnd.code, row.get("judge_code").strip().upper(), row.get("entrant_code").strip().upper())
+            if who in first:  # not a DuplicateSheet naming an event this import has not recorded
+                raise InvalidValue("judge_code", who[1], f"this judge's sheet for {who[2]} is on row {first[who]} "
+                                   "already; one sheet per judge and entrant",
+                                   f"该评委对 {who[2]} 的评分表已在第 {first[who]} 行；每位评委对每个组织只有一份评分表")
+            first[who] = row.number
             marks = {c: row.get(c) for c in criteria if row.get(c) != ""}
             rules = self.s.rules(rnd.rules)
             for criterion in rules.criteria:
@@ -330,55 +395,94 @@ def _field(error: LeitaiError) -> str | None:
 
 
 def _read_contest(path: Path) -> ContestFile:
+    """contest.toml, every value checked for its type (the values themselves are checked
+    by the commands they become)."""
+
     def fail(field_name: str, problem: str, problem_zh: str) -> ImportRowError:
         return ImportRowError("contest.toml", None, field_name, problem, problem_zh)
 
+    def text(table: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+        value = table.get(key, default)
+        if value is None:
+            raise fail(where, "is required (text)", "必须填写（文本）")
+        if not isinstance(value, str):
+            raise fail(where, "must be text in quotes", "应为带引号的文本")
+        return value
+
+    def tables(key: str) -> list[dict[str, Any]]:
+        value = doc.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise fail(key, f"must be tables [[{key}]]", f"应为表数组 [[{key}]]")
+        if len(value) > 10_000:
+            raise fail(key, "more than 10,000 entries", "超过 10,000 项")
+        return value
+
+    source = read_utf8(path, "contest.toml")
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+        doc = tomllib.loads(source, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise fail("toml", f"not valid TOML: {exc}", f"不是有效的 TOML：{exc}") from None
+    except RecursionError:
+        raise fail("toml", "nested too deeply", "嵌套层次过深") from None
     for key in doc:
         if key not in CONTEST_KEYS:
             raise fail(key, "unknown key", "未知的设置项")
     for key in ("code", "levels"):
         if key not in doc:
             raise fail(key, "is required", "必须填写")
+    code = text(doc, "code", "code")
+    title = text(doc, "title", "title", "")
     levels = doc["levels"]
-    if not isinstance(levels, list) or not all(isinstance(x, str) for x in levels):
-        raise fail("levels", "must be a list of level names, lowest first", "应为层级名称列表，从低到高")
-    units = doc.get("units", [])
-    for i, unit in enumerate(units, 1):
+    if not isinstance(levels, list) or not levels or not all(isinstance(x, str) for x in levels):
+        raise fail("levels", "must be a list of level names in quotes, lowest first", "应为层级名称列表（带引号），从低到高")
+    units = []
+    seen_units: set[str] = set()
+    for i, unit in enumerate(tables("units"), 1):
         for key in unit:
             if key not in UNIT_KEYS:
                 raise fail(f"units[{i}].{key}", "unknown key", "未知的设置项")
-        for key in ("code", "level"):
-            if key not in unit:
-                raise fail(f"units[{i}].{key}", "is required", "必须填写")
+        entry = {"code": text(unit, "code", f"units[{i}].code"), "level": text(unit, "level", f"units[{i}].level"),
+                 "name": text(unit, "name", f"units[{i}].name", unit.get("code") if isinstance(unit.get("code"), str)
+                              else None),
+                 "parent": text(unit, "parent", f"units[{i}].parent") if "parent" in unit else None}
+        normal = entry["code"].strip().upper()
+        if normal in seen_units:
+            raise fail(f"units[{i}].code", f"unit {normal} is listed twice", f"单位 {normal} 重复列出")
+        seen_units.add(normal)
+        units.append(entry)
     rounds = []
-    for i, r in enumerate(doc.get("rounds", []), 1):
+    seen_rounds: set[str] = set()
+    for i, r in enumerate(tables("rounds"), 1):
+        where = f"rounds[{i}]"
         for key in r:
             if key not in ROUND_KEYS:
-                raise fail(f"rounds[{i}].{key}", "unknown key", "未知的设置项")
-        for key in ("code", "level", "unit", "period", "rules"):
-            if not isinstance(r.get(key), str) or not r.get(key):
-                raise fail(f"rounds[{i}].{key}", "is required (text)", "必须填写（文本）")
+                raise fail(f"{where}.{key}", "unknown key", "未知的设置项")
+        fields = {key: text(r, key, f"{where}.{key}") for key in ("code", "level", "unit", "period", "rules")}
+        if fields["code"].strip().upper() in seen_rounds:
+            raise fail(f"{where}.code", f"round {fields['code']} is listed twice", f"轮次 {fields['code']} 重复列出")
+        seen_rounds.add(fields["code"].strip().upper())
         entrants = r.get("entrants", "unit")
-        if isinstance(entrants, list):
-            entrants = tuple(str(e) for e in entrants)
+        if isinstance(entrants, list) and all(isinstance(e, str) for e in entrants):
+            entrants = tuple(entrants)
+        elif entrants not in ("unit", "promoted"):
+            raise fail(f"{where}.entrants", "must be \"unit\", \"promoted\" or a list of organization codes",
+                       "应为 \"unit\"、\"promoted\" 或组织代码列表")
         links = r.get("links", {})
-        if not isinstance(links, dict) or not all(isinstance(v, str) for v in links.values()):
-            raise fail(f"rounds[{i}].links", "must be a table like { observation = \"R-OBS\" }",
+        if not isinstance(links, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in links.items()):
+            raise fail(f"{where}.links", "must be a table like { observation = \"R-OBS\" }",
                        "应为 { observation = \"R-OBS\" } 形式")
         judges = r.get("judges", [])
-        if not isinstance(judges, list):
-            raise fail(f"rounds[{i}].judges", "must be a list of judge codes", "应为评委代码列表")
+        if not isinstance(judges, list) or not all(isinstance(j, str) for j in judges):
+            raise fail(f"{where}.judges", "must be a list of judge codes in quotes", "应为评委代码列表（带引号）")
         rounds.append(RoundSpec(
-            code=r["code"], level=r["level"], unit=r["unit"], period=r["period"], rules=r["rules"],
-            judges=tuple(str(j) for j in judges), entrants=entrants, theme=str(r.get("theme", "")),
-            form=str(r.get("form", "meeting")), links=dict(links), promotes_to=r.get("promotes_to"),
+            code=fields["code"], level=fields["level"], unit=fields["unit"], period=fields["period"],
+            rules=fields["rules"], judges=tuple(judges), entrants=entrants, theme=text(r, "theme", f"{where}.theme", ""),
+            form=text(r, "form", f"{where}.form", "meeting"), links=dict(links),
+            promotes_to=text(r, "promotes_to", f"{where}.promotes_to") if "promotes_to" in r else None,
         ))
     consequences = doc.get("consequences")
     if consequences is not None:
-        if not isinstance(consequences, dict) or set(consequences) - {"top", "bottom"}:
+        if (not isinstance(consequences, dict) or set(consequences) - {"top", "bottom"}
+                or not all(isinstance(v, int) and not isinstance(v, bool) for v in consequences.values())):
             raise fail("consequences", "must be a table like { top = 3, bottom = 3 }", "应为 { top = 3, bottom = 3 } 形式")
-    return ContestFile(str(doc["code"]), str(doc.get("title", "")), list(levels), list(units), rounds, consequences)
+    return ContestFile(code, title, list(levels), units, rounds, consequences)

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
+from domain.errors import InvalidValue
 from domain.numbers import round_half_up
 from domain.rules.ranking import rank_by
 from domain.rules.ruleset import RuleSet, Standings
+
+PERIOD = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
+
+
+def check_period(period: str) -> str:
+    if isinstance(period, str) and PERIOD.fullmatch(period) and "2000" <= period[:4] <= "2100":
+        return period
+    raise InvalidValue("period", period, "expected YYYY, YYYY-MM or YYYY-Qn (e.g. 2025-05, 2025-Q2), year 2000-2100",
+                       "应为 YYYY、YYYY-MM 或 YYYY-Qn（如 2025-05、2025-Q2），年份在 2000 到 2100 之间")
+
+
+CYCLE = re.compile(r"[0-9]{4}")
+
+
+def check_cycle(cycle: str) -> str:
+    """A certification cycle is a year (the annual standing counts, rulebook section 8)."""
+    if isinstance(cycle, str) and CYCLE.fullmatch(cycle.strip()) and "2000" <= cycle.strip() <= "2100":
+        return cycle.strip()
+    raise InvalidValue("cycle", cycle, "a cycle is a year, e.g. 2025", "评定周期为年份，如 2025")
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import re
-
 from domain import text as texts
 from domain.errors import CertificationNotFound, InvalidValue
 from domain.ids import certification_id
@@ -16,19 +14,9 @@ from domain.model.certification import Certification
 from domain.model.round import Round
 from domain.model.round_events import FINAL
 from domain.rules.ruleset import RuleSet
-from domain.rules.standings import FinalRound, Standing, period_contains, period_standings
+from domain.rules.standings import FinalRound, Standing, check_cycle, period_contains, period_standings
 from domain.rules.stars import Rated, Recommendation, recommend
 from domain.services.session import SessionBase
-
-
-CYCLE = re.compile(r"[0-9]{4}")
-
-
-def check_cycle(cycle: str) -> str:
-    """A certification cycle is a year (the annual standing counts, rulebook section 8)."""
-    if isinstance(cycle, str) and CYCLE.fullmatch(cycle.strip()) and "2000" <= cycle.strip() <= "2100":
-        return cycle.strip()
-    raise InvalidValue("cycle", cycle, "a cycle is a year, e.g. 2025", "评定周期为年份，如 2025")
 
 
 @dataclass

@@ -16,10 +16,10 @@ from domain.model.organization import Organization
 from domain.model.round import Round
 from domain.model.ruleset_history import RuleSetHistory
 from domain.rules.ruleset import RuleSet, parse_ruleset
+from domain.rules.standings import check_period
 from domain.services.session import SessionBase
 
 ENTRANT_MODES = ("unit", "promoted")
-PERIOD = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,9 @@ class RoundSpec:
                          form=self.form, links=links, promotes_to=promotes_to)
 
 
-def check_period(period: str) -> str:
-    if isinstance(period, str) and PERIOD.fullmatch(period) and "2000" <= period[:4] <= "2100":
-        return period
-    raise InvalidValue("period", period, "expected YYYY, YYYY-MM or YYYY-Qn (e.g. 2025-05, 2025-Q2), year 2000-2100",
-                       "应为 YYYY、YYYY-MM 或 YYYY-Qn（如 2025-05、2025-Q2），年份在 2000 到 2100 之间")
-
-
 class SetupCommands(SessionBase):
     def create_contest(self, code: str, title: str, levels: list[str], by: Actor) -> Contest:
+        code = texts.contest_code(code, "code")
         existing = self.find(contest_id(code), Contest)
         if existing is not None:
             existing.check_same(title, list(levels))

@@ -42,7 +42,9 @@ def test_verify_export_and_offline_verify(demo, tmp_path):
     path = tmp_path / "events.ndjson"
     demo("export", "events", str(path))
     assert "全部一致" in demo("verify", "--from-export", str(path)).stdout
-    path.write_text(path.read_text(encoding="utf-8").replace('"party":"23.3"', '"party":"23.4"', 1), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert '\\"party\\":\\"23.3\\"' in text  # the exact stored bytes, as a JSON string
+    path.write_text(text.replace('\\"party\\":\\"23.3\\"', '\\"party\\":\\"23.4\\"', 1), encoding="utf-8")
     done = demo("verify", "--from-export", str(path), check=False)
     assert done.returncode == 6 and "不一致" in done.stderr
 

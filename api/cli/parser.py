@@ -1,0 +1,319 @@
+"""The commands of ``leitai`` and their options, in Chinese and English.
+
+Each command is declared once, with its help text in both languages and the function
+that runs it named by ``module:function``; only that module is imported when the
+command runs, so a quick command starts quickly.  The global options (``--db``,
+``--lang``, ``--as``) work before or after the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from typing import Any
+
+H = tuple[str, str]  # (Chinese, English)
+
+
+@dataclass(frozen=True)
+class Arg:
+    flags: tuple[str, ...]
+    help: H
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def arg(*flags: str, help: H, **options: Any) -> Arg:  # noqa: A002 - argparse's own word
+    return Arg(flags, help, options)
+
+
+@dataclass(frozen=True)
+class Command:
+    path: tuple[str, ...]  # ("appeal", "rule")
+    run: str  # "api.cli.publicity:cmd_appeal_rule"
+    help: H
+    args: tuple[Arg, ...] = ()
+    exclusive: tuple[tuple[Arg, ...], ...] = ()  # groups of mutually exclusive options
+    required_group: bool = False
+
+
+KEY = arg("--key", help=("幂等键：带同一个键重复执行，不会重复登记", "idempotency key: repeating the command with it records nothing new"))
+JSON = arg("--json", action="store_true", help=("只输出 JSON", "print JSON only"))
+REASON = arg("--reason", required=True, help=("理由（记录在案）", "the reason (recorded)"))
+APPEAL = arg("--appeal", type=int, metavar="N",
+             help=("作为已答复“予以支持”的异议/申诉 #N 的更正登记（公示期间），并重新封存",
+                   "record it as a remedy of the upheld objection/appeal #N (during publicity); re-seals the round"))
+ROUND = arg("round", help=("轮次代码", "round code"))
+ENTRANT = arg("entrant", help=("参赛党组织代码", "entrant (organization) code"))
+JUDGE = arg("judge", help=("评委代码", "judge code"))
+CERT = (arg("organization", help=("党组织代码", "organization code")),
+        arg("level", help=("层级（如 township）", "level (e.g. township)")),
+        arg("cycle", help=("评定周期（年份）", "cycle (a year)")))
+
+
+def _commands() -> list[Command]:
+    S, R, P, C, V = ("api.cli.setup", "api.cli.scoring", "api.cli.publicity", "api.cli.certification",
+                     "api.cli.readside")
+    return [
+        # -- setting a contest up -------------------------------------------------------
+        Command(("import",), f"{S}:cmd_import", ("导入活动目录（整体导入，有错则全部不登记）",
+                                                 "import a scenario directory (all or nothing)"),
+                (arg("directory", help=("活动目录", "scenario directory")),)),
+        Command(("rules",), "", ("评分规则", "rule sets")),
+        Command(("rules", "check"), f"{S}:cmd_rules_check", ("检查规则文件", "validate a rule-set file"),
+                (arg("file", help=("规则文件 .toml", "rule-set file .toml")),)),
+        Command(("rules", "adopt"), f"{S}:cmd_rules_adopt",
+                ("在活动的某个范围采用一版评分规则", "adopt a rule-set version for a scope of a contest"),
+                (arg("file", help=("规则文件 .toml", "rule-set file .toml")),
+                 arg("--contest", required=True, help=("活动代码", "contest code")),
+                 arg("--scope", required=True, help=("范围：contest | level:层级 | unit:单位 | rounds:轮次1,轮次2",
+                                                     "contest | level:LEVEL | unit:UNIT | rounds:R1,R2")),
+                 arg("--from-period", help=("只含该期间（如 2025-06）及以后的轮次", "only rounds of this period and later")),
+                 REASON)),
+        Command(("calendar",), "", ("节假日安排", "holiday calendar")),
+        Command(("calendar", "load"), f"{S}:cmd_calendar_load",
+                ("导入一年的节假日安排（每行：日期,holiday|workday）", "load a year's holidays (date,holiday|workday)"),
+                (arg("file", help=("节假日文件 .csv", "holiday file .csv")),)),
+        Command(("db",), "", ("数据库", "database")),
+        Command(("db", "migrate"), f"{S}:cmd_db_migrate", ("执行待执行的数据库迁移（没有数据库时创建）",
+                                                          "apply pending migrations (creates the database)")),
+        Command(("keys",), "", ("签名密钥", "signing key")),
+        Command(("keys", "show"), f"{S}:cmd_keys_show", ("显示本系统的签名公钥及指纹（交给审计人员）",
+                                                        "show the deployment's public signing key and fingerprint")),
+        Command(("judge",), "", ("评委", "judges")),
+        Command(("judge", "update"), f"{S}:cmd_judge_update", ("修改评委信息（须说明理由）", "change a judge's details"),
+                (arg("contest", help=("活动代码", "contest code")), JUDGE,
+                 arg("--name", help=("姓名", "name")),
+                 arg("--home-unit", help=("所属单位代码（空字符串表示无）", "home unit code (\"\" for none)")),
+                 arg("--affiliation", help=("工作单位", "affiliation")), REASON, KEY)),
+        Command(("org",), "", ("党组织", "organizations")),
+        Command(("org", "update"), f"{S}:cmd_org_update", ("修改党组织信息（须说明理由）",
+                                                          "change an organization's details"),
+                (arg("contest", help=("活动代码", "contest code")), arg("organization", help=("党组织代码", "code")),
+                 arg("--name", help=("名称", "name")), arg("--unit", help=("所属单位代码", "unit code")),
+                 arg("--sector", help=("类别（农村、社区…）", "sector")), arg("--category", help=("分类", "category")),
+                 arg("--secretary", help=("书记姓名（更换书记）", "secretary (a replacement)")), REASON, KEY)),
+        Command(("contests",), f"{V}:cmd_contests", ("列出比武活动", "list contests"), (JSON,)),
+        Command(("rounds",), f"{V}:cmd_rounds", ("列出轮次及其状态", "list rounds and their state"),
+                (arg("--contest", help=("只列出该活动的轮次", "only this contest's rounds")),
+                 arg("--status", choices=["scheduled", "open", "closed", "published", "final"],
+                     help=("只列出该状态的轮次", "only rounds in this state")), JSON)),
+        # -- the scoring hall -----------------------------------------------------------
+        Command(("open",), f"{R}:cmd_open", ("开始评分", "open rounds for scoring"),
+                (arg("rounds", nargs="+", help=("轮次代码", "round codes")),)),
+        Command(("close",), f"{R}:cmd_close", ("结束评分并封存", "close and seal rounds"),
+                (arg("rounds", nargs="+", help=("轮次代码", "round codes")),)),
+        Command(("reopen",), f"{R}:cmd_reopen", ("重新开放评分（公示前）", "reopen a closed round (before publication)"),
+                (ROUND, REASON)),
+        Command(("seat",), f"{R}:cmd_seat", ("增补评委", "seat a judge on a round's panel"), (ROUND, JUDGE, KEY)),
+        Command(("admit",), f"{R}:cmd_admit", ("增加参赛组织（须在活动名册中）", "admit an entrant from the roster"),
+                (ROUND, ENTRANT, KEY)),
+        Command(("recuse",), f"{R}:cmd_recuse", ("登记评委回避", "record a judge's recusal from an entrant"),
+                (ROUND, JUDGE, ENTRANT, REASON, KEY)),
+        Command(("sheet",), f"{R}:cmd_sheet", ("登记一位评委对一个组织的评分表", "record a judge's sheet"),
+                (ROUND, JUDGE, ENTRANT, arg("marks", nargs="+", help=("指标=分数 …", "criterion=mark ...")), KEY)),
+        Command(("correct",), f"{R}:cmd_correct", ("更正评分表（须说明理由）", "correct a judge's sheet"),
+                (ROUND, JUDGE, ENTRANT, arg("marks", nargs="+", help=("指标=分数 …", "criterion=mark ...")), REASON,
+                 APPEAL, KEY)),
+        Command(("void",), f"{R}:cmd_void", ("作废评分表（须说明理由）", "void a judge's sheet"),
+                (ROUND, JUDGE, ENTRANT, REASON, APPEAL, KEY)),
+        Command(("adjustment",), "", ("加减分", "bonuses and penalties")),
+        Command(("adjustment", "add"), f"{R}:cmd_adjustment_add", ("登记加分（正数）或减分（负数）",
+                                                                  "record a bonus (> 0) or a penalty (< 0)"),
+                (ROUND, ENTRANT, arg("points", help=("分值，如 1.5 或 -0.2", "points, e.g. 1.5 or -0.2")), REASON,
+                 APPEAL, KEY)),
+        Command(("adjustment", "revoke"), f"{R}:cmd_adjustment_revoke", ("撤销一项加减分", "revoke an adjustment"),
+                (ROUND, arg("adjustment", type=int, help=("加减分的编号（事件号 # 后的数字）", "its number (after # in its id)")),
+                 REASON, APPEAL, KEY)),
+        Command(("input",), f"{R}:cmd_input", ("登记一项考核数据或票数", "record an assessment value or a vote count"),
+                (ROUND, ENTRANT, arg("component", help=("成绩项代码", "component code")),
+                 arg("value", help=("数值", "value")), APPEAL, KEY)),
+        Command(("disqualify",), f"{R}:cmd_disqualify", ("取消参赛资格（须说明理由）", "disqualify an entrant"),
+                (ROUND, ENTRANT, REASON, APPEAL, KEY)),
+        Command(("withdraw",), f"{R}:cmd_withdraw", ("登记退出比赛（须说明理由）", "record an entrant's withdrawal"),
+                (ROUND, ENTRANT, REASON, APPEAL, KEY)),
+        Command(("rerank",), f"{R}:cmd_rerank", ("按另一版规则重新排名（已结束评分的轮次）",
+                                                "re-rank a closed round under another rule-set version"),
+                (ROUND, arg("--rules", required=True, help=("规则代码@版本", "code@version")), REASON)),
+        Command(("ranking",), f"{R}:cmd_ranking", ("按事件计算的排名", "a round's ranking, computed from its events"),
+                (ROUND, arg("--json", action="store_true", help=("只输出规则手册规定的排名 JSON",
+                                                                 "the rulebook's ranking JSON only")))),
+        Command(("explain",), f"{R}:cmd_explain", ("一个组织的得分如何得出", "how an entrant's result was reached"),
+                (ROUND, ENTRANT, JSON)),
+        # -- publicity and appeals ------------------------------------------------------
+        Command(("publish",), f"{P}:cmd_publish", ("公示结果（公示期按工作日计算）",
+                                                  "publish results: start the publicity period"),
+                (ROUND, arg("--on", help=("公示日期 YYYY-MM-DD（默认今天；不得早于结束评分日，最多补记 3 天前）",
+                                          "publication date YYYY-MM-DD (default today)")),
+                 arg("--days", type=int, default=5, help=("公示工作日数（默认 5）", "working days (default 5)")),
+                 arg("--calendar-fallback", choices=["weekends"],
+                     help=("没有节假日数据的年份只排除周末（记录在案）", "weekends only where no holiday data exists")))),
+        Command(("republish",), f"{P}:cmd_republish", ("重新公示或延长公示期（须说明理由）",
+                                                      "publish the results again / extend the period"),
+                (ROUND, REASON, arg("--on", help=("新公示期的开始日期（默认今天）", "start of the new period (default today)")),
+                 arg("--days", type=int, help=("工作日数（默认与原公示期相同）", "working days (default: as before)")),
+                 arg("--calendar-fallback", choices=["weekends"], help=("同 publish", "as for publish")))),
+        Command(("appeal",), "", ("异议与申诉", "objections and appeals")),
+        Command(("appeal", "file"), f"{P}:cmd_appeal_file", ("受理一项实名异议或申诉", "file a named objection or appeal"),
+                (ROUND, arg("--kind", choices=["objection", "appeal"], default="objection",
+                            help=("objection（异议）或 appeal（申诉）", "objection or appeal")),
+                 arg("--name", required=True, help=("提出人姓名", "name of who files it")),
+                 arg("--contact", required=True, help=("联系方式", "contact")),
+                 arg("--text", required=True, help=("异议内容", "what is objected to")),
+                 arg("--entrant", help=("涉及的参赛组织代码", "the entrant concerned")), KEY)),
+        Command(("appeal", "rule"), f"{P}:cmd_appeal_rule", ("书面答复异议或申诉", "rule on an objection or appeal"),
+                (ROUND, arg("appeal", type=int, help=("编号（事件号 # 后的数字）", "its number (after # in its id)")),
+                 arg("--decision", choices=["dismissed", "upheld"], required=True,
+                     help=("dismissed（不予支持）或 upheld（予以支持；之后用 --appeal 登记更正）",
+                           "dismissed, or upheld (then record its remedies with --appeal)")),
+                 arg("--reply", required=True, help=("书面答复", "the written reply")), KEY)),
+        Command(("appeals",), f"{P}:cmd_appeals", ("列出异议与申诉", "list objections and appeals"),
+                (arg("round", nargs="?", help=("轮次代码", "round code")),
+                 arg("--contest", help=("活动代码", "contest code")),
+                 arg("--pending", action="store_true", help=("只列出尚未答复的", "only those not yet ruled")), JSON)),
+        Command(("finalize",), f"{P}:cmd_finalize", ("公示期满、异议均已答复后定案", "finalize a round after publicity"),
+                (ROUND,)),
+        Command(("promote",), f"{P}:cmd_promote", ("把已定案轮次的晋级者送入下一级轮次",
+                                                  "promote a final round's entrants to the next level"), (ROUND,)),
+        # -- stars ----------------------------------------------------------------------
+        Command(("cert",), "", ("星级评定（自评、一票否决、初评、复评、审定、降星、摘星）",
+                                "star certification lifecycle")),
+        Command(("cert", "list"), f"{V}:cmd_stars", ("列出星级建议与评定状态", "list recommendations and states"),
+                (arg("contest", help=("活动代码", "contest code")), CERT[1], CERT[2], JSON)),
+        Command(("cert", "self-assess"), f"{C}:cmd_self_assess", ("登记自评", "record a self-assessment"),
+                (*CERT, arg("--stars", type=int, required=True, help=("自评星级 0-5", "stars 0-5")),
+                 arg("--note", default="", help=("说明", "note")), KEY)),
+        Command(("cert", "veto"), f"{C}:cmd_veto", ("登记一票否决事项", "record a veto item"),
+                (*CERT, arg("--item", required=True, help=("事项（如 safety_incident）", "item (e.g. safety_incident)")),
+                 REASON, KEY)),
+        Command(("cert", "evaluate"), f"{C}:cmd_evaluate", ("初评：登记计算出的星级建议",
+                                                           "initial evaluation: record the computed recommendation"),
+                (arg("contest", help=("活动代码", "contest code")), CERT[1], CERT[2],
+                 arg("organizations", nargs="*", help=("党组织代码（默认：该层级所有有年度得分的组织）",
+                                                       "organization codes (default: every one with a score)")),
+                 arg("--stars", type=int, help=("初评推荐星级（与计算建议不同时须说明理由）",
+                                                "recommended stars (a different one needs a reason)")),
+                 arg("--reason", help=("理由", "reason")))),
+        Command(("cert", "decide"), f"{C}:cmd_decide", ("复评：决定星级", "re-evaluation: decide the stars"),
+                (*CERT, arg("--stars", required=True, help=("星级 0-5，或 none（不评定）", "stars 0-5, or none")),
+                 arg("--reason", help=("理由（与建议不同时必填）", "reason (required if it differs)")), KEY)),
+        Command(("cert", "certify"), f"{C}:cmd_certify", ("审定：确认复评决定", "certify the decision"), (*CERT, KEY)),
+        Command(("cert", "downgrade"), f"{C}:cmd_downgrade", ("降星", "lower the stars"),
+                (*CERT, arg("--stars", type=int, required=True, help=("降至星级", "new stars")), REASON, KEY)),
+        Command(("cert", "revoke"), f"{C}:cmd_revoke", ("摘星", "withdraw the stars"), (*CERT, REASON, KEY)),
+        # -- the read side ----------------------------------------------------------------
+        Command(("projections",), "", ("读模型", "read models")),
+        Command(("projections", "run"), f"{V}:cmd_projections_run", ("持续更新读模型（直到停止）",
+                                                                    "keep the read models current (until stopped)"),
+                (arg("--batch-size", type=int, default=5000, help=("每批事件数", "events per batch")),)),
+        Command(("projections", "rebuild"), f"{V}:cmd_projections_rebuild", ("从第 1 条事件起重建全部读模型",
+                                                                            "rebuild every read model from event 1")),
+        Command(("projections", "status"), f"{V}:cmd_projections_status", ("读模型进度", "how far the read models are")),
+        Command(("board",), f"{V}:cmd_board", ("实时排行榜", "the live leaderboard of a round"), (ROUND, JSON)),
+        Command(("finalists",), f"{V}:cmd_finalists", ("决赛选手及其来源", "a final's entrants and where they came from"),
+                (ROUND, JSON)),
+        Command(("audit",), f"{V}:cmd_audit", ("得分的来龙去脉及评分表记录", "explanation and history of a result"),
+                (ROUND, ENTRANT, JSON)),
+        Command(("standings",), f"{V}:cmd_standings", ("月/季/年排名及其结果", "period standings and consequences"),
+                (arg("contest", help=("活动代码", "contest code")), arg("unit", help=("单位代码", "unit code")),
+                 arg("period", help=("期间：2025、2025-Q2 或 2025-05", "period: 2025, 2025-Q2 or 2025-05")), JSON)),
+        Command(("judges",), f"{V}:cmd_judges", ("评委打分统计（偏差检查）", "judge statistics (bias check)"), (JSON,),
+                ((arg("--round", help=("轮次代码", "round code")), arg("--contest", help=("活动代码", "contest code"))),),
+                required_group=True),
+        Command(("stars",), f"{V}:cmd_stars", ("星级建议与评定状态", "star recommendations and certification status"),
+                (arg("contest", help=("活动代码", "contest code")), CERT[1], CERT[2], JSON)),
+        Command(("replay",), f"{V}:cmd_replay", ("按另一套规则重算，看哪些结果会变（不登记任何内容）",
+                                                "what would change under another rule set (records nothing)"),
+                (arg("--rules", required=True, help=("规则文件 .toml", "rule-set file .toml")), JSON),
+                ((arg("--round", action="append", help=("轮次（可多次）", "round (repeatable)")),
+                  arg("--level", help=("层级", "level")), arg("--contest", help=("活动", "contest"))),)),
+        Command(("verify",), f"{V}:cmd_verify", ("核对哈希链、签名检查点、封存值和公布结果",
+                                                "check the hash chain, signed checkpoints, seals and published results"),
+                (arg("round", nargs="?", help=("只核对该轮次的结果", "only this round's results")),
+                 arg("--from-export", metavar="FILE", help=("核对导出文件（不需要数据库）", "verify an export file, offline")),
+                 arg("--key", action="append", metavar="PUBKEY",
+                     help=("用该公钥（64 位十六进制或 PEM 文件）核对签名，可多次",
+                           "check signatures with this public key (hex or PEM file); repeatable")), JSON)),
+        Command(("export",), "", ("导出", "exports")),
+        Command(("export", "events"), f"{V}:cmd_export_events", ("导出全部事件（NDJSON，含哈希链与签名）",
+                                                                "the event history as NDJSON with chain and signature"),
+                (arg("file", help=("输出文件", "output file")),)),
+        Command(("export", "results"), f"{P}:cmd_export_results", ("导出轮次结果（公示名单），.csv 或 .xlsx",
+                                                                  "a round's results (the publicity list), .csv or .xlsx"),
+                (ROUND, arg("file", help=("输出文件 .csv 或 .xlsx", "output file .csv or .xlsx")))),
+        Command(("demo",), "api.cli.demo:cmd_demo", ("用示例数据完整演示一次比赛", "run the example contest end to end"),
+                (arg("--fresh", action="store_true", help=("从空数据库开始", "start from an empty database file")),
+                 arg("--scenario", help=("活动目录（默认 examples/wushen-2025）", "scenario directory")))),
+    ]
+
+
+COMMANDS = _commands()
+
+
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
+    zh = lang.startswith("zh")
+
+    def h(pair: H) -> str:
+        return pair[0] if zh else pair[1]
+
+    def add(parser: Any, a: Arg) -> None:
+        options = dict(a.options)
+        parser.add_argument(*a.flags, help=h(a.help), **options)
+
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, h, argparse.SUPPRESS)
+    root = argparse.ArgumentParser(
+        prog="leitai", parents=[], formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=h(("擂台 Leitai — 基层党组织书记擂台比武与星级评定。每条命令的说明：leitai 命令 --help",
+                       "Leitai — arena contests and star certification. Help on a command: leitai COMMAND --help")),
+        epilog=h(("退出码：0 成功，2 被拒绝/输入有误，3 找不到，4 并发冲突，5 数据库问题，6 核对发现不一致",
+                  "Exit codes: 0 ok, 2 refused/invalid input, 3 not found, 4 concurrent conflict, 5 store problem, "
+                  "6 verification found a mismatch")))
+    _global_options(root, h, None)
+    if zh:
+        _translate(root)
+    groups: dict[tuple[str, ...], Any] = {(): root.add_subparsers(dest="command", metavar=h(("命令", "COMMAND")))}
+    for command in COMMANDS:
+        parent = groups[command.path[:-1]]
+        parser = parent.add_parser(command.path[-1], help=h(command.help), description=h(command.help),
+                                   parents=[common])
+        if zh:
+            _translate(parser)
+        parser.set_defaults(run=command.run, path=command.path)
+        if not command.run:
+            groups[command.path] = parser.add_subparsers(dest=f"{'_'.join(command.path)}_command",
+                                                         metavar=h(("子命令", "SUBCOMMAND")))
+            continue
+        for a in command.args:
+            add(parser, a)
+        for group in command.exclusive:
+            exclusive = parser.add_mutually_exclusive_group(required=command.required_group)
+            for a in group:
+                add(exclusive, a)
+    return root
+
+
+def _global_options(parser: argparse.ArgumentParser, h: Any, default: Any) -> None:
+    kw = {} if default is None else {"default": default}
+    parser.add_argument("--db", help=h(("数据库：sqlite:///文件.db 或 postgresql://…（默认 LEITAI_DATABASE_URL）",
+                                        "database URL (default LEITAI_DATABASE_URL)")), **kw)
+    parser.add_argument("--lang", choices=["zh", "en"], help=h(("消息语言（默认中文）", "language (default zh)")), **kw)
+    parser.add_argument("--as", dest="actor", help=h(("操作人（记录在每条事件中）", "who is acting (recorded)")), **kw)
+
+
+def _translate(parser: argparse.ArgumentParser) -> None:
+    """argparse's own words in Chinese (usage, options, the help option)."""
+    for action in parser._actions:  # noqa: SLF001 - argparse offers no other way
+        if isinstance(action, argparse._HelpAction):  # noqa: SLF001
+            action.help = "显示帮助并退出"
+    parser._positionals.title = "参数"  # noqa: SLF001
+    parser._optionals.title = "选项"  # noqa: SLF001
+
+
+def language(argv: list[str], environ: dict[str, str]) -> str:
+    """The language asked for anywhere on the command line, else LEITAI_LANG, else Chinese."""
+    for i, item in enumerate(argv):
+        if item == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1] == "en" else "zh"
+        if item.startswith("--lang="):
+            return "en" if item.split("=", 1)[1] == "en" else "zh"
+    return "en" if environ.get("LEITAI_LANG", "zh").startswith("en") else "zh"

@@ -1,0 +1,166 @@
+"""Commands of the scoring hall: opening and closing rounds, panels, sheets and their
+corrections, adjustments, inputs, disqualification and withdrawal, re-ranking, and the
+ranking and explanation computed from a round's events."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from api.cli import render
+from api.cli.context import Context, marks
+
+
+def _round(ctx: Context) -> str:
+    return ctx.args.round.strip().upper()
+
+
+def _remedy(ctx: Context) -> tuple[str, str]:
+    """The suffix a command's message gets when it is an appeal's remedy."""
+    number = getattr(ctx.args, "appeal", None)
+    if number is None:
+        return "", ""
+    return f"（申诉 #{number} 的更正，轮次已重新封存）", f" (remedy of appeal #{number}; the round is re-sealed)"
+
+
+def cmd_open(ctx: Context) -> None:
+    for code in ctx.args.rounds:
+        outcome = ctx.app.execute(lambda s, c=code: s.open_round(c, ctx.actor), f"round {code}")
+        ctx.recorded(outcome, f"轮次 {code.upper()} 开始评分", f"Round {code.upper()} is open for scoring")
+
+
+def cmd_close(ctx: Context) -> None:
+    for code in ctx.args.rounds:
+        outcome = ctx.app.execute(lambda s, c=code: s.close_round(c, ctx.actor), f"round {code}")
+        ctx.recorded(outcome, f"轮次 {code.upper()} 已结束评分并封存：{outcome.value}",
+                     f"Round {code.upper()} closed and sealed: {outcome.value}")
+
+
+def cmd_reopen(ctx: Context) -> None:
+    outcome = ctx.app.execute(lambda s: s.reopen_round(ctx.args.round, ctx.args.reason, ctx.actor),
+                              f"round {ctx.args.round}")
+    ctx.recorded(outcome, f"轮次 {_round(ctx)} 已重新开放评分", f"Round {_round(ctx)} reopened")
+
+
+def cmd_seat(ctx: Context) -> None:
+    a = ctx.args
+    outcome = ctx.app.execute(lambda s: s.seat_judge(a.round, a.judge, ctx.actor, ctx.key()), f"round {a.round}")
+    ctx.recorded(outcome, f"评委 {a.judge.upper()} 已进入轮次 {_round(ctx)} 的评委席",
+                 f"Judge {a.judge.upper()} seated on round {_round(ctx)}")
+
+
+def cmd_admit(ctx: Context) -> None:
+    a = ctx.args
+    outcome = ctx.app.execute(lambda s: s.admit_entrant(a.round, a.entrant, ctx.actor, ctx.key()), f"round {a.round}")
+    ctx.recorded(outcome, f"{a.entrant.upper()} 已成为轮次 {_round(ctx)} 的参赛组织",
+                 f"{a.entrant.upper()} admitted to round {_round(ctx)}")
+
+
+def cmd_recuse(ctx: Context) -> None:
+    a = ctx.args
+    outcome = ctx.app.execute(lambda s: s.recuse_judge(a.round, a.judge, a.entrant, a.reason, ctx.actor, ctx.key()),
+                              f"round {a.round}")
+    ctx.recorded(outcome, f"评委 {a.judge.upper()} 对 {a.entrant.upper()} 回避（其评分表不计入）",
+                 f"Judge {a.judge.upper()} recused from {a.entrant.upper()} (any sheet of theirs stops counting)")
+
+
+def cmd_sheet(ctx: Context) -> None:
+    a = ctx.args
+    given = marks(a.marks)
+    outcome = ctx.app.execute(lambda s: s.submit_sheet(a.round, a.judge, a.entrant, given, ctx.actor, ctx.key()),
+                              f"round {a.round}")
+    ctx.recorded(outcome, f"已登记评分表 {_round(ctx)}#{outcome.value}", f"Sheet recorded: {_round(ctx)}#{outcome.value}")
+
+
+def cmd_correct(ctx: Context) -> None:
+    a = ctx.args
+    given = marks(a.marks)
+    outcome = ctx.app.execute(lambda s: s.correct_sheet(a.round, a.judge, a.entrant, given, a.reason, ctx.actor,
+                                                        ctx.key(), a.appeal), f"round {a.round}")
+    zh, en = _remedy(ctx)
+    if outcome.recorded == 0:
+        ctx.say(f"与现有评分表 {_round(ctx)}#{outcome.value} 相同，没有更正，未登记任何内容。",
+                f"The same marks as sheet {_round(ctx)}#{outcome.value}: nothing to correct, nothing recorded.")
+        return
+    ctx.recorded(outcome, f"已登记更正 {_round(ctx)}#{outcome.value}{zh}", f"Correction recorded: "
+                 f"{_round(ctx)}#{outcome.value}{en}")
+
+
+def cmd_void(ctx: Context) -> None:
+    a = ctx.args
+    outcome = ctx.app.execute(lambda s: s.void_sheet(a.round, a.judge, a.entrant, a.reason, ctx.actor, ctx.key(),
+                                                     a.appeal), f"round {a.round}")
+    zh, en = _remedy(ctx)
+    ctx.recorded(outcome, f"评分表已作废 {_round(ctx)}#{outcome.value}{zh}", f"Sheet voided: {_round(ctx)}#{outcome.value}{en}")
+
+
+def cmd_adjustment_add(ctx: Context) -> None:
+    a = ctx.args
+    outcome = ctx.app.execute(lambda s: s.record_adjustment(a.round, a.entrant, a.points, a.reason, ctx.actor,
+                                                            ctx.key(), a.appeal), f"round {a.round}")
+    zh, en = _remedy(ctx)
+    ctx.recorded(outcome, f"已登记加减分 {_round(ctx)}#{outcome.value}（{a.points} 分）{zh}",
+                 f"Adjustment recorded: {_round(ctx)}#{outcome.value} ({a.points} points){en}")
+
+
+def cmd_adjustment_revoke(ctx: Context) -> None:
+    a = ctx.args
+    outcome = ctx.app.execute(lambda s: s.revoke_adjustment(a.round, a.adjustment, a.reason, ctx.actor, ctx.key(),
+                                                            a.appeal), f"round {a.round}")
+    zh, en = _remedy(ctx)
+    ctx.recorded(outcome, f"已撤销加减分 {_round(ctx)}#{a.adjustment}{zh}",
+                 f"Adjustment {_round(ctx)}#{a.adjustment} revoked{en}")
+
+
+def cmd_input(ctx: Context) -> None:
+    a = ctx.args
+    outcome = ctx.app.execute(lambda s: s.record_input(a.round, a.entrant, a.component, a.value, ctx.actor,
+                                                       ctx.key(), a.appeal), f"round {a.round}")
+    zh, en = _remedy(ctx)
+    ctx.recorded(outcome, f"已登记 {a.entrant.upper()} 的「{a.component}」：{a.value}{zh}",
+                 f"Recorded {a.component} = {a.value} for {a.entrant.upper()}{en}")
+
+
+def cmd_disqualify(ctx: Context) -> None:
+    a = ctx.args
+    outcome = ctx.app.execute(lambda s: s.disqualify(a.round, a.entrant, a.reason, ctx.actor, ctx.key(), a.appeal),
+                              f"round {a.round}")
+    zh, en = _remedy(ctx)
+    ctx.recorded(outcome, f"已取消 {a.entrant.upper()} 的参赛资格{zh}", f"{a.entrant.upper()} disqualified{en}")
+
+
+def cmd_withdraw(ctx: Context) -> None:
+    a = ctx.args
+    outcome = ctx.app.execute(lambda s: s.withdraw(a.round, a.entrant, a.reason, ctx.actor, ctx.key(), a.appeal),
+                              f"round {a.round}")
+    zh, en = _remedy(ctx)
+    ctx.recorded(outcome, f"已登记 {a.entrant.upper()} 退出比赛{zh}", f"{a.entrant.upper()} withdrawn{en}")
+
+
+def cmd_rerank(ctx: Context) -> None:
+    a = ctx.args
+    outcome = ctx.app.execute(lambda s: s.rerank(a.round, a.rules, a.reason, ctx.actor), f"round {a.round}")
+    ctx.recorded(outcome, f"轮次 {_round(ctx)} 已按 {a.rules} 重新排名并重新封存：{outcome.value}",
+                 f"Round {_round(ctx)} re-ranked under {a.rules} and re-sealed: {outcome.value}")
+
+
+def cmd_ranking(ctx: Context) -> None:
+    from projections.ranking_json import ranking_document
+
+    rnd, result = ctx.app.ranking(ctx.args.round)
+    doc = ranking_document(rnd, result)
+    if ctx.args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    print(render.ranking_text(doc, {a.code: a.name for a in result.rules.awards}, ctx.lang))
+
+
+def cmd_explain(ctx: Context) -> None:
+    from projections.explain import explanation
+
+    rnd, result = ctx.app.ranking(ctx.args.round)
+    x: Any = explanation(rnd, result, ctx.args.entrant.strip().upper())
+    if ctx.args.json:
+        print(json.dumps(x, ensure_ascii=False, indent=2))
+        return
+    print(render.explain_text(x, ctx.lang))

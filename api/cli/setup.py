@@ -1,0 +1,147 @@
+"""Commands that set a contest up: import, rule sets, the holiday calendar, the
+database and its signing key, and changes to judges' and organizations' details."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from api.cli import render
+from api.cli.context import Context, read_text
+
+
+def cmd_import(ctx: Context) -> None:
+    from api.importing.scenario import import_directory
+
+    directory = Path(ctx.args.directory)
+    app = ctx.open_new()
+    ctx.say(f"导入 {directory} → {app.store.display} …", f"Importing {directory} into {app.store.display} …")
+    reports, outcome = import_directory(app, directory, ctx.actor, ctx.progress)
+    rows = [[r.file, r.rows, r.recorded] for r in reports]
+    print(render.table([ctx.t("文件", "File"), ctx.t("行/项", "Rows"), ctx.t("新事件", "New events")], rows,
+                       right=[1, 2]))
+    for report in reports:
+        for en, zh in report.warnings:
+            ctx.warn(zh, en)
+    total = sum(r.recorded for r in reports)
+    found = sum(r.rows for r in reports)
+    if total:
+        ctx.say(f"共登记 {total} 条新事件（日志位置 {outcome.position}）。",
+                f"{total} new events recorded (log position {outcome.position}).")
+    else:
+        ctx.say(f"没有新内容：找到 {found} 行/项，全部此前已经导入过。",
+                f"Nothing new: {found} rows/items found, all imported before.")
+
+
+def cmd_rules_check(ctx: Context) -> None:
+    from domain.rules.ruleset import parse_ruleset
+
+    path, text = read_text(ctx.args.file)
+    rules = parse_ruleset(text, str(path))
+    method = render.method_text(rules.panel.method, rules.panel.trim, ctx.lang)
+    crit = "、".join(f"{c.name}（{c.code}）≤{render.number(c.max)}" for c in rules.criteria)
+    crit_en = ", ".join(f"{c.name} ({c.code}) <= {render.number(c.max)}" for c in rules.criteria)
+    ctx.say(f"{path}：有效。规则 {rules.ref}，{len(rules.criteria)} 项评分指标：{crit}；计分方法：{method}"
+            f"（至少 {rules.panel.min_judges} 份评分表），评分最多 {rules.mark_decimals} 位小数，结果保留 "
+            f"{rules.result_decimals} 位小数。摘要 {rules.digest}",
+            f"{path}: valid. Rule set {rules.ref}, {len(rules.criteria)} criteria: {crit_en}; panel: {method} "
+            f"(at least {rules.panel.min_judges} sheets), marks with at most {rules.mark_decimals} decimals, results "
+            f"to {rules.result_decimals} decimals. Digest {rules.digest}")
+
+
+def parse_scope(text: str, from_period: str | None) -> dict[str, Any]:
+    from domain.errors import InvalidValue
+
+    kind, _, value = text.partition(":")
+    if kind == "contest" and not value:
+        scope: dict[str, Any] = {"contest": True}
+    elif kind in ("level", "unit") and value:
+        scope = {kind: value.strip().lower() if kind == "level" else value.strip().upper()}
+    elif kind == "rounds" and value:
+        scope = {"rounds": [v.strip().upper() for v in value.split(",") if v.strip()]}
+    else:
+        raise InvalidValue("--scope", text, "use contest, level:LEVEL, unit:UNIT or rounds:R1,R2",
+                           "范围应写成 contest、level:层级、unit:单位 或 rounds:轮次1,轮次2")
+    if from_period:
+        scope["from_period"] = from_period
+    return scope
+
+
+def cmd_rules_adopt(ctx: Context) -> None:
+    a = ctx.args
+    path, text = read_text(a.file)
+    scope = parse_scope(a.scope, a.from_period)
+
+    def work(s: Any) -> Any:
+        rules = s.register_ruleset(text, path.name, ctx.actor)
+        return s.adopt_ruleset(a.contest, rules.ref, scope, a.reason, ctx.actor)
+
+    outcome = ctx.app.execute(work, f"contest {a.contest}")
+    ref = outcome.value["rules"]
+    assigned, kept = outcome.value["assigned"], outcome.value["kept"]
+    ctx.recorded(outcome, f"已采用 {ref['code']}@{ref['version']}（范围 {a.scope}）。按新规则计算的未结束轮次："
+                          f"{'、'.join(assigned) or '无'}；已结束的轮次保留原结果：{'、'.join(kept) or '无'}"
+                          "（如需按新规则重新排名，请用 `leitai rerank`）",
+                 f"Adopted {ref['code']}@{ref['version']} (scope {a.scope}). Rounds not yet closed now computed under "
+                 f"it: {', '.join(assigned) or 'none'}; closed rounds keep their results: {', '.join(kept) or 'none'} "
+                 "(re-rank one with `leitai rerank`)")
+
+
+def cmd_calendar_load(ctx: Context) -> None:
+    from domain.workdays import parse_year_file
+
+    path, text = read_text(ctx.args.file)
+    year = parse_year_file(text, path.name)
+    outcome = ctx.app.execute(lambda s: s.load_holiday_year(year, ctx.actor), "holiday calendar")
+    ctx.recorded(outcome, f"{year.year} 年节假日安排：{len(year.holidays)} 天放假，{len(year.workdays)} 天调休上班",
+                 f"{year.year}: {len(year.holidays)} holidays, {len(year.workdays)} make-up working days")
+
+
+def cmd_db_migrate(ctx: Context) -> None:
+    import migrations
+    from api.wiring import admin_store, open_store
+
+    store = open_store(ctx.args.db, create=True)
+    done = migrations.migrate(store, admin_store())
+    ctx.say(f"{store.display}：" + (f"已执行迁移 {'、'.join(done)}" if done else "已是最新"),
+            f"{store.display}: " + (f"applied {', '.join(done)}" if done else "up to date"))
+    roles = migrations.runner.roles(admin_store() or store)
+    if roles:
+        ctx.say(f"应用账号请加入写入角色 {roles['writer']}：CREATE ROLE leitai LOGIN PASSWORD '…' IN ROLE {roles['writer']}",
+                f"Put the application's login in the writer role {roles['writer']}: "
+                f"CREATE ROLE leitai LOGIN PASSWORD '…' IN ROLE {roles['writer']}")
+
+
+def cmd_keys_show(ctx: Context) -> None:
+    from eventstore.keys import default_path, load_signer, public_pem
+
+    path = default_path(ctx.store)
+    created = not path.exists()
+    signer = load_signer(path)
+    if created:
+        print(ctx.t(f"已生成签名密钥 {path}（请妥善保管，不要与数据库放在一起）。",
+                    f"Created the signing key {path} (keep it safe, apart from the database)."), file=sys.stderr)
+    ctx.say(f"签名密钥：{path}\n公钥：{signer.public_hex}\n指纹：{signer.fingerprint}\n"
+            "审计人员核对导出文件：leitai verify --from-export 文件 --key " + signer.public_hex,
+            f"Signing key: {path}\nPublic key: {signer.public_hex}\nFingerprint: {signer.fingerprint}\n"
+            "Auditors verify an export with: leitai verify --from-export FILE --key " + signer.public_hex)
+    print(public_pem(signer), end="")
+
+
+def cmd_judge_update(ctx: Context) -> None:
+    a = ctx.args
+    details = {k: v for k, v in (("name", a.name), ("home_unit", a.home_unit), ("affiliation", a.affiliation))
+               if v is not None}
+    outcome = ctx.app.execute(lambda s: s.update_judge(a.contest, a.judge, a.reason, ctx.actor, key=ctx.key(),
+                                                       **details), f"contest {a.contest}")
+    ctx.recorded(outcome, f"评委 {a.judge.upper()} 的信息已更新", f"Judge {a.judge.upper()} updated")
+
+
+def cmd_org_update(ctx: Context) -> None:
+    a = ctx.args
+    details = {k: v for k, v in (("name", a.name), ("unit", a.unit), ("sector", a.sector), ("category", a.category),
+                                 ("secretary", a.secretary)) if v is not None}
+    outcome = ctx.app.execute(lambda s: s.update_organization(a.contest, a.organization, ctx.actor, a.reason,
+                                                              key=ctx.key(), **details), f"organization {a.organization}")
+    ctx.recorded(outcome, f"党组织 {a.organization.upper()} 的信息已更新", f"Organization {a.organization.upper()} updated")
