@@ -13,6 +13,11 @@ measures, on the same rows, in the same run:
 * replay         - what-if replay of a contest under changed rules;
 * live lag       - a sheet recorded -> visible on the leaderboard, with a projector running.
 
+Then (``--part hall``) 8 and 32 judges submitting sheets to one round at once, through
+the application service and through the library's plain get-and-save path
+(bench/concurrency.py), and (``--part startup``) the wall time of `leitai board` beside
+the interpreter's own start-up (bench/startup.py).
+
 It prints the figures with ratios to the baselines, checks them against the goals,
 and writes them as JSON to bench/results/latest.json.
 """
@@ -39,7 +44,8 @@ from bench.synth import COUNTY_YEAR, COUNTY_YEAR_X4, PROVINCE_YEAR, Shape, histo
 from domain.services.store import StoreURL, parse_url
 
 SHAPES = {"county": COUNTY_YEAR, "county-x4": COUNTY_YEAR_X4, "province": PROVINCE_YEAR}
-GOALS = {"rebuild_rate": 150_000, "lag_p99_ms": 50.0, "replay_seconds": 2.0}
+GOALS = {"rebuild_rate": 150_000, "lag_p99_ms": 50.0, "replay_seconds": 2.0,
+         "hall_rate_postgresql": 300, "hall_p99_ms": 50.0, "startup_seconds": 0.3}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -171,27 +177,100 @@ def summary(results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def run_hall(stores: Stores, quick: bool) -> list[dict[str, Any]]:
+    from bench import concurrency
+
+    print("\n== the scoring hall: judges submitting sheets to one round at once", flush=True)
+    out = []
+    entrants = 20 if quick else 60
+    for kind in stores.kinds:
+        for writers in (8, 32):
+            for path in ("leitai", "library"):
+                store, _ = stores.fresh(kind)
+                try:
+                    import migrations
+
+                    migrations.migrate(store)
+                    r = concurrency.run(store, writers, entrants, path, time_limit=15 if quick else 30)
+                finally:
+                    stores.drop(store)
+                r["store"] = kind
+                out.append(r)
+                print(f"   [{kind}] {writers:>2} writers, {path:<7}: {r['sheets']:>5} sheets in {r['seconds']:6.2f}s = "
+                      f"{r['rate']:>7,.0f}/s, p50 {r['p50_ms']:6.1f} ms, p99 {r['p99_ms']:7.1f} ms, "
+                      f"{r['retries']:>4} retries, {r['conflicts']:>3} conflicts reported"
+                      + ("" if r["complete"] else f" (stopped at the time limit)")
+                      + (f", {r['batches']} batches" if r["batches"] else ""), flush=True)
+            mine = next(x for x in out if (x["store"], x["writers"], x["path"]) == (kind, writers, "leitai"))
+            base = next(x for x in out if (x["store"], x["writers"], x["path"]) == (kind, writers, "library"))
+            print(f"   [{kind}] {writers:>2} writers: Leitai {mine['rate'] / base['rate']:.0f}x the library path's "
+                  "rate", flush=True)
+    return out
+
+
+def run_startup() -> dict[str, Any]:
+    from bench import startup
+
+    print("\n== start-up: `leitai board R-WS-FINAL-2025` on the example, a new process each time", flush=True)
+    r = startup.run()
+    s = r["seconds"]
+    print(f"   board {s['board']:.3f}s (median of {r['runs']}); python -c pass {s['python']:.3f}s "
+          f"(board = {r['board_vs_python']:.1f}x the bare interpreter); python importing eventsourcing "
+          f"{s['python_eventsourcing']:.3f}s", flush=True)
+    return r
+
+
+def hall_summary(hall: list[dict[str, Any]], start: dict[str, Any] | None) -> list[str]:
+    lines = []
+    for r in hall:
+        if r["path"] != "leitai":
+            continue
+        goals = [r["conflicts"] == 0, r["p99_ms"] <= GOALS["hall_p99_ms"]]
+        if r["store"] == "postgresql":
+            goals.append(r["rate"] >= GOALS["hall_rate_postgresql"])
+        lines.append(f"   hall: 0 conflicts, p99 <= {GOALS['hall_p99_ms']:.0f} ms"
+                     + (f", >= {GOALS['hall_rate_postgresql']}/s" if r["store"] == "postgresql" else "")
+                     + f"  {r['writers']:>2} writers {r['store']:<10} {r['conflicts']} conflicts, "
+                     f"{r['p99_ms']:.1f} ms, {r['rate']:,.0f}/s  {'met' if all(goals) else 'NOT met'}")
+    if start is not None:
+        board = start["seconds"]["board"]
+        lines.append(f"   start-up of `leitai board` <= {GOALS['startup_seconds']} s  {board:.3f} s  "
+                     f"{'met' if board <= GOALS['startup_seconds'] else 'NOT met'}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--scale", choices=["county", "county-x4", "province", "all"], default="all")
     parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--part", default="rebuild,hall,startup",
+                        help="what to run: rebuild (the read side at scale), hall (concurrent judges), startup")
     parser.add_argument("--quick", action="store_true", help="fewer samples (CI smoke run)")
     args = parser.parse_args()
+    parts = {p.strip() for p in args.part.split(",")}
     shapes = list(SHAPES.values()) if args.scale == "all" else [SHAPES[args.scale]]
     stores = Stores([k.strip() for k in args.stores.split(",")])
     print(f"Leitai benchmark, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}"
           + (f", {stores.pg_description}" if stores.pg_description else ""))
     results: list[dict[str, Any]] = []
+    hall: list[dict[str, Any]] = []
+    start = None
     try:
-        for shape in shapes:
-            results += run_shape(shape, stores, args.quick)
+        if "rebuild" in parts:
+            for shape in shapes:
+                results += run_shape(shape, stores, args.quick)
+        if "hall" in parts:
+            hall = run_hall(stores, args.quick)
+        if "startup" in parts:
+            start = run_startup()
     finally:
         stores.close()
-    lines = summary(results)
+    lines = summary(results) + hall_summary(hall, start)
     print("\n".join(lines))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps({"results": results, "postgres": stores.pg_description},
+    (RESULTS / "latest.json").write_text(json.dumps({"results": results, "hall": hall, "startup": start,
+                                                     "postgres": stores.pg_description},
                                                     indent=2, default=str), encoding="utf-8")
 
 
