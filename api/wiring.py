@@ -20,6 +20,17 @@ from domain.services.store import StoreURL, parse_url
 CONNECT_TIMEOUT = 5  # seconds: a server that does not answer is reported, not waited for
 
 
+LOCK_TIMEOUT = "5s"  # a lock held by another process is reported after 5 s, never waited out
+
+
+def bounded_waits() -> None:
+    """Every PostgreSQL connection of this process gives up waiting for a lock after
+    LOCK_TIMEOUT (libpq reads PGOPTIONS); an operator's own PGOPTIONS is kept."""
+    options = os.environ.get("PGOPTIONS", "")
+    if "lock_timeout" not in options:
+        os.environ["PGOPTIONS"] = (options + f" -c lock_timeout={LOCK_TIMEOUT}").strip()
+
+
 def store_from_env(url: str | None = None) -> StoreURL:
     return parse_url(url)
 
@@ -49,6 +60,7 @@ def open_store(url: str | None = None, create: bool = False) -> StoreURL:
     if store.kind == "sqlite":
         _check_sqlite(store, create)
     else:
+        bounded_waits()
         _check_postgres(store, create)
     return store
 

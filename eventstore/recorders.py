@@ -17,7 +17,9 @@ from domain.services.store import CHAIN_TABLE_SQLITE as SQLITE_CHAIN
 
 # A store that does not answer is retried briefly, then reported (the library's own
 # recorders retry ten times, which turns a lock held elsewhere into minutes of waiting).
+# An insert is not retried at all: the writer reruns its batch if it must.
 _bounded = retry((InterfaceError, OperationalError), max_attempts=2, wait=0.2)
+_once = retry((InterfaceError, OperationalError), max_attempts=1)
 
 
 class LeitaiSQLiteRecorder(SQLiteApplicationRecorder):
@@ -50,7 +52,7 @@ class LeitaiSQLiteRecorder(SQLiteApplicationRecorder):
 class LeitaiPostgresRecorder(PostgresApplicationRecorder):
     """The library's recorder with bounded retries; the database writes the chain."""
 
-    insert_events = _bounded(PostgresApplicationRecorder.insert_events.__wrapped__)  # type: ignore[attr-defined]
+    insert_events = _once(PostgresApplicationRecorder.insert_events.__wrapped__)  # type: ignore[attr-defined]
     select_notifications = _bounded(PostgresApplicationRecorder.select_notifications.__wrapped__)  # type: ignore[attr-defined]
     max_notification_id = _bounded(PostgresApplicationRecorder.max_notification_id.__wrapped__)  # type: ignore[attr-defined]
     select_events = _bounded(PostgresApplicationRecorder.select_events.__wrapped__)  # type: ignore[attr-defined]
