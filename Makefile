@@ -1,5 +1,5 @@
 # Leitai: the two commands a fresh machine needs.
-#   make demo   creates .venv and runs the example contest on the embedded SQLite store
+#   make demo   creates .venv, plays the example contest on the embedded SQLite store and serves it
 #   make test   creates .venv and runs the whole test suite (PostgreSQL included)
 PYTHON ?= python3
 VENV := .venv
@@ -25,4 +25,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache
+	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo.db.signing-key.pem .pytest_cache

@@ -1,94 +1,127 @@
 """The Flask application factory.  Nothing is created at import time.
 
-    flask --app 'api.app:create_app()' run
+    leitai serve                                   # production (waitress), with the projector
+    flask --app 'api.app:create_app()' run         # development only
 
-This first cut serves the ranking of a round; the resources of the HTTP API issue are
-added as blueprints here.
+The HTTP API is made of flask-smorest blueprints (one per resource) with a marshmallow
+schema for every request body and response; the OpenAPI 3 document is served at
+``/api/openapi.json`` and a browsable version at ``/api/docs`` (its assets served from
+the installed package, nothing from the internet).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import threading
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+from itsdangerous import URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
 
-from api.schemas import RankingSchema
-from api.wiring import open_app
-from domain.errors import InvalidValue, LeitaiError, NotFound
-from domain.services.app import Leitai
-from projections.queries import ReadModels
-from projections.ranking_json import ranking_document
+from api.rest import errors
+from api.rest.base import remember_answer
+from api.rest.hub import Hub
+from api.rest.schemas.common import ErrorSchema
+from api.rest.security import Throttle, token_key
+from domain.errors import LeitaiError
 
-rounds = Blueprint("rounds", __name__, url_prefix="/api/rounds")
-HTTP_STATUS = {2: 422, 3: 404, 4: 409, 5: 503}
+DEFAULTS = {
+    "API_TITLE": "擂台 Leitai",
+    "API_VERSION": "1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,  # a scenario upload; nothing else comes near
+    "JSON_AS_ASCII": False,
+    "LEITAI_DATABASE_URL": None,
+    "LEITAI_PROJECTOR": None,  # "thread": project in this process (tests, development)
+}
+
+
+class LeitaiApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        return errors.http_error(error)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    from api.wiring import open_app
+
     app = Flask(__name__)
-    app.config.update(LEITAI_DATABASE_URL=None, JSON_AS_ASCII=False)
+    app.config.update(DEFAULTS)
     app.config.update(config or {})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     leitai = app.config.get("LEITAI_APP") or open_app(app.config["LEITAI_DATABASE_URL"])
-    app.extensions["leitai"] = leitai
-    app.extensions["read_models"] = ReadModels(leitai.store)
-    app.register_blueprint(rounds)
-    app.register_error_handler(LeitaiError, _error)
+    from eventstore.sidecar import Sidecar
+
+    hub = Hub(leitai.store)
+    sidecar = Sidecar(leitai.store)
+    app.extensions.update(leitai=leitai, leitai_hub=hub, leitai_sidecar=sidecar, leitai_throttle=Throttle(),
+                          leitai_tokens=URLSafeTimedSerializer(token_key(sidecar), salt="leitai-token"))
+    api = LeitaiApi(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}, {}]
+    for blueprint in _blueprints():
+        api.register_blueprint(blueprint)
+    app.register_error_handler(LeitaiError, errors.leitai_error)
+    app.after_request(remember_answer)
+    app.register_error_handler(Exception, errors.unexpected)
+    _docs_assets(app)
+    if app.config["LEITAI_PROJECTOR"] == "thread":
+        _project_in_a_thread(app, leitai.store)
 
     @app.get("/healthz")
     def healthz() -> Any:
-        """Liveness: the store answers."""
-        return {"ok": True, "events": leitai.recorder.max_notification_id() or 0}
+        """Liveness: the store answers; where the read side is."""
+        return {"ok": True, "events": leitai.recorder.max_notification_id() or 0,
+                "projected": hub.read().position()}
 
     return app
 
 
-def _leitai() -> Leitai:
-    return current_app.extensions["leitai"]
+def _blueprints() -> list[Any]:
+    from api.rest.resources import accounts, audit, certifications, contests, documents, rounds, scoring, stream
+
+    return [accounts.blp, contests.blp, rounds.blp, scoring.blp, certifications.blp, audit.blp, stream.blp,
+            documents.blp]
 
 
-def _lang() -> str:
-    wanted = request.args.get("lang") or request.accept_languages.best_match(["zh", "en"]) or "zh"
-    return "en" if wanted.startswith("en") else "zh"
+def _docs_assets(app: Flask) -> None:
+    """Swagger UI's files, from the installed swagger-ui-bundle package."""
+    import swagger_ui_bundle
+
+    folder = Path(swagger_ui_bundle.swagger_ui_path)
+
+    @app.get("/api/docs/assets/<path:name>")
+    def docs_assets(name: str) -> Any:
+        return send_from_directory(folder, name)
 
 
-def _error(error: LeitaiError) -> Any:
-    status = 404 if isinstance(error, NotFound) else HTTP_STATUS.get(type(error).exit_code, 422)
-    return jsonify({"error": type(error).__name__, "message": error.message(_lang())}), status
+def _project_in_a_thread(app: Flask, store: Any) -> None:
+    from projections.runner import Projector
 
+    stop = threading.Event()
 
-@rounds.get("/<code>/board")
-def board(code: str) -> Any:
-    """The live leaderboard of a round, from the read side.
-
-    ``?after=N`` (the position a command of this client returned) waits, up to
-    ``timeout`` seconds (default 5), until the read side includes it: read-your-writes.
-    """
-    read: ReadModels = current_app.extensions["read_models"]
-    after = request.args.get("after")
-    if after is not None:
-        if not after.isdigit():
-            raise InvalidValue("after", after, "must be a log position (a whole number)", "应为日志位置（整数）")
-        timeout_text = request.args.get("timeout", "5")
+    def project() -> None:
+        projector = Projector(store, idle_wait=0.05)
         try:
-            seconds = Decimal(timeout_text[:20])
-            if not seconds.is_finite():
-                raise ValueError(timeout_text)
-            timeout = min(max(float(seconds), 0.0), 30.0)
-        except (InvalidOperation, ValueError):
-            return jsonify({"error": "InvalidValue", "message": InvalidValue(
-                "timeout", timeout_text, "must be a number of seconds", "应为秒数").message(_lang())}), 400
-        if not read.wait_for(int(after), timeout):
-            return jsonify({"error": "NotYetProjected", "position": read.position(),
-                            "message": ("读模型尚未更新到该位置，请确认投影进程（leitai projections run）正在运行。"
-                                        if _lang() == "zh" else
-                                        "The read side has not reached that position yet; is "
-                                        "`leitai projections run` running?")}), 503
-    return read.leaderboard(code)
+            projector.run(stop)
+        finally:
+            projector.close()
+
+    thread = threading.Thread(target=project, daemon=True, name="leitai-projector")
+    thread.start()
+    app.extensions["leitai_projector_stop"] = stop
 
 
-@rounds.get("/<code>/ranking")
-def ranking(code: str) -> Any:
-    """The ranking of a round, as the rulebook's ranking JSON."""
-    rnd, result = _leitai().ranking(code)
-    return RankingSchema().dump(ranking_document(rnd, result))
+_DESCRIPTION = """擂台 Leitai：基层党组织书记擂台比武与星级评定。Arena contests and star certification.
+
+Sign in with `POST /api/auth/token` and send `Authorization: Bearer <token>`. Errors are
+`{"code", "message", "errors"}` in the request's language (`?lang=en`, `Accept-Language`; Chinese by
+default). Every command accepts `Idempotency-Key`, answers with the log position of its last event and
+waits until the read side includes it. Reads carry an `ETag` and answer `304` to `If-None-Match`."""

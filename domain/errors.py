@@ -26,6 +26,7 @@ class LeitaiError(Exception):
     zh: ClassVar[str] = "操作被拒绝。"
     en: ClassVar[str] = "The operation was refused."
     exit_code: ClassVar[int] = 2
+    field_name: ClassVar[str | None] = None  # the input this refusal is about, when it is not in ``fields``
 
     def __init__(self, **fields: Any) -> None:
         self.fields = fields
@@ -41,6 +42,11 @@ class LeitaiError(Exception):
             if key in values:
                 values[key] = shown(values[key], zh)
         return template.format(**values)
+
+    def field_errors(self, lang: str = "zh") -> dict[str, str]:
+        """Each input the refusal is about -> what is wrong with it (for an API's ``errors``)."""
+        name = self.fields.get("field") or self.fields.get("criterion") or self.field_name
+        return {str(name): self.message(lang)} if name else {}
 
 
 QUOTED = ("value", "recorded", "given")  # values a person typed or a file held: shown quoted
@@ -96,8 +102,10 @@ class UnitNotFound(NotFound):
 
 
 class RuleSetNotFound(NotFound):
-    zh = "找不到评分规则 {rules}。请先导入该规则文件（rules/*.toml）。"
-    en = "Rule set {rules} is not registered. Import its file (rules/*.toml) first."
+    field_name = "rules"
+    zh = "找不到评分规则 {rules}。请先登记该规则：随活动目录导入（rules/*.toml），或用 `leitai rules adopt` 采用。"
+    en = ("Rule set {rules} is not registered. Register it first: import it with a scenario (rules/*.toml), "
+          "or adopt it with `leitai rules adopt`.")
 
 
 class AppealNotFound(NotFound):
@@ -108,6 +116,11 @@ class AppealNotFound(NotFound):
 class CertificationNotFound(NotFound):
     zh = "党组织 {organization} 在 {level} 级 {cycle} 周期还没有星级评定记录。"
     en = "Organization {organization} has no star certification at level {level} for cycle {cycle}."
+
+
+class AccountNotFound(NotFound):
+    zh = "没有账号 {account}。请让系统管理员用 `leitai users add` 创建。"
+    en = "There is no account {account}. Ask the administrator to create it with `leitai users add`."
 
 
 class RuleSetInvalid(LeitaiError):
@@ -124,6 +137,9 @@ class RuleSetInvalid(LeitaiError):
             problems_zh="\n".join(f"  - {f}：{zh}" for f, _, zh in problems),
         )
 
+    def field_errors(self, lang: str = "zh") -> dict[str, str]:
+        return {field: zh if lang.startswith("zh") else en for field, en, zh in self.problems}
+
 
 class RuleSetConflict(LeitaiError):
     zh = "评分规则 {code} 第 {version} 版已登记，内容不同。修改规则请提高 version。"
@@ -133,7 +149,8 @@ class RuleSetConflict(LeitaiError):
     )
 
 
-KINDS_ZH = {"contest": "比武活动", "unit": "单位", "judge": "评委", "round": "轮次", "organization": "党组织"}
+KINDS_ZH = {"contest": "比武活动", "unit": "单位", "judge": "评委", "round": "轮次", "organization": "党组织",
+            "account": "账号"}
 
 
 class RecordConflict(LeitaiError):
@@ -187,21 +204,25 @@ class SheetsNotYetAccepted(SheetsNotAccepted):
 
 
 class JudgeNotSeated(LeitaiError):
+    field_name = "judge"
     zh = "评委 {judge} 不在轮次 {round} 的评委席中，其评分表不予接收。"
     en = "Judge {judge} does not sit on the panel of round {round}; the sheet is refused."
 
 
 class JudgeRecused(LeitaiError):
+    field_name = "judge"
     zh = "评委 {judge} 对 {entrant} 回避（{reason_zh}），不能为其评分。"
     en = "Judge {judge} is recused from {entrant} ({reason}) and cannot score it."
 
 
 class EntrantNotAdmitted(LeitaiError):
+    field_name = "entrant"
     zh = "{entrant} 不是轮次 {round} 的参赛组织。"
     en = "{entrant} is not an entrant of round {round}."
 
 
 class EntrantNotActive(LeitaiError):
+    field_name = "entrant"
     zh = "{entrant} 在轮次 {round} 中已{entrant_status_zh}，不能再{action_zh}。"
     en = "{entrant} is {entrant_status} in round {round}; cannot {action}."
 
@@ -236,11 +257,13 @@ class LinkedRoundNotClosed(LeitaiError):
 
 
 class AdjustmentOverCap(LeitaiError):
+    field_name = "points"
     zh = "{entrant} 在轮次 {round} 的{kind_zh}合计将达 {total} 分，超过规则上限 {cap} 分，不予登记。"
     en = "{entrant} would have {total} {kind} points in round {round}, above the cap of {cap}; refused."
 
 
 class ReasonRequired(LeitaiError):
+    field_name = "reason"
     zh = "{action_zh}必须填写理由。"
     en = "A reason is required to {action}."
 
@@ -251,6 +274,7 @@ class AppealOutsidePeriod(LeitaiError):
 
 
 class AppealAnonymous(LeitaiError):
+    field_name = "name"
     zh = "异议/申诉必须署真实姓名并留联系方式（缺少：{missing_zh}），匿名异议不予受理。"
     en = "An objection or appeal must carry a real name and a contact (missing: {missing}); anonymous filings are refused."
 
@@ -268,6 +292,7 @@ class AlreadyPublished(LeitaiError):
 
 
 class PublicationBackdated(LeitaiError):
+    field_name = "on"
     zh = "轮次 {round} 的公示日期 {on} 早于允许的日期：{why_zh} {limit}。请填写实际张贴公示的日期（不早于 {limit}）。"
     en = "Round {round}: the publication date {on} is too early: {why} {limit}. Give the day the notice was posted (not before {limit})."
 
@@ -297,6 +322,7 @@ class NoPromotion(LeitaiError):
 
 
 class CalendarMissing(LeitaiError):
+    field_name = "calendar_fallback"
     zh = ("没有 {year} 年的节假日安排数据，无法按工作日计算公示期。请用 "
           "`leitai calendar load FILE` 导入国务院办公厅公布的 {year} 年放假安排"
           "（格式见 README），或明确选择 `--calendar-fallback weekends`（只排除周末，并记录在案）。")
@@ -306,13 +332,14 @@ class CalendarMissing(LeitaiError):
 
 
 class DecisionNeedsReason(LeitaiError):
+    field_name = "reason"
     zh = "{organization} 的复评决定为 {decided} 星，与计算建议 {recommended} 不同，必须说明理由。"
     en = ("The re-evaluation decides {decided} stars for {organization}, which differs from the "
           "computed recommendation ({recommended}); a reason is required.")
 
 
 class CertificationStateError(LeitaiError):
-    zh = "{organization} 的星级评定当前为「{state}」，不能{action_zh}。"
+    zh = "{organization} 的星级评定当前为「{state_zh}」，不能{action_zh}。"
     en = "The certification of {organization} is {state}; cannot {action}."
 
 
@@ -336,6 +363,11 @@ class ImportRowError(LeitaiError):
             row_zh=f" 第 {row} 行" if row else "",
             row_en=f" row {row}" if row else "",
         )
+
+    def field_errors(self, lang: str = "zh") -> dict[str, str]:
+        f = self.fields
+        where = ":".join(str(part) for part in (f["file"], f["row"], f["column"]) if part)
+        return {where: self.message(lang)}
 
 
 class StoreError(LeitaiError):

@@ -37,3 +37,7 @@ def certification_id(organization: str, level: str, cycle: str) -> UUID:
 
 def ledger_id() -> UUID:
     return uuid5(NAMESPACE, "ledger")
+
+
+def account_id(name: str) -> UUID:
+    return uuid5(NAMESPACE, f"account:{name}")

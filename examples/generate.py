@@ -148,6 +148,7 @@ def contest_toml(rounds: list, final_panel: list[str]) -> str:
         f'code = "{CONTEST}"',
         'title = "2025 乌审旗 嘎查村党组织书记 乡村振兴“比武争星”（示例数据）"',
         'levels = ["township", "county"]',
+        'contact = "乌审旗委组织部（示例）：电话 0477-0000000，地址 嘎鲁图镇示例路 1 号；异议须实名并留联系方式"',
         "",
         "[[units]]", 'code = "WS"', 'name = "乌审旗"', 'level = "county"',
     ]

@@ -52,3 +52,25 @@ def audit(source: EventSource, code: str, entrant: str) -> dict[str, Any]:
     if entrant not in rnd.entrants:
         raise EntrantNotAdmitted(round=code, entrant=entrant)
     return explanation(rnd, rnd.compute(folder.rules(rnd.rules), linked), entrant)
+
+
+def sheets(source: EventSource, code: str) -> list[dict[str, Any]]:
+    """Every sheet of a round as it stands, with the events behind it: the judge, the
+    entrant, the marks, whether it counts, and who submitted, corrected or voided it."""
+    folder = fold_rounds(source, code)
+    rnd = folder.rounds[code]
+    out = []
+    for record in sorted(rnd.sheets.values(), key=lambda r: (r.entrant, r.judge, r.sheet)):
+        counts = (not record.voided and (record.judge, record.entrant) not in rnd.recusals)
+        out.append({"judge": record.judge, "entrant": record.entrant, "marks": dict(record.marks),
+                    "event": rnd.ref(record.ref), "first_event": rnd.ref(record.sheet), "voided": record.voided,
+                    "counts": counts, "history": [{"event": rnd.ref(v), "kind": kind, "actor": actor, "reason": reason}
+                                                  for v, kind, actor, reason in record.log]})
+    return out
+
+
+def explanations(source: EventSource, code: str) -> tuple[Round, list[dict[str, Any]]]:
+    """The round and the explanation of every entrant, in ranking order (a score sheet)."""
+    rnd, linked, folder = round_and_links(source, code)
+    result = rnd.compute(folder.rules(rnd.rules), linked)
+    return rnd, [explanation(rnd, result, e.entrant) for e in result.entries]

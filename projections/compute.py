@@ -22,6 +22,7 @@ from projections.fold import Dirty, Folder, Quarantined
 from projections.judges import JudgeTally, combine, round_tallies
 from projections.ranking_json import ranking_document, recorded_document
 from projections.tables import (
+    ACCOUNTS,
     APPEALS,
     CHECKPOINTS,
     CONTESTS,
@@ -186,6 +187,11 @@ class Computer:
                        for c in folder.contests.values() if cert.organization in c.roster}
         for contest, level, year in sorted(levels):
             self._certifications(contest, level, year, changes)
+        accounts = set(folder.accounts) if dirty.everything else dirty.accounts
+        for name in sorted(accounts):
+            a = folder.accounts[name]
+            changes.rows[ACCOUNTS.name].append((name, a.display_name, orjson.dumps(
+                [{"role": g.role, **g.scope()} for g in a.grants]).decode(), int(a.disabled), a.generation))
         organizations = set(folder.organizations) if dirty.everything else dirty.organizations
         for code in sorted(organizations):
             o = folder.organizations[code]
@@ -229,7 +235,9 @@ class Computer:
             expected_total, int(complete), events, self.folder.round_position.get(code, 0), rnd.theme,
             None if rnd.publicity is None else orjson.dumps({
                 "current": vars(rnd.publicity), "periods": [vars(p) for p in rnd.publications],
-                "closed_on": rnd.closed_on}).decode()))
+                "closed_on": rnd.closed_on}).decode(),
+            int(rnd.live_board), orjson.dumps([{"code": j.code, "name": j.name} for j in rnd.judges.values()]).decode(),
+            orjson.dumps(self._unit_path(rnd.contest, rnd.unit)).decode()))
         changes.replacing(FINALISTS, ("target",), (code,))
         for entrant, record in sorted(rnd.entrants.items()):
             source = record.source
@@ -250,6 +258,15 @@ class Computer:
         for judge in sorted(tallies):
             changes.rows[JUDGES.name].append(tallies[judge].row("round", code))
 
+    def _unit_path(self, contest: str, unit: str) -> list[str]:
+        """The unit and every unit above it, nearest first (who administers the round)."""
+        c = self.folder.contests.get(contest)
+        path, current = [], unit
+        while current is not None and current not in path:
+            path.append(current)
+            current = c.units[current].parent if c is not None and current in c.units else None
+        return path
+
     def _contest(self, code: str, changes: Changes) -> None:
         c = self.folder.contests.get(code)
         if c is None:
@@ -259,7 +276,7 @@ class Computer:
                                                                   else 0, u.code), reverse=False)]
         changes.rows[CONTESTS.name].append((code, c.title, orjson.dumps(c.levels).decode(),
                                             orjson.dumps(units).decode(), len(c.roster), len(c.judges),
-                                            len(c.rounds)))
+                                            len(c.rounds), c.contact))
 
     def _contest_judges(self, contest: str, changes: Changes) -> None:
         per_round = self.tallies.get(contest, {})

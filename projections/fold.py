@@ -21,6 +21,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.domain import CanInitAggregate
 
+from domain.model.account import Account
 from domain.model.calendar import HolidayCalendar
 from domain.model.certification import Certification
 from domain.model.contest import Contest
@@ -118,13 +119,14 @@ class Dirty:
     contests: set[str] = field(default_factory=set)  # contest-wide judge statistics
     rulesets: set[tuple[str, int]] = field(default_factory=set)
     organizations: set[str] = field(default_factory=set)
+    accounts: set[str] = field(default_factory=set)
     quarantine: bool = False  # an event was quarantined: the quarantine read model changes
     checkpoints: bool = False  # a checkpoint was signed
     everything: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.everything or self.rounds or self.units or self.levels or self.contests or self.rulesets
-                    or self.quarantine or self.organizations or self.checkpoints)
+                    or self.quarantine or self.organizations or self.checkpoints or self.accounts)
 
 
 class Folder:
@@ -135,6 +137,7 @@ class Folder:
         self.organizations: dict[str, Organization] = {}
         self.rulesets: dict[str, RuleSetHistory] = {}
         self.certifications: dict[tuple[str, str, str], Certification] = {}
+        self.accounts: dict[str, Account] = {}
         self.calendar: HolidayCalendar | None = None
         self.position = 0
         self.events = 0
@@ -262,6 +265,8 @@ class Folder:
             self.calendar = obj
         elif isinstance(obj, Ledger):
             self.ledger = obj
+        elif isinstance(obj, Account):
+            self.accounts[obj.name] = obj
 
     def _touch(self, obj: Any, event: str, position: int) -> None:
         dirty = self.dirty
@@ -286,6 +291,8 @@ class Folder:
             dirty.rulesets.add((obj.code, max(obj.versions)))
         elif isinstance(obj, Organization):
             dirty.organizations.add(obj.code)
+        elif isinstance(obj, Account):
+            dirty.accounts.add(obj.name)
         elif isinstance(obj, Ledger) and obj.checkpoints:
             dirty.checkpoints = True
             self.checkpoint_positions[obj.checkpoints[-1]["position"]] = position

@@ -16,6 +16,7 @@ from domain.errors import (
     OrganizationNotFound,
     RoundNotFound,
     RoundSetAside,
+    RuleSetNotFound,
     UnitNotFound,
 )
 from domain.rules.standings import check_cycle, check_period
@@ -25,6 +26,7 @@ from domain.rules.ruleset import RuleSet, parse_ruleset
 from domain.services.store import StoreURL
 from projections.readstore import ReadStore
 from projections.tables import (
+    ACCOUNTS,
     APPEALS,
     CHECKPOINTS,
     ORGANIZATIONS,
@@ -61,6 +63,27 @@ class ReadModels:
         row = self.store.connection().execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()
         return int(row[0])
 
+    def rounds_since(self, position: int) -> list[tuple[str, int]]:
+        """(round, position of its last projected event) of the rounds changed after ``position``."""
+        generation, _ = self.store.state()
+        rows = self.store.connection().execute(self.store._p(
+            f"SELECT round, position FROM {ROUNDS.physical(generation)} WHERE position > ?"), (position,)).fetchall()
+        return [(r[0], int(r[1] or 0)) for r in rows]
+
+    def account(self, name: str) -> dict[str, Any] | None:
+        rows = self.store.select(ACCOUNTS, {"account": name})
+        if not rows:
+            return None
+        row = rows[0]
+        row["grants"], row["disabled"] = orjson.loads(row["grants"]), bool(row["disabled"])
+        return row
+
+    def accounts(self) -> list[dict[str, Any]]:
+        rows = self.store.select(ACCOUNTS, {}, order="account")
+        for row in rows:
+            row["grants"], row["disabled"] = orjson.loads(row["grants"]), bool(row["disabled"])
+        return rows
+
     def behind(self) -> bool:
         """Has something been recorded that the read models do not show yet?"""
         return self.last_event() > self.position()
@@ -79,6 +102,9 @@ class ReadModels:
                 raise RoundSetAside(round=code, position=set_aside[0]["position"], reason=set_aside[0]["reason"])
             raise RoundNotFound(round=code)
         return rows[0]
+
+    def entrant_codes(self, code: str) -> list[str]:
+        return [r["entrant"] for r in self.store.select(ENTRIES, {"round": code}, order="entrant")]
 
     def rounds(self, contest: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
         where: dict[str, Any] = {}
@@ -153,6 +179,16 @@ class ReadModels:
                 "sheets_expected": row["sheets_expected"], "events": row["events"], "position": row["position"],
                 "entries": board}
 
+    def rulesets(self) -> list[dict[str, Any]]:
+        return [{k: r[k] for k in ("code", "version", "digest", "title")}
+                for r in self.store.select(RULESETS, {}, order="code, version")]
+
+    def ruleset(self, code: str, version: int) -> dict[str, Any]:
+        rows = self.store.select(RULESETS, {"code": str(code).strip().lower(), "version": version})
+        if not rows:
+            raise RuleSetNotFound(rules=f"{code}@{version}")
+        return rows[0]
+
     def rules(self, code: str, version: int) -> RuleSet:
         text = self.store.select(RULESETS, {"code": code, "version": version})[0]["text"]
         return parse_ruleset(text, f"{code}@{version}")
@@ -169,6 +205,30 @@ class ReadModels:
         source = EventSource(self.store.store)
         try:
             return audit.audit(source, code, entity_code(entrant, "entrant"))
+        finally:
+            source.close()
+
+    def sheets(self, code: str) -> list[dict[str, Any]]:
+        """Every sheet of a round with its history, folded from the round's own events."""
+        from projections import audit
+        from projections.source import EventSource
+
+        code = self.round(code)["round"]
+        source = EventSource(self.store.store)
+        try:
+            return audit.sheets(source, code)
+        finally:
+            source.close()
+
+    def explanations(self, code: str) -> list[dict[str, Any]]:
+        """Every entrant's explanation, in ranking order (what a score sheet prints)."""
+        from projections import audit
+        from projections.source import EventSource
+
+        code = self.round(code)["round"]
+        source = EventSource(self.store.store)
+        try:
+            return audit.explanations(source, code)[1]
         finally:
             source.close()
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 BY_NAME = {t.name: t for t in TABLES}
 PG_BINARY_TYPES = {"text": "text", "int": "int4", "bigint": "int8", "blob": "bytea"}
-UPSERTED = {ROUNDS.name, RULESETS.name, "contests", "organizations"}
+UPSERTED = {ROUNDS.name, RULESETS.name, "contests", "organizations", "accounts"}
 
 
 class Stale(Exception):

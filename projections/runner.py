@@ -31,6 +31,18 @@ from projections.readstore import ReadStore, Stale
 from projections.source import EventSource
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+MAX_PAUSE = 10.0  # seconds between attempts while the store is away
+
+
+def store_unavailable(error: BaseException) -> bool:
+    """Is this the store going away (rather than a fault of ours)?"""
+    from domain.errors import StoreError
+
+    if isinstance(error, StoreError):
+        return True
+    module = type(error).__module__
+    return module.startswith(("psycopg", "sqlite3")) and type(error).__name__ in (
+        "OperationalError", "InterfaceError", "ConnectionTimeout")
 
 
 @dataclass
@@ -110,11 +122,38 @@ class Projector:
         return applied
 
     def run(self, stop: threading.Event) -> None:
+        """Follow the log until ``stop``.  A store that goes away (a restart, a dropped
+        connection) is waited for, with growing pauses up to ``MAX_PAUSE``, and the memory
+        restored from what was committed: no batch is half applied."""
         self.long_running = True
-        self.load()
+        pause, loaded = 0.0, False
         while not stop.is_set():
-            if self.step() == 0:
-                self.source.wait(self.position, self.idle_wait)
+            try:
+                if not loaded:
+                    self.load()
+                    loaded = True
+                    if pause:
+                        print("leitai projector: the store is back; projecting again", file=sys.stderr, flush=True)
+                    pause = 0.0
+                if self.step() == 0:
+                    self.source.wait(self.position, self.idle_wait)
+            except Exception as error:  # noqa: BLE001 - only a store that went away is waited for
+                if not store_unavailable(error):
+                    raise
+                if not pause:
+                    print(f"leitai projector: the store is unavailable ({str(error).strip().splitlines()[0]}); "
+                          "retrying", file=sys.stderr, flush=True)
+                self._drop_connections()
+                loaded = False
+                pause = min(MAX_PAUSE, max(0.25, pause * 2))
+                stop.wait(pause)
+
+    def _drop_connections(self) -> None:
+        for close in (self.source.close, self.read.close, self.connection.close):
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - closing what is already broken
+                pass
 
     # -- rebuild -----------------------------------------------------------------------------
 

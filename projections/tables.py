@@ -35,6 +35,7 @@ ROUNDS = Table("rounds", (
     ("round", T), ("contest", T), ("level", T), ("unit", T), ("period", T), ("status", T), ("rules_code", T),
     ("rules_version", I), ("seal", T), ("ranking", T), ("entrants", I), ("sheets_in", I),
     ("sheets_expected", I), ("complete", I), ("events", B), ("position", B), ("theme", T), ("publicity", T),
+    ("live_board", I), ("judges", T), ("unit_path", T),
 ), ("round",))
 ENTRIES = Table("entries", (
     ("round", T), ("entrant", T), ("name", T), ("unit", T), ("status", T), ("rank", I), ("final", T),
@@ -77,6 +78,7 @@ APPEALS = Table("appeals", (
 
 CONTESTS = Table("contests", (  # levels and units as JSON
     ("contest", T), ("title", T), ("levels", T), ("units", T), ("organizations", I), ("judges", I), ("rounds", I),
+    ("contact", T),
 ), ("contest",))
 
 ORGANIZATIONS = Table("organizations", (  # earlier secretaries as JSON
@@ -88,8 +90,12 @@ CHECKPOINTS = Table("checkpoints", (  # reasons as JSON: ["R-GL-2025-05 Closed",
     ("event_position", B),
 ), ("position",))
 
+ACCOUNTS = Table("accounts", (  # grants as JSON: [{"role": ..., "contest": ..., ...}]
+    ("account", T), ("display_name", T), ("grants", T), ("disabled", I), ("generation", I),
+), ("account",))
+
 TABLES = (ROUNDS, ENTRIES, STANDINGS, FINALISTS, CERTIFICATIONS, CONSEQUENCES, JUDGES, RULESETS, QUARANTINE,
-          APPEALS, CONTESTS, ORGANIZATIONS, CHECKPOINTS)
+          APPEALS, CONTESTS, ORGANIZATIONS, CHECKPOINTS, ACCOUNTS)
 
 SQL_TYPES = {
     "sqlite": {T: "TEXT", I: "INTEGER", B: "INTEGER", X: "BLOB"},

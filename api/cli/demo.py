@@ -10,7 +10,6 @@ scored, closed and published with its prizes; the star recommendations are evalu
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,10 @@ def cmd_demo(ctx: Context) -> None:
 
     zh = ctx.zh
     scenario = Path(ctx.args.scenario) if ctx.args.scenario else EXAMPLE
-    url = ctx.args.db or os.environ.get("LEITAI_DATABASE_URL") or "sqlite:///demo.db"
+    url = ctx.args.db or "sqlite:///demo.db"  # never LEITAI_DATABASE_URL: the demo is not for a real store
     store = parse_url(url)
     if ctx.args.fresh and store.kind == "sqlite":
+        _refuse_to_wipe_a_real_store(store)
         for suffix in ("", "-wal", "-shm"):
             Path(store.path + suffix).unlink(missing_ok=True)
     clock = FixedClock("2025-05-20T09:00")
@@ -121,6 +121,72 @@ def cmd_demo(ctx: Context) -> None:
            "\nSee how any result was reached (each sheet, what was trimmed, adjustments, rounding, ties):\n")
           + f"   leitai {db}audit {FINAL} {champion}\n   leitai {db}appeals --contest {CONTEST}\n"
           f"   leitai {db}stars {CONTEST} township 2025\n   leitai {db}verify")
+    accounts = demo_accounts(app, by)
+    if ctx.args.no_serve:
+        return
+    from api.serve import serve
+
+    print("\n" + ("演示账号（每个角色一个；密码只显示这一次）：" if zh else "Demo accounts (one per role; passwords shown once):"))
+    for name, role, scope, password in accounts:
+        print(f"   {name:<14} {role:<13} {scope:<28} {password}")
+    print()
+    serve(app.store, "127.0.0.1", ctx.args.port, 64, ctx.say, application=app)
+
+
+DEMO_ACCOUNTS = [
+    ("admin", "admin", {}, "系统管理员 / administrator"),
+    ("county", "admin", {"contest": CONTEST, "unit": "WS"}, "旗委组织部 / the banner's department"),
+    ("township-gl", "admin", {"contest": CONTEST, "unit": "WS-GL"}, "嘎鲁图镇 / a township"),
+    ("judge-j01", "judge", {"contest": CONTEST, "judge": "J01"}, "评委 J01 / a judge"),
+    ("org-ws-gl-03", "organization", {"organization": "WS-GL-03"}, "敖包塔拉村 / an organization"),
+    ("auditor", "auditor", {}, "纪检监督 / an auditor"),
+]
+
+
+def demo_accounts(app: Any, by: Any) -> list[tuple[str, str, str, str]]:
+    """One account per role, each with a fresh one-time password."""
+    from eventstore.sidecar import Sidecar, new_password
+
+    sidecar = Sidecar(app.store)
+    out = []
+
+    def work(s: Any) -> None:
+        for name, role, scope, display in DEMO_ACCOUNTS:
+            if s.find_account(name) is None:
+                s.create_account(name, display.split(" / ")[0], by)
+            s.grant_role(name, role, scope, "demo account", by)
+
+    app.run(work)
+    for name, role, scope, _ in DEMO_ACCOUNTS:
+        password = new_password()
+        app.run(lambda s, n=name: s.password_changed(n, by))
+        sidecar.set_password(name, password)
+        out.append((name, role, ", ".join(f"{k}={v}" for k, v in scope.items()) or "-", password))
+    sidecar.close()
+    return out
+
+
+def _refuse_to_wipe_a_real_store(store: Any) -> None:
+    """--fresh deletes the file only if it holds nothing but the demo's own contest."""
+    import sqlite3
+
+    from domain.errors import StoreError
+
+    path = Path(store.path)
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            codes = {row[0] for row in conn.execute(
+                "SELECT json_extract(CAST(state AS TEXT), '$.code') FROM stored_events "
+                "WHERE topic = 'domain.model.contest:Contest.Created'")}
+    except sqlite3.DatabaseError:
+        codes = {"?"}
+    if codes - {CONTEST}:
+        raise StoreError(problem=f"{path} holds other contests ({', '.join(sorted(codes - {CONTEST}))}); the demo "
+                                 "does not delete it. Give the demo its own file: --db sqlite:///demo.db",
+                         problem_zh=f"{path} 中有其他比武活动（{'、'.join(sorted(codes - {CONTEST}))}），演示不会删除它。"
+                                    "请为演示另用一个文件：--db sqlite:///demo.db")
 
 
 def _sheet_of(rnd: Any, judge: str) -> tuple[str, str]:

@@ -24,11 +24,11 @@ def _period(ctx: Context, p: Any) -> tuple[str, str]:
     calendar_en = ", ".join(f"{y}: {render.calendar_source(s, 'en')}" for y, s in p.calendar.items())
     today = ctx.app.clock.today().isoformat()
     if p.start > today:
-        return (f"已安排公示：{p.start} 开始，{p.end} 结束（{p.days} 个工作日；节假日数据 {calendar}）。公示开始前不受理异议",
+        return (f"已安排公示：{p.start} 开始，{p.end} 结束（{p.days} 个工作日；节假日数据 {calendar}）；公示开始前不受理异议",
                 f"publication scheduled: {p.start} to {p.end} ({p.days} working days; calendar {calendar_en}); "
                 "objections are accepted from the first day")
-    return (f"公示期 {p.start} 至 {p.end}（{p.days} 个工作日；节假日数据 {calendar}）",
-            f"publicity period {p.start} to {p.end} ({p.days} working days; calendar {calendar_en})")
+    return (f"结果已公示，公示期 {p.start} 至 {p.end}（{p.days} 个工作日；节假日数据 {calendar}）",
+            f"results published, publicity period {p.start} to {p.end} ({p.days} working days; calendar {calendar_en})")
 
 
 def cmd_publish(ctx: Context) -> None:
@@ -37,7 +37,7 @@ def cmd_publish(ctx: Context) -> None:
     outcome = ctx.app.execute(lambda s: s.publish(a.round, ctx.actor, on, a.days, a.calendar_fallback),
                               f"round {a.round}")
     zh, en = _period(ctx, outcome.value)
-    ctx.recorded(outcome, f"轮次 {_round(ctx)} 的结果已公示：{zh}", f"Round {_round(ctx)} published: {en}")
+    ctx.recorded(outcome, f"轮次 {_round(ctx)}：{zh}", f"Round {_round(ctx)}: {en}")
 
 
 def cmd_republish(ctx: Context) -> None:
@@ -46,7 +46,7 @@ def cmd_republish(ctx: Context) -> None:
     outcome = ctx.app.execute(lambda s: s.republish(a.round, a.reason, ctx.actor, on, a.days, a.calendar_fallback),
                               f"round {a.round}")
     zh, en = _period(ctx, outcome.value)
-    ctx.recorded(outcome, f"轮次 {_round(ctx)} 的结果已重新公示：{zh}", f"Round {_round(ctx)} published again: {en}")
+    ctx.recorded(outcome, f"轮次 {_round(ctx)} 重新公示：{zh}", f"Round {_round(ctx)} published again: {en}")
 
 
 def cmd_appeal_file(ctx: Context) -> None:

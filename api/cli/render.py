@@ -75,8 +75,10 @@ def ranking_text(doc: dict[str, Any], award_names: dict[str, str], lang: str) ->
             f"{doc['rules']['version']} · {label('status', lang)} {status_text(doc['status'], lang)}")
     seal = f"{label('seal', lang)} {doc['seal']}" if doc["seal"] else (
         "尚未封存（名次为暂定）" if zh else "not sealed (provisional ranking)")
-    note = "名次后的 = 表示并列。" if zh else "= after a rank marks a tie."
-    return "\n".join([head, seal, table(headers, rows, right=[0, 3] + [4 + i for i in range(len(components))]), note])
+    lines = [head, seal, table(headers, rows, right=[0, 3] + [4 + i for i in range(len(components))])]
+    if any(e["tied"] for e in doc["entries"]):
+        lines.append("名次后的 = 表示并列。" if zh else "= after a rank marks a tie.")
+    return "\n".join(lines)
 
 
 def explain_text(x: dict[str, Any], lang: str) -> str:
@@ -117,10 +119,14 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
         why_zh = {"corrected": "已被更正", "voided": "已作废", "recused": "评委回避，此表不计",
                   "recusal": "评委回避"}
         reason_zh = {"home_unit": "与参赛组织同属一个单位"}
+        why_en = {"corrected": "corrected", "voided": "voided", "recused": "the judge is recused: not counted",
+                  "recusal": "judge recused"}
+        reason_en = {"home_unit": "same unit as the entrant"}
         for n in x["not_counted"]:
-            why = why_zh.get(n["why"], n["why"]) if zh else n["why"]
+            why = why_zh.get(n["why"], n["why"]) if zh else why_en.get(n["why"], n["why"])
             if n.get("reason"):
-                why += f"（{reason_zh.get(n['reason'], n['reason'])}）" if zh else f" ({n['reason']})"
+                why += (f"（{reason_zh.get(n['reason'], n['reason'])}）" if zh
+                        else f" ({reason_en.get(n['reason'], n['reason'])})")
             by = f" → {n['by']}" if n.get("by") else ""
             out.append(f"  {n['event'] or '-'}  {n['judge']}  {why}{by}")
     out.append("")
@@ -150,10 +156,11 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
                         f"{t['theirs']}）" if zh else f"  same final as {t['other']}; "
                         f"{breaker_name(t['breaker'], lang)} decided ({t['mine']} vs {t['theirs']})"))
     if x["award"]:
-        out.append(f"{'奖项' if zh else 'Award'}：{x['award_name'] or x['award']}")
+        out.append(f"奖项：{x['award_name'] or x['award']}" if zh else f"Award: {x['award_name'] or x['award']}")
     if x["promotion"]:
-        out.append(f"{'晋级' if zh else 'Promotion'}：{label(x['promotion'], lang)}"
-                   + (f"（{label(x['reason'], lang)}）" if x["reason"] else ""))
+        out.append((f"晋级：{label(x['promotion'], lang)}" if zh else f"Promotion: {label(x['promotion'], lang)}")
+                   + ((f"（{label(x['reason'], lang)}）" if zh else f" ({label(x['reason'], lang)})") if x["reason"]
+                      else ""))
     for a in x["appeals"]:
         decision = (DECISION_ZH.get(a["decision"], "待答复") if zh else (a["decision"] or "pending"))
         out.append(f"{appeal_kind(a['kind'], lang) if zh else 'Appeal'} {a['event']} {a['filed_on']}：{decision}"
@@ -242,6 +249,10 @@ SHEET_CHANGES_ZH = {"submitted": "提交", "corrected": "更正", "voided": "作
 CHECKS_ZH = {"seal": "封存值", "results": "结果", "read_model": "读模型", "quarantine": "无法应用的事件",
              "chain": "哈希链", "checkpoint": "签名检查点", "export_seal": "导出的封存值",
              "export_results": "导出的结果", "export": "导出文件"}
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
 def zh(lang: str) -> bool:
@@ -397,8 +408,9 @@ def consequence(c: dict[str, Any], lang: str) -> str:
 def verify_summary(report: Any, lang: str) -> str:
     covered = report.covered
     if zh(lang):
-        line = (f"已核对 {len(report.rounds)} 个轮次、{report.events:,} 条事件：哈希链完整，"
-                f"{report.checkpoints} 个签名检查点" + ("有效" if report.ok else "") + "，"
+        broken = any(f.check in ("chain", "checkpoint") for f in report.findings)
+        line = (f"已核对 {len(report.rounds)} 个轮次、{report.events:,} 条事件："
+                + ("" if broken else "哈希链完整，") + f"{report.checkpoints} 个签名检查点" + ("" if broken else "有效") + "，"
                 + ("封存值与公布结果全部一致。" if report.ok else f"发现 {len(report.findings)} 处不一致（见上）。"))
         if report.keys:
             line += f"\n签名公钥指纹：{'、'.join(report.keys)}" + {
@@ -407,8 +419,9 @@ def verify_summary(report: Any, lang: str) -> str:
         if covered < report.last:
             line += f"\n签名覆盖到日志位置 {covered}；其后的事件尚无签名检查点。"
         return line
-    line = (f"Checked {len(report.rounds)} rounds and {report.events:,} events: "
-            + ("the hash chain is intact, " if report.ok else "")
+    broken = any(f.check in ("chain", "checkpoint") for f in report.findings)
+    line = (f"Checked {plural(len(report.rounds), 'round')} and {plural(report.events, 'event')}: "
+            + ("" if broken else "the hash chain is intact, ")
             + f"{report.checkpoints} signed checkpoints; "
             + ("every seal and published result matches." if report.ok else f"{len(report.findings)} mismatches (above)."))
     if report.keys:

@@ -16,11 +16,20 @@ def _round(ctx: Context) -> str:
 
 
 def _remedy(ctx: Context) -> tuple[str, str]:
-    """The suffix a command's message gets when it is an appeal's remedy."""
+    """The suffix a command's message gets when it is an appeal's remedy: re-sealed, and
+    - when the published results changed - published again."""
     number = getattr(ctx.args, "appeal", None)
     if number is None:
         return "", ""
-    return f"（申诉 #{number} 的更正，轮次已重新封存）", f" (remedy of appeal #{number}; the round is re-sealed)"
+    rnd = ctx.app.read(lambda s: s.round(ctx.args.round))
+    p = rnd.publicity
+    again = p is not None and p.reason is not None and p.published_on == ctx.app.clock.today().isoformat()
+    if again:
+        return (f"（申诉 #{number} 的更正；轮次已重新封存，结果有变化，重新公示 {p.start} 至 {p.end}）",
+                f" (remedy of appeal #{number}; re-sealed; the results changed and are published again "
+                f"{p.start} to {p.end})")
+    return (f"（申诉 #{number} 的更正；轮次已重新封存，公示结果没有变化）",
+            f" (remedy of appeal #{number}; re-sealed; the published results did not change)")
 
 
 def cmd_open(ctx: Context) -> None:
@@ -40,6 +49,14 @@ def cmd_reopen(ctx: Context) -> None:
     outcome = ctx.app.execute(lambda s: s.reopen_round(ctx.args.round, ctx.args.reason, ctx.actor),
                               f"round {ctx.args.round}")
     ctx.recorded(outcome, f"轮次 {_round(ctx)} 已重新开放评分", f"Round {_round(ctx)} reopened")
+
+
+def cmd_live_board(ctx: Context) -> None:
+    a = ctx.args
+    on = a.state == "on"
+    outcome = ctx.app.execute(lambda s: s.set_live_board(a.round, on, ctx.actor, ctx.key()), f"round {a.round}")
+    ctx.recorded(outcome, f"轮次 {_round(ctx)} 的实时排行榜" + ("对公众公开（现场亮分）" if on else "不对公众公开"),
+                 f"The live board of round {_round(ctx)} is " + ("public (scores shown on the spot)" if on else "not public"))
 
 
 def cmd_seat(ctx: Context) -> None:

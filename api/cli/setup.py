@@ -29,6 +29,8 @@ def cmd_import(ctx: Context) -> None:
     if total:
         ctx.say(f"共登记 {total} 条新事件（日志位置 {outcome.position}）。",
                 f"{total} new events recorded (log position {outcome.position}).")
+    elif found == 0:
+        ctx.say("没有新内容：这些文件中没有数据行（只有表头）。", "Nothing new: the files hold no data rows (headers only).")
     else:
         ctx.say(f"没有新内容：找到 {found} 行/项，全部此前已经导入过。",
                 f"Nothing new: {found} rows/items found, all imported before.")

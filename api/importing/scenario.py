@@ -47,10 +47,10 @@ TABLE_COLUMNS = {
     "inputs": ["round_code", "entrant_code", "component_code", "value"],
     "adjustments": ["round_code", "entrant_code", "points", "reason"],
 }
-CONTEST_KEYS = {"code", "title", "levels", "units", "rounds", "consequences"}
+CONTEST_KEYS = {"code", "title", "levels", "units", "rounds", "consequences", "contact"}
 UNIT_KEYS = {"code", "name", "level", "parent"}
 ROUND_KEYS = {"code", "level", "unit", "period", "theme", "form", "rules", "judges", "entrants", "links",
-              "promotes_to"}
+              "promotes_to", "live_board"}
 
 
 @dataclass
@@ -69,6 +69,7 @@ class ContestFile:
     units: list[dict[str, Any]]
     rounds: list[RoundSpec]
     consequences: dict[str, int] | None = None
+    contact: str = ""
 
 
 @dataclass
@@ -233,6 +234,8 @@ class _Apply:
     def _contest(self, c: ContestFile) -> None:
         try:
             self.s.create_contest(c.code, c.title, c.levels, self.by)
+            if c.contact:
+                self.s.contest(c.code).set_contact(c.contact, self.by)
             if c.consequences is not None:
                 self.s.contest(c.code).set_consequences(c.consequences.get("top", 3), c.consequences.get("bottom", 3),
                                                         self.by)
@@ -348,6 +351,12 @@ class ImportErrors(LeitaiError):
     def message(self, lang: str = "zh") -> str:
         return self.fields["zh" if lang.startswith("zh") else "en"]
 
+    def field_errors(self, lang: str = "zh") -> dict[str, str]:
+        out: dict[str, str] = {}
+        for error in self.errors:
+            out.update(error.field_errors(lang))
+        return out
+
 
 def _digest(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -384,6 +393,8 @@ def _field(error: LeitaiError) -> str | None:
     field_name = error.fields.get("field")
     if field_name:
         return str(field_name)
+    if type(error).__name__ == "RuleSetNotFound":
+        return "rules"
     if isinstance(error, UnitNotFound):
         return "units"
     if isinstance(error, JudgeNotFound):
@@ -479,10 +490,18 @@ def _read_contest(path: Path) -> ContestFile:
             rules=fields["rules"], judges=tuple(judges), entrants=entrants, theme=text(r, "theme", f"{where}.theme", ""),
             form=text(r, "form", f"{where}.form", "meeting"), links=dict(links),
             promotes_to=text(r, "promotes_to", f"{where}.promotes_to") if "promotes_to" in r else None,
+            live_board=_flag(r, "live_board", f"{where}.live_board", fail),
         ))
     consequences = doc.get("consequences")
     if consequences is not None:
         if (not isinstance(consequences, dict) or set(consequences) - {"top", "bottom"}
                 or not all(isinstance(v, int) and not isinstance(v, bool) for v in consequences.values())):
             raise fail("consequences", "must be a table like { top = 3, bottom = 3 }", "应为 { top = 3, bottom = 3 } 形式")
-    return ContestFile(code, title, list(levels), units, rounds, consequences)
+    return ContestFile(code, title, list(levels), units, rounds, consequences, text(doc, "contact", "contact", ""))
+
+
+def _flag(table: dict[str, Any], key: str, where: str, fail: Any) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise fail(where, "must be true or false", "应为 true 或 false")
+    return value

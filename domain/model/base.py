@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 from domain import text as texts
 from domain.errors import InvalidValue, ReasonRequired
 
-ROLES = ("admin", "judge", "entrant", "auditor", "public", "system")
+ROLES = ("admin", "judge", "organization", "auditor", "public", "system")
 
 A = TypeVar("A", bound="LeitaiAggregate")
 

@@ -128,6 +128,9 @@ class Certification(LeitaiAggregate):
         if recommended is not None and self.vetoes:
             raise InvalidValue("stars", recommended, "a veto item was recorded this cycle: no rating",
                                "本周期已登记一票否决事项，不能评定星级")
+        if recommended != computed.get("stars") and not (reason or "").strip():
+            raise DecisionNeedsReason(organization=self.organization, decided=recommended,
+                                      recommended="veto" if computed.get("veto") else computed.get("stars"))
         self._record(self.InitiallyEvaluated, by, key, recommended=recommended, computed=dict(computed),
                      reason=texts.text(reason or "", "reason", required=False))
 
@@ -168,8 +171,8 @@ class Certification(LeitaiAggregate):
 
     def _in(self, *states: str, action: str, action_zh: str) -> None:
         if self.state not in states:
-            raise CertificationStateError(organization=self.organization, state=STATE_ZH[self.state],
-                                          action=action, action_zh=action_zh)
+            raise CertificationStateError(organization=self.organization, state=self.state.replace("_", " "),
+                                          state_zh=STATE_ZH[self.state], action=action, action_zh=action_zh)
 
 
 def _stars(value: Any) -> int:

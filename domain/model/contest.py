@@ -98,6 +98,14 @@ class Contest(LeitaiAggregate):
             c.adoptions.append({"rules": dict(self.rules), "scope": dict(self.scope),
                                 "reason": self.reason, "seq": self.originator_version})
 
+    class ContactSet(LeitaiAggregate.Event):
+        """Where objections are received (printed on the publicity notice)."""
+
+        contact: str
+
+        def evolve(self, c: Contest) -> None:
+            c.contact = self.contact
+
     class ConsequencesSet(LeitaiAggregate.Event):
         """How many leading and lagging organizations each period's consequences name
         (top N share experience, bottom N are interviewed: 约谈)."""
@@ -130,6 +138,7 @@ class Contest(LeitaiAggregate):
         self.adoptions: list[dict[str, Any]] = []
         self.rounds: dict[str, RoundEntry] = {}
         self.consequences = {"top": DEFAULT_CONSEQUENCES, "bottom": DEFAULT_CONSEQUENCES}
+        self.contact = ""  # where objections are received, for the publicity notice
 
     # -- commands ---------------------------------------------------------------
 
@@ -227,6 +236,13 @@ class Contest(LeitaiAggregate):
                 return
         self._record(self.RuleSetAdopted, by, key, rules=rules, scope=scope,
                      reason=require_reason(reason, "adopt a rule set", "采用评分规则"))
+
+    def set_contact(self, contact: str, by: Actor, key: str | None = None) -> bool:
+        contact = texts.text(contact or "", "contact", limit=texts.TITLE_MAX, required=False)
+        if contact == self.contact:
+            return False
+        self._record(self.ContactSet, by, key, contact=contact)
+        return True
 
     def set_consequences(self, top: int, bottom: int, by: Actor, key: str | None = None) -> None:
         for name, value in (("top", top), ("bottom", bottom)):

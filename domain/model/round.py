@@ -114,6 +114,7 @@ class Round(RoundPublicity, LeitaiAggregate):
         self.publicity: ev.Publicity | None = None  # the current publicity period
         self.publications: list[ev.Publicity] = []  # every period, the first one first
         self.closed_on: str | None = None
+        self.live_board = False  # 现场亮分: the live board is public while scoring
         self.appeals: dict[int, ev.AppealRecord] = {}
         self.promotions: dict[str, dict[str, Any]] = {}
         self.seal_log: list[dict[str, Any]] = []
@@ -182,6 +183,14 @@ class Round(RoundPublicity, LeitaiAggregate):
         self._require(ev.SCHEDULED, ev.OPEN, action="record a recusal", action_zh="登记回避")
         self._record(ev.JudgeRecused, by, key, judge=judge, entrant=entrant,
                      reason=require_reason(reason, "declare a recusal", "声明回避"), automatic=False)
+        return True
+
+    def set_live_board(self, on: bool, by: Actor, key: str | None = None) -> bool:
+        if not isinstance(on, bool):
+            raise InvalidValue("live_board", on, "must be true or false", "应为 true 或 false")
+        if on == self.live_board:
+            return False
+        self._record(ev.LiveBoardSet, by, key, on=on)
         return True
 
     def open(self, by: Actor, key: str | None = None) -> None:

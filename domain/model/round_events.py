@@ -158,6 +158,15 @@ class JudgeRecused(LeitaiAggregate.Event):
         _seal(r, self, judge=self.judge, entrant=self.entrant)
 
 
+class LiveBoardSet(LeitaiAggregate.Event):
+    """Whether the round shows its scores on the spot (现场亮分): its live board is public."""
+
+    on: bool
+
+    def evolve(self, r: Any) -> None:
+        r.live_board = self.on
+
+
 class Opened(LeitaiAggregate.Event):
     def evolve(self, r: Any) -> None:
         r.status = OPEN

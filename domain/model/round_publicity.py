@@ -200,7 +200,7 @@ class RoundPublicity:
                      key: str | None = None) -> dict[str, Any]:
         """Admit this round's promoted entrants into ``target`` (its ``promotes_to`` round)."""
         if target.code in self.promotions:
-            return self.promotions[target.code]
+            return {**self.promotions[target.code], "target": target.code}
         if self.status != ev.FINAL:
             raise NoPromotion(round=self.code, why=f"is {self.status}, not final; only final results promote",
                               why_zh=f"当前{self._status_zh()}，尚未定案，不能晋级")
@@ -225,7 +225,7 @@ class RoundPublicity:
         self._record(ev.EntrantsPromoted, by, key, target=target.code,
                      promoted=[r["entrant"] for r in promoted], reserves=reserves, already_entered=entered,
                      seal=self.seal, rules=dict(self.rules))
-        return self.promotions[target.code]
+        return {**self.promotions[target.code], "target": target.code}
 
     def _status_zh(self: Round) -> str:
         return STATUS_ZH.get(self.status, self.status)

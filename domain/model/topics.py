@@ -13,6 +13,7 @@ from functools import lru_cache
 from eventsourcing.utils import get_topic
 
 from domain.model import round_events
+from domain.model.account import Account
 from domain.model.base import LeitaiAggregate
 from domain.model.calendar import HolidayCalendar
 from domain.model.certification import Certification
@@ -23,13 +24,13 @@ from domain.model.round import Round
 from domain.model.ruleset_history import RuleSetHistory
 
 AGGREGATES: tuple[type[LeitaiAggregate], ...] = (
-    Contest, Organization, Round, RuleSetHistory, HolidayCalendar, Certification, Ledger)
+    Contest, Organization, Round, RuleSetHistory, HolidayCalendar, Certification, Ledger, Account)
 
 
 def _event_classes() -> list[type]:
     # The library gives every aggregate class an "Event" and a "Created" class of its own;
     # only Contest records its "Created" (the others start with a named event).
-    found: list[type] = [Contest.Created]
+    found: list[type] = [Contest.Created, Account.Created]
     for aggregate in AGGREGATES:
         for name, value in vars(aggregate).items():
             if (isinstance(value, type) and issubclass(value, LeitaiAggregate.Event)

@@ -44,6 +44,7 @@ from domain.model.ledger import Ledger
 from domain.model.round import Round
 from domain.rules.engine import RoundResult
 from domain.rules.ruleset import RuleSet
+from domain.services.accounts import AccountCommands
 from domain.services.certification import CertificationCommands
 from domain.services.clock import SystemClock
 from domain.services.publicity import Correction, PublicityCommands, Ruling
@@ -59,7 +60,7 @@ SYSTEM = Actor("leitai", "system")
 CHECKPOINTED = {"Closed", "Published", "Republished", "Finalized", "Resealed", "Reranked"}
 
 
-class Session(SetupCommands, ScoringCommands, PublicityCommands, CertificationCommands):
+class Session(SetupCommands, ScoringCommands, PublicityCommands, CertificationCommands, AccountCommands):
     """Every command and query, on one unit of work."""
 
 

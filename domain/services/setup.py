@@ -37,6 +37,7 @@ class RoundSpec:
     form: str = "meeting"
     links: dict[str, str] = field(default_factory=dict)
     promotes_to: str | None = None
+    live_board: bool = False  # 现场亮分: the live board is public while scoring
 
 
     def normalized(self) -> RoundSpec:
@@ -65,7 +66,7 @@ class RoundSpec:
                          unit=texts.entity_code(self.unit, "unit"), period=check_period(self.period),
                          rules=self.rules, judges=judges, entrants=entrants,
                          theme=texts.name(self.theme, "theme", limit=texts.TITLE_MAX, required=False),
-                         form=self.form, links=links, promotes_to=promotes_to)
+                         form=self.form, links=links, promotes_to=promotes_to, live_board=self.live_board)
 
 
 class SetupCommands(SessionBase):
@@ -177,6 +178,8 @@ class SetupCommands(SessionBase):
                                           spec.form, ref, spec.links, spec.promotes_to, mode, by))
         else:
             _check_same_round(rnd, contest, spec, ref, mode)
+        if spec.live_board and not rnd.live_board:
+            rnd.set_live_board(True, by)
         for judge_code in spec.judges:
             judge = c.judge(judge_code)
             rnd.seat_judge(judge.code, judge.name, judge.home_unit, by)
@@ -191,6 +194,8 @@ class SetupCommands(SessionBase):
             if code not in c.roster:
                 raise InvalidValue("entrants", code, f"organization {code} is not on the roster of contest {contest}",
                                    f"组织 {code} 不在活动 {contest} 的名册中")
+            if code not in rnd.entrants and rnd.status not in ("scheduled", "open"):
+                continue  # a roster that grew after the round closed does not change that round
             rnd.admit(code, org.name, org.unit, {"kind": "roster"}, by)
         return rnd
 
@@ -206,6 +211,9 @@ class SetupCommands(SessionBase):
             raise InvalidValue("entrant", org.code, f"organization {org.code} is not on the roster of contest "
                                f"{rnd.contest}", f"组织 {org.code} 不在活动 {rnd.contest} 的名册中")
         return rnd.admit(org.code, org.name, org.unit, {"kind": "roster"}, by, key)
+
+    def set_live_board(self, round_code: str, on: bool, by: Actor, key: str | None = None) -> bool:
+        return self.round(round_code).set_live_board(on, by, key)
 
     def recuse_judge(self, round_code: str, judge: str, entrant: str, reason: str, by: Actor,
                      key: str | None = None) -> bool:
@@ -223,7 +231,8 @@ def _check_same_round(rnd: Round, contest: str, spec: RoundSpec, ref: dict[str, 
     for key, value in recorded.items():
         if given[key] != value:
             raise RecordConflict("round", spec.code, key, recorded=value, given=given[key])
-    if (ref["code"], ref["version"]) != (rnd.rules["code"], rnd.rules["version"]):
+    explicit = "@" in spec.rules  # "code" alone names the newest version: an adopted one is as good
+    if ref["code"] != rnd.rules["code"] or (explicit and ref["version"] != rnd.rules["version"]):
         raise RecordConflict("round", spec.code, "rules",
                              recorded=f"{rnd.rules['code']}@{rnd.rules['version']}",
                              given=f"{ref['code']}@{ref['version']}")

@@ -102,6 +102,9 @@ def application_env(store: StoreURL) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "8",
         "POSTGRES_CONNECT_TIMEOUT": "5",
+        # a pooled connection the server dropped (a restart, a failover) is replaced before
+        # use instead of failing the next command
+        "POSTGRES_PRE_PING": "y",
         "POSTGRES_LOCK_TIMEOUT": "5",
         "CREATE_TABLE": "n",
         "APPLICATION_RECORDER_TOPIC": "eventstore.recorders:LeitaiPostgresRecorder",

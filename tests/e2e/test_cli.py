@@ -118,6 +118,6 @@ def test_publish_finalize_and_promote_from_the_command_line(imported, run):
 
 
 def test_the_demo_runs_end_to_end(run, tmp_path):
-    done = run("--db", f"sqlite:///{tmp_path}/demo.db", "demo", "--fresh")
+    done = run("--db", f"sqlite:///{tmp_path}/demo.db", "demo", "--fresh", "--no-serve")
     assert "一等奖（15万元）" in done.stdout and "二等奖（10万元）" in done.stdout
     assert "R-WS-FINAL-2025" in done.stdout

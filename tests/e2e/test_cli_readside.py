@@ -12,7 +12,7 @@ from tests.conftest import EXAMPLE
 
 @pytest.fixture
 def demo(run, tmp_path):  # noqa: F811
-    run("--db", f"sqlite:///{tmp_path}/cli.db", "demo", "--fresh")
+    run("--db", f"sqlite:///{tmp_path}/cli.db", "demo", "--fresh", "--no-serve")
     return run
 
 

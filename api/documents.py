@@ -1,0 +1,207 @@
+"""Official documents from the read side: a round's score sheet (评分汇总表) and its
+publicity notice (公示), as printable HTML (A4, the system's Chinese fonts) and as .xlsx.
+
+The score sheet lists every judge's marks for every entrant with the event that
+recorded them, what the panel method left out (struck through), each component, the
+adjustments, the final, rank, award and promotion; the notice lists the results with
+the publicity period and where to object.  Both end with what pins them: the seal, and
+the signed checkpoint of the hash chain (position, link, key fingerprint), with how to
+verify it offline.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from typing import Any
+
+KINDS = ("score-sheet", "notice")
+FONTS = ('"Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun", "STSong", "Noto Sans CJK SC", '
+         '"Microsoft YaHei", serif')
+LABEL = {
+    "zh": {"promoted": "晋级", "reserve": "候补", "not_promoted": "", "tied": "并列", "rank": "名次",
+           "entrant": "组织代码", "name": "名称", "secretary": "书记", "final": "最终得分", "award": "奖项",
+           "promotion": "晋级", "judge": "评委", "total": "合计", "event": "事件", "components": "成绩项",
+           "adjustments": "加减分", "seal": "封存值", "checkpoint": "签名检查点", "fingerprint": "公钥指纹"},
+    "en": {"promoted": "promoted", "reserve": "reserve", "not_promoted": "", "tied": "tied", "rank": "Rank",
+           "entrant": "Code", "name": "Name", "secretary": "Secretary", "final": "Final", "award": "Award",
+           "promotion": "Promotion", "judge": "Judge", "total": "Total", "event": "Event", "components": "Components",
+           "adjustments": "Adjustments", "seal": "Seal", "checkpoint": "Checkpoint", "fingerprint": "Key fingerprint"},
+}
+
+
+def gather(read: Any, code: str, kind: str) -> dict[str, Any]:
+    """Everything a document prints, from the read side."""
+    board = read.leaderboard(code)
+    contest = read.contest(board["contest"])
+    units = {u["code"]: u["name"] for u in __import__("orjson").loads(contest["units"])}
+    data = {"kind": kind, "board": board, "contest": contest, "unit_name": units.get(board["unit"], board["unit"]),
+            "checkpoint": read.checkpoint_for(board["round"])}
+    if kind == "score-sheet":
+        data["explanations"] = read.explanations(board["round"])
+    return data
+
+
+# -- HTML -------------------------------------------------------------------------------------
+
+
+def html_document(data: dict[str, Any], lang: str = "zh") -> str:
+    zh = lang.startswith("zh")
+    board = data["board"]
+    title = _title(data, zh)
+    body = _notice_html(data, zh) if data["kind"] == "notice" else _sheet_html(data, zh)
+    return f"""<!doctype html>
+<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{_e(title)}</title>
+<style>
+@page {{ size: A4; margin: 18mm 16mm; }}
+body {{ font-family: {FONTS}; font-size: 11pt; color: #000; margin: 0 auto; max-width: 178mm; }}
+h1 {{ font-size: 18pt; text-align: center; margin: 0 0 4mm; letter-spacing: .1em; }}
+.sub {{ text-align: center; margin-bottom: 6mm; }}
+table {{ border-collapse: collapse; width: 100%; margin: 3mm 0; }}
+th, td {{ border: 0.4pt solid #000; padding: 1.2mm 1.6mm; text-align: center; font-size: 9.5pt; }}
+td.l {{ text-align: left; }}
+.dropped {{ text-decoration: line-through; color: #555; }}
+.pin {{ font-size: 8.5pt; margin-top: 6mm; border-top: 0.4pt solid #000; padding-top: 2mm; word-break: break-all; }}
+.sign {{ text-align: right; margin-top: 10mm; }}
+tr {{ page-break-inside: avoid; }}
+</style></head><body>
+<h1>{_e(title)}</h1>
+<div class="sub">{_e(data['contest']['title'])} · {_e(board['round'])}{(' · ' + _e(board['theme'])) if board['theme'] else ''}</div>
+{body}
+{_pin_html(data, zh)}
+</body></html>
+"""
+
+
+def _title(data: dict[str, Any], zh: bool) -> str:
+    if data["kind"] == "notice":
+        return f"{data['unit_name']}{'擂台比武结果公示' if zh else ' – publicity notice of the results'}"
+    return f"{data['unit_name']}{'擂台比武评分汇总表' if zh else ' – score sheet'}"
+
+
+def _notice_html(data: dict[str, Any], zh: bool) -> str:
+    board = data["board"]
+    p = (board.get("publicity") or {}).get("current")
+    labels = LABEL["zh" if zh else "en"]
+    if zh:
+        period = (f"公示期为 {p['start']} 至 {p['end']}（{p['days']} 个工作日）。" if p else "（尚未公示）")
+        intro = (f"经评委评分、计分核算，现将{_e(data['contest']['title'])}（{_e(board['round'])}）的结果予以公示。"
+                 f"{period}公示期间如有异议，请以实名方式反映，并留下联系方式；匿名异议不予受理。")
+    else:
+        period = f"The publicity period runs from {p['start']} to {p['end']} ({p['days']} working days). " if p else ""
+        intro = (f"The results of {_e(data['contest']['title'])} ({_e(board['round'])}) are published. {period}"
+                 "Objections must carry a real name and a contact; anonymous objections are not handled.")
+    rows = "".join(
+        f"<tr><td>{_rank(e)}</td><td>{_e(e['entrant'])}</td><td class='l'>{_e(e['name'])}</td>"
+        f"<td>{_e(e.get('secretary') or '')}</td><td>{_e(e['final'] or '-')}</td>"
+        f"<td>{_e(board['awards'].get(e['award'], e['award'] or ''))}</td>"
+        f"<td>{_e(labels.get(e['promotion'] or '', e['promotion'] or ''))}</td></tr>" for e in board["entries"])
+    contact = data["contest"].get("contact") or ""
+    where = (f"<p>受理异议：{_e(contact)}</p>" if zh else f"<p>Objections: {_e(contact)}</p>") if contact else ""
+    heads = "".join(f"<th>{labels[k]}</th>" for k in ("rank", "entrant", "name", "secretary", "final", "award",
+                                                      "promotion"))
+    issued = p["published_on"] if p else ""
+    return (f"<p>{intro}</p><table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>{where}"
+            f"<div class='sign'>{_e(data['unit_name'])}<br>{_e(issued)}</div>")
+
+
+def _sheet_html(data: dict[str, Any], zh: bool) -> str:
+    labels = LABEL["zh" if zh else "en"]
+    out = []
+    for x in data["explanations"]:
+        sheets = "".join(
+            f"<tr class='{'dropped' if s['dropped'] else ''}'><td>{_e(s['judge'])}</td><td class='l'>"
+            f"{_e(s['judge_name'])}</td><td class='l'>{_e(' '.join(f'{k}={v}' for k, v in s['marks'].items()))}</td>"
+            f"<td>{_e(s['total'])}</td><td>{_e(s['event'])}</td></tr>" for s in x["sheets"])
+        components = "；".join(f"{c['code']} {c['shown'] or '-'} ×{c['weight']}" for c in x["components"])
+        adjustments = "；".join(f"{a['points']} {a['reason']} ({a['event']})" for a in x["adjustments"])
+        head = (f"<b>{_rank_x(x)}</b> {_e(x['entrant'])} {_e(x['name'])} · {labels['final']} {_e(x['final'] or '-')}"
+                + (f" · {_e(x['award_name'] or x['award'])}" if x["award"] else "")
+                + (f" · {labels.get(x['promotion'], x['promotion'])}" if x["promotion"] else ""))
+        out.append(
+            f"<h3 style='font-size:11pt;margin:4mm 0 1mm'>{head}</h3><table><thead><tr><th>{labels['judge']}</th>"
+            f"<th></th><th>{'分项' if zh else 'Marks'}</th><th>{labels['total']}</th><th>{labels['event']}</th></tr>"
+            f"</thead><tbody>{sheets}</tbody></table><div>{labels['components']}：{_e(components)}"
+            + (f"；{labels['adjustments']}：{_e(adjustments)}" if adjustments else "") + "</div>")
+    note = ("删除线表示按计分规则去掉的评分（最高分或最低分）。" if zh else
+            "Struck-through sheets were left out by the panel method (highest or lowest).")
+    return "".join(out) + f"<p style='font-size:9pt'>{note}</p>"
+
+
+def _pin_html(data: dict[str, Any], zh: bool) -> str:
+    board, cp = data["board"], data["checkpoint"]
+    lines = [f"{LABEL['zh' if zh else 'en']['seal']}：{_e(board['seal'] or ('尚未封存' if zh else 'not sealed'))}"]
+    if cp is not None:
+        lines.append((f"签名检查点：日志位置 {cp['position']}，哈希链 {cp['head']}，公钥指纹 {cp['fingerprint']}"
+                      if zh else f"Checkpoint: log position {cp['position']}, chain link {cp['head']}, key "
+                      f"{cp['fingerprint']}"))
+        lines.append("核对方法：向组织部门索取事件导出文件和公钥，运行 leitai verify --from-export 文件 --key 公钥；"
+                     "导出文件在上述位置的哈希链须与本页所印一致。" if zh else
+                     "To verify: obtain the event export and the public key, run leitai verify --from-export FILE "
+                     "--key KEY; the export's chain link at that position must equal the one printed here.")
+    return "<div class='pin'>" + "<br>".join(lines) + "</div>"
+
+
+def _rank(e: dict[str, Any]) -> str:
+    return "-" if e["rank"] is None else f"{e['rank']}{'=' if e['tied'] else ''}"
+
+
+def _rank_x(x: dict[str, Any]) -> str:
+    return "-" if x["rank"] is None else f"{x['rank']}{'=' if x['tied'] else ''}"
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+# -- xlsx -------------------------------------------------------------------------------------
+
+
+def xlsx_document(data: dict[str, Any], lang: str = "zh") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    zh = lang.startswith("zh")
+    labels = LABEL["zh" if zh else "en"]
+    board = data["board"]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = board["round"][:31]
+    sheet.append([_title(data, zh)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([data["contest"]["title"], board["round"], board["theme"] or ""])
+    p = (board.get("publicity") or {}).get("current")
+    if p:
+        sheet.append([("公示期" if zh else "Publicity"), p["start"], p["end"]])
+    sheet.append([])
+    if data["kind"] == "notice":
+        sheet.append([labels[k] for k in ("rank", "entrant", "name", "secretary", "final", "award", "promotion")])
+        for e in board["entries"]:
+            sheet.append([_rank(e), e["entrant"], e["name"], e.get("secretary") or "", e["final"] or "-",
+                          board["awards"].get(e["award"], e["award"] or ""), labels.get(e["promotion"] or "", "")])
+        if data["contest"].get("contact"):
+            sheet.append([])
+            sheet.append([("受理异议" if zh else "Objections"), data["contest"]["contact"]])
+    else:
+        sheet.append([labels["rank"], labels["entrant"], labels["name"], labels["judge"], ("分项" if zh else "Marks"),
+                      labels["total"], ("去掉" if zh else "Left out"), labels["event"], labels["final"],
+                      labels["award"]])
+        for x in data["explanations"]:
+            for i, s in enumerate(x["sheets"]):
+                sheet.append([_rank_x(x) if i == 0 else "", x["entrant"] if i == 0 else "", x["name"] if i == 0 else "",
+                              s["judge"], " ".join(f"{k}={v}" for k, v in s["marks"].items()), s["total"],
+                              ("是" if zh else "yes") if s["dropped"] else "", s["event"],
+                              (x["final"] or "-") if i == 0 else "", (x["award_name"] or x["award"] or "") if i == 0
+                              else ""])
+    sheet.append([])
+    sheet.append([labels["seal"], board["seal"] or ""])
+    cp = data["checkpoint"]
+    if cp is not None:
+        sheet.append([labels["checkpoint"], cp["position"], cp["head"]])
+        sheet.append([labels["fingerprint"], cp["fingerprint"]])
+    for column, size in zip("ABCDEFGHIJ", (8, 12, 26, 12, 36, 10, 8, 18, 10, 12)):
+        sheet.column_dimensions[column].width = size
+    sheet["A1"].alignment = Alignment(horizontal="left")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,122 @@
+"""What every resource shares: the blueprint class, how a command runs over HTTP
+(idempotency, the acting account, read-your-writes), and conditional reads (ETag / 304).
+
+A command answers with the log position of its last event and, before answering, waits
+(at most ``WAIT`` seconds) until the read side includes it: a client that reads right
+after writing sees its write.  With ``Idempotency-Key`` a retry gets the same answer
+and records nothing more: the key is handed to the domain's own idempotency keys, and
+the answer is kept beside the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from flask import Response, current_app, g, request
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser
+
+from api.rest.errors import KeyReused
+from api.rest.security import principal
+from domain.errors import InvalidValue
+
+WAIT = 5.0
+
+
+class Parser(FlaskParser):
+    DEFAULT_VALIDATION_STATUS = 400  # a body that does not match its schema is malformed, not refused
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+def leitai() -> Any:
+    return current_app.extensions["leitai"]
+
+
+def hub() -> Any:
+    return current_app.extensions["leitai_hub"]
+
+
+def sidecar() -> Any:
+    return current_app.extensions["leitai_sidecar"]
+
+
+def idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > 100 or not key.isprintable():
+        raise InvalidValue("Idempotency-Key", key[:40], "1 to 100 printable characters", "应为 1 到 100 个可见字符")
+    return key
+
+
+def command(work: Callable[[Any, str | None], Any], what: str, answer: Callable[[Any], dict[str, Any]]
+            ) -> dict[str, Any] | Response:
+    """Run ``work(session, domain_key)`` as one command of the signed-in account."""
+    p = principal()
+    key = idempotency_key()
+    account = p.name or "public"
+    domain_key = None
+    if key is not None:
+        fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + request.get_data()).hexdigest()
+        known = sidecar().answered(account, key)
+        if known is not None:
+            if known[0] != fingerprint:
+                raise KeyReused(key=key)
+            response = Response(known[2], status=known[1], mimetype="application/json")
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        g.idempotency = (account, key, fingerprint)  # the answer is kept by remember_answer()
+        domain_key = f"http:{account}:{key}"
+    outcome = leitai().execute(lambda s: work(s, domain_key), what)
+    projected = hub().wait_for(outcome.position, WAIT)
+    return {"position": outcome.position, "recorded": outcome.recorded, "projected": projected,
+            **answer(outcome.value)}
+
+
+TRANSIENT = {"ConcurrencyConflict", "StoreError", "StoreUnavailable", "Internal"}  # a retry may succeed
+
+
+def remember_answer(response: Response) -> Response:
+    """After a command with ``Idempotency-Key``: keep its answer (status and body) for a
+    retry - not when a retry could succeed where this attempt failed."""
+    pending = g.pop("idempotency", None)
+    if pending is None or response.status_code >= 500 or not response.is_json:
+        return response
+    data = response.get_data(as_text=True)
+    body = response.get_json(silent=True) or {}
+    if isinstance(body, dict) and body.get("code") in TRANSIENT:
+        return response
+    if isinstance(body, dict) and body.get("password"):
+        # a one-time password is shown once and never kept: a retry learns it was set
+        data = orjson.dumps({**body, "password": None}).decode()
+    try:
+        sidecar().remember(*pending, response.status_code, data)
+    except Exception:  # noqa: BLE001 - the domain's key still keeps a retry from recording twice
+        current_app.logger.warning("could not keep the answer of idempotent request %s", pending[1])
+    return response
+
+
+def conditional(position: int, variant: str, render: Callable[[], Any]) -> Response:
+    """A read with ``ETag`` (the read side's position for what is read, and who reads in
+    which language) and ``304 Not Modified`` to ``If-None-Match``."""
+    tag = f'W/"{position}-{hashlib.sha1(variant.encode()).hexdigest()[:10]}"'
+    if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return Response(status=304, headers={"ETag": tag})
+    data = render()
+    response = Response(data if isinstance(data, (bytes, str)) else orjson.dumps(data), mimetype="application/json")
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def variant() -> str:
+    from api.rest.errors import lang
+
+    return f"{principal().name or '-'}|{lang()}"

@@ -1,0 +1,172 @@
+"""Errors over HTTP, in one place: every refusal becomes ``{"code", "message", "errors"}``
+with the status HTTP means, the message in the reader's language (``?lang=``, else
+``Accept-Language``, else Chinese).
+
+400 the request is malformed (not JSON, a field of the wrong type, an unknown field)
+401 no or bad credentials · 403 not allowed · 404 unknown · 409 in conflict with the
+round's state or a concurrent change · 422 refused by the rules · 429 too many failed
+sign-ins · 503 the store is unavailable.  No input produces a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from domain import errors as e
+
+log = logging.getLogger("leitai.http")
+
+
+class Unauthorized(e.LeitaiError):
+    zh = "请先登录（缺少或无效的登录凭据：{why_zh}）。"
+    en = "Sign in first (missing or invalid credentials: {why})."
+
+
+class Forbidden(e.LeitaiError):
+    zh = "账号 {account} 无权{action_zh}。"
+    en = "Account {account} may not {action}."
+
+
+class TooManyAttempts(e.LeitaiError):
+    zh = "登录失败次数过多，请 {seconds} 秒后再试。"
+    en = "Too many failed sign-ins; try again in {seconds} seconds."
+
+
+class KeyReused(e.LeitaiError):
+    zh = "幂等键 {key} 已用于另一个请求；每个不同的请求请用新的 Idempotency-Key。"
+    en = "Idempotency key {key} was used for a different request; use a new Idempotency-Key for each request."
+
+
+CONFLICT = (e.RoundStateError, e.SheetsNotAccepted, e.AlreadyPublished, e.AppealAlreadyRuled, e.NotFinalYet,
+            e.ConcurrencyConflict, e.CertificationStateError, e.DuplicateSheet, e.RoundCodeTaken, e.RecordConflict,
+            e.RuleSetConflict)
+UNAVAILABLE = (e.StoreError, e.RoundSetAside)
+
+
+def status_of(error: e.LeitaiError) -> int:
+    if isinstance(error, Unauthorized):
+        return 401
+    if isinstance(error, Forbidden):
+        return 403
+    if isinstance(error, TooManyAttempts):
+        return 429
+    if isinstance(error, e.NotFound):
+        return 404
+    if isinstance(error, CONFLICT):
+        return 409
+    if isinstance(error, UNAVAILABLE):
+        return 503
+    return 422
+
+
+def lang() -> str:
+    wanted = request.args.get("lang") or request.accept_languages.best_match(["zh", "en"]) or "zh"
+    return "en" if str(wanted).startswith("en") else "zh"
+
+
+def body(code: str, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "errors": errors or {}}
+
+
+def leitai_error(error: e.LeitaiError) -> Response:
+    response = jsonify(body(type(error).__name__, error.message(lang()), error.field_errors(lang())))
+    response.status_code = status_of(error)
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.fields["seconds"])
+    if isinstance(error, Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="leitai"'
+    return response
+
+
+MARSHMALLOW_ZH = {
+    "Missing data for required field.": "必须填写",
+    "Unknown field.": "未知字段",
+    "Not a valid string.": "应为文本",
+    "Not a valid integer.": "应为整数",
+    "Not a valid boolean.": "应为 true 或 false",
+    "Field may not be null.": "不能为空",
+    "Not a valid list.": "应为列表",
+    "Not a valid mapping type.": "应为对象",
+    "Invalid input type.": "类型不符",
+    "Invalid input object.": "应为 JSON 对象",
+    "Not a valid date.": "应为日期 YYYY-MM-DD",
+    "Shorter than minimum length 1.": "不能为空",
+    "Invalid JSON body.": "不是有效的 JSON",
+    "Not a valid number.": "应为数字",
+    "Not a valid email address.": "不是有效的电子邮件地址",
+    "Must be one of: ": "应为以下之一：",
+}
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix and key not in ("json", "query", "form", "files", "headers") else (
+                prefix or ("" if key in ("json", "query", "form", "files", "headers") else str(key)))
+            out.update(_flatten(value, name))
+    elif isinstance(messages, list):
+        texts = [m for m in messages if isinstance(m, str)]
+        if texts:
+            out[prefix or "_"] = "；".join(MARSHMALLOW_ZH.get(t, t) for t in texts) if lang() == "zh" else "; ".join(
+                texts)
+        for i, m in enumerate(messages):
+            if not isinstance(m, str):
+                out.update(_flatten(m, f"{prefix}[{i}]"))
+    else:
+        out[prefix or "_"] = str(messages)
+    return out
+
+
+def http_error(error: HTTPException) -> Response:
+    """Werkzeug's errors (404 route, 405, 413...) and flask-smorest's aborts, incl. request
+    validation (a malformed request: 400)."""
+    data = getattr(error, "data", None) or {}
+    status = error.code or 500
+    if status == 422 and "messages" in data:  # webargs: the request did not match its schema
+        status = 400
+    errors = _flatten(data.get("messages") or data.get("errors") or {})
+    zh = lang() == "zh"
+    if status == 400:
+        message = ("请求格式有误：" if zh else "Malformed request: ") + ("；" if zh else "; ").join(
+            f"{k}：{v}" if zh else f"{k}: {v}" for k, v in errors.items()) if errors else (
+            "请求格式有误（应为 JSON）" if zh else "Malformed request (expected JSON)")
+        code = "Malformed"
+    elif status == 404:
+        message, code = ("没有这个地址。" if zh else "No such address."), "NotFound"
+    elif status == 405:
+        message, code = ("该地址不支持这种请求方法。" if zh else "That method is not allowed here."), "MethodNotAllowed"
+    elif status == 413:
+        message, code = ("请求过大。" if zh else "The request is too large."), "TooLarge"
+    elif status >= 500:
+        log.error("HTTP %s: %s", status, error)
+        message, code = ("服务器内部错误，未登记任何不完整的内容；请重试，仍失败请联系系统管理员。" if zh else
+                         "Internal error; nothing partial was recorded. Retry, and tell the administrator if it "
+                         "persists."), "Internal"
+    else:
+        message, code = (data.get("message") or error.description or error.name), error.name.replace(" ", "")
+    response = jsonify(body(code, message, errors))
+    response.status_code = status
+    return response
+
+
+def unexpected(error: Exception) -> Response:
+    """The last line of defence: a store that failed under a request is a 503; anything
+    else a 500 with a message (and the details in the server's log), never a traceback page."""
+    name = type(error).__module__
+    if name.startswith(("eventsourcing", "psycopg", "sqlite3")):
+        log.warning("store error: %s", error)
+        response = jsonify(body("StoreUnavailable", "数据库暂时不可用，请稍后重试。" if lang() == "zh" else
+                                "The database is unavailable for now; retry shortly."))
+        response.status_code = 503
+        return response
+    log.exception("unexpected error")
+    response = jsonify(body("Internal", "服务器内部错误，未登记任何不完整的内容；请重试，仍失败请联系系统管理员。"
+                            if lang() == "zh" else "Internal error; nothing partial was recorded. Retry, and tell "
+                            "the administrator if it persists."))
+    response.status_code = 500
+    return response

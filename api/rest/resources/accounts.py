@@ -1,0 +1,199 @@
+"""Signing in, and accounts with their roles (recorded as events)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+
+from api.rest.base import Blueprint, command, hub, sidecar
+from api.rest.errors import Unauthorized
+from api.rest.schemas.accounts import (
+    AccountCreate,
+    AccountResult,
+    AccountSchema,
+    Done,
+    GrantChange,
+    Me,
+    PasswordChange,
+    SignIn,
+    Token,
+)
+from api.rest.schemas.common import Reason
+from api.rest.security import actor, issue, principal, recorded_account, refuse, signed_in
+from domain import access
+from domain.errors import AccountNotFound
+from domain.model.account import account_name
+
+blp = Blueprint("accounts", __name__, url_prefix="/api", description="Signing in; accounts and roles")
+
+
+@blp.route("/auth/token")
+class SignInResource(MethodView):
+    @blp.arguments(SignIn)
+    @blp.response(200, Token)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Sign in with a name and password: a token for `Authorization: Bearer …`"""
+        from flask import current_app
+
+        throttle = current_app.extensions["leitai_throttle"]
+        address = request.remote_addr or "-"
+        try:
+            name = account_name(data["name"])
+        except Exception:  # noqa: BLE001 - an impossible name is a failed sign-in like any other
+            name = "-"
+        throttle.check(name, address)
+        account = recorded_account(name) if name != "-" else None
+        if not sidecar().check_password(name, data["password"]) or account is None or account["disabled"]:
+            throttle.failed(name, address)
+            raise Unauthorized(why="the name or password is wrong, or the account is disabled",
+                               why_zh="用户名或密码错误，或账号已停用")
+        throttle.succeeded(name)
+        token, seconds = issue(account)
+        return {"token": token, "expires_in": seconds, "account": name, "display_name": account["display_name"],
+                "grants": account["grants"]}
+
+
+@blp.route("/auth/me")
+class MeResource(MethodView):
+    @blp.response(200, Me)
+    def get(self) -> Any:
+        """Who is signed in (null when nobody is)"""
+        p = principal()
+        return {"account": p.name, "display_name": p.display_name,
+                "grants": [{"role": g.role, **g.scope()} for g in p.grants]}
+
+
+@blp.route("/auth/password")
+class PasswordResource(MethodView):
+    @blp.arguments(PasswordChange)
+    @blp.response(200, Done)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Change one's own password (every token issued before is void)"""
+        p = signed_in()
+        if not sidecar().check_password(p.name, data["current"]):
+            raise Unauthorized(why="the current password is wrong", why_zh="当前密码错误")
+        sidecar().set_password(p.name, data["new"])
+        return command(lambda s, key: s.password_changed(p.name, actor(p, "admin" if p.is_superuser else
+                                                                       _role_of(p)), key),
+                       f"account {p.name}", lambda _: {"changed": True})
+
+
+def _role_of(p: Any) -> str:
+    return p.grants[0].role if p.grants else "public"
+
+
+def _manager() -> Any:
+    p = principal()
+    if not access.manages_accounts(p):
+        raise refuse(p, "manage accounts", "管理账号")
+    return p
+
+
+@blp.route("/accounts")
+class AccountsResource(MethodView):
+    @blp.response(200, AccountSchema(many=True))
+    def get(self) -> Any:
+        """Every account with its roles (administrators)"""
+        _manager()
+        return hub().read().accounts()
+
+    @blp.arguments(AccountCreate)
+    @blp.response(201, AccountResult)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create an account with its roles; the answer holds a one-time password"""
+        from eventstore.sidecar import new_password
+
+        p = _manager()
+        name = account_name(data["name"])
+        by = actor(p, "admin")
+
+        def work(s: Any, key: str | None) -> str:
+            s.create_account(name, data["display_name"], by, key)
+            for grant in data["grants"]:
+                role = grant.pop("role")
+                s.grant_role(name, role, grant, data["reason"], by)
+            return name
+
+        password = new_password()
+        result = command(work, f"account {name}", lambda _: {"account": name, "password": password})
+        if isinstance(result, dict) and result["recorded"]:
+            sidecar().set_password(name, password)
+        return result
+
+
+@blp.route("/accounts/<name>")
+class AccountResource(MethodView):
+    @blp.response(200, AccountSchema)
+    def get(self, name: str) -> Any:
+        """One account"""
+        _manager()
+        found = hub().read().account(account_name(name))
+        if found is None:
+            raise AccountNotFound(account=name)
+        return found
+
+
+@blp.route("/accounts/<name>/grants")
+class GrantResource(MethodView):
+    @blp.arguments(GrantChange)
+    @blp.response(200, Done)
+    def post(self, data: dict[str, Any], name: str) -> Any:
+        """Grant a role"""
+        p = _manager()
+        role, reason = data.pop("role"), data.pop("reason")
+        return command(lambda s, key: s.grant_role(name, role, data, reason, actor(p, "admin"), key),
+                       f"account {name}", lambda changed: {"changed": changed})
+
+
+@blp.route("/accounts/<name>/grants/revoke")
+class RevokeResource(MethodView):
+    @blp.arguments(GrantChange)
+    @blp.response(200, Done)
+    def post(self, data: dict[str, Any], name: str) -> Any:
+        """Revoke a role (tokens issued before are void)"""
+        p = _manager()
+        role, reason = data.pop("role"), data.pop("reason")
+        return command(lambda s, key: s.revoke_role(name, role, data, reason, actor(p, "admin"), key),
+                       f"account {name}", lambda changed: {"changed": changed})
+
+
+@blp.route("/accounts/<name>/password")
+class ResetResource(MethodView):
+    @blp.arguments(Reason)
+    @blp.response(200, AccountResult)
+    def post(self, data: dict[str, Any], name: str) -> Any:
+        """Set a new one-time password (tokens issued before are void)"""
+        from eventstore.sidecar import new_password
+
+        p = _manager()
+        name = account_name(name)
+        password = new_password()
+        result = command(lambda s, key: s.password_changed(name, actor(p, "admin"), key), f"account {name}",
+                         lambda _: {"account": name, "password": password})
+        if isinstance(result, dict):
+            sidecar().set_password(name, password)
+        return result
+
+
+@blp.route("/accounts/<name>/disable")
+class DisableResource(MethodView):
+    @blp.arguments(Reason)
+    @blp.response(200, Done)
+    def post(self, data: dict[str, Any], name: str) -> Any:
+        """Disable an account (its tokens are void)"""
+        p = _manager()
+        return command(lambda s, key: s.disable_account(name, data["reason"], actor(p, "admin"), key),
+                       f"account {name}", lambda changed: {"changed": changed})
+
+
+@blp.route("/accounts/<name>/enable")
+class EnableResource(MethodView):
+    @blp.arguments(Reason)
+    @blp.response(200, Done)
+    def post(self, data: dict[str, Any], name: str) -> Any:
+        """Enable a disabled account"""
+        p = _manager()
+        return command(lambda s, key: s.enable_account(name, data["reason"], actor(p, "admin"), key),
+                       f"account {name}", lambda changed: {"changed": changed})

@@ -1,0 +1,106 @@
+"""For auditors: verification of the whole history, the event export (NDJSON with the
+hash chain and a signed head), and what-if replay under another rule set."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Response, after_this_request
+from flask.views import MethodView
+
+from api.rest.base import Blueprint, hub, leitai
+from api.rest.schemas.audit import ReplayRequest, ReplaySchema, VerifyQuery, VerifySchema
+from api.rest.security import principal, require
+from domain import access
+
+blp = Blueprint("audit", __name__, url_prefix="/api", description="Verification, event export, replay")
+
+
+def _auditor() -> Any:
+    p = principal()
+    require(access.reads_everything(p), p, "verify or export the history", "核对或导出全部历史记录")
+    return p
+
+
+@blp.route("/verify")
+class VerifyResource(MethodView):
+    @blp.arguments(VerifyQuery, location="query")
+    @blp.response(200, VerifySchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Check the hash chain, the signed checkpoints, every seal and published result"""
+        from projections.source import EventSource
+        from projections.verify import verify_store
+
+        _auditor()
+        store = leitai().store
+        read = hub().read()
+        only = read.round(query["round"])["round"] if query["round"] else None
+        served = {r["round"]: read.ranking(r["round"]) for r in read.rounds() if not only or r["round"] == only}
+        signer = leitai().signer
+        keys = [signer.public_key] if signer is not None else []
+        source = EventSource(store)
+        try:
+            report = verify_store(source, only, served, keys)
+        finally:
+            source.close()
+        if keys:
+            report.key_source = "deployment"
+        return report.as_json()
+
+
+@blp.route("/events")
+class EventsResource(MethodView):
+    @blp.response(200, description="NDJSON: leitai-events/2 (docs/rules.md)")
+    def get(self) -> Any:
+        """The whole event history as NDJSON, with the hash chain, the seals and a signed head"""
+        from projections.source import EventSource
+        from projections.verify import export_events
+
+        _auditor()
+        folder = tempfile.mkdtemp(prefix="leitai-export-")
+        path = Path(folder) / "events.ndjson"
+        source = EventSource(leitai().store)
+        try:
+            export_events(source, path, leitai().signer)
+        finally:
+            source.close()
+
+        def stream() -> Any:
+            try:
+                with path.open("rb") as f:
+                    while chunk := f.read(65536):
+                        yield chunk
+            finally:
+                path.unlink(missing_ok=True)
+                Path(folder).rmdir()
+
+        response = Response(stream(), mimetype="application/x-ndjson")
+        response.headers["Content-Disposition"] = 'attachment; filename="leitai-events.ndjson"'
+        return response
+
+
+@blp.route("/replay")
+class ReplayResource(MethodView):
+    @blp.arguments(ReplayRequest)
+    @blp.response(200, ReplaySchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """What would change under another rule set: rankings, prizes, promotions, standings,
+        stars (records nothing)"""
+        from domain.rules.ruleset import parse_ruleset
+        from projections.replay import Selection, replay
+        from projections.source import EventSource
+        from projections.verify import fold_store
+
+        p = principal()
+        require(bool(p.roles("admin")) or access.reads_everything(p), p, "replay under other rules",
+                "按其他规则重算")
+        rules = parse_ruleset(data["rules"], "replay.toml")
+        source = EventSource(leitai().store)
+        try:
+            folder = fold_store(source)
+        finally:
+            source.close()
+        selection = Selection(tuple(r.strip().upper() for r in data["rounds"]), data["level"], data["contest"])
+        return replay(folder, rules, selection)

@@ -1,0 +1,2 @@
+"""Marshmallow schemas for every request body and every response of the HTTP API; the
+OpenAPI document is generated from them."""

@@ -1,0 +1,51 @@
+"""Verification, the event export and replay previews."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.rest.schemas.common import Strict, Text
+
+
+class FindingSchema(Schema):
+    round = fields.String(required=True)
+    check = fields.String(required=True)
+    expected = fields.Raw(allow_none=True, required=True)
+    found = fields.Raw(allow_none=True, required=True)
+    detail = fields.String(required=True)
+    detail_zh = fields.String(required=True)
+
+
+class VerifySchema(Schema):
+    ok = fields.Boolean(required=True)
+    rounds = fields.List(fields.String(), required=True)
+    events = fields.Integer(required=True)
+    checkpoints = fields.Integer(required=True)
+    covered = fields.Integer(required=True)
+    last = fields.Integer(required=True)
+    head = fields.String(required=True)
+    keys = fields.List(fields.String(), required=True)
+    key_confirmed = fields.Boolean(required=True)
+    key_source = fields.String(required=True)
+    findings = fields.List(fields.Nested(FindingSchema), required=True)
+
+
+class VerifyQuery(Strict):
+    round = Text(load_default=None)
+
+
+class ReplayRequest(Strict):
+    rules = Text(required=True, validate=validate.Length(min=1, max=1_000_000),
+                 metadata={"description": "the rule-set file to replay under (TOML text)"})
+    rounds = fields.List(Text(), load_default=list, validate=validate.Length(max=500))
+    level = Text(load_default=None, allow_none=True)
+    contest = Text(load_default=None, allow_none=True)
+
+
+class ReplaySchema(Schema):
+    rules = fields.Dict(required=True)
+    rounds = fields.List(fields.Dict(), required=True)
+    finalists = fields.List(fields.Dict(), required=True)
+    standings = fields.List(fields.Dict(), required=True)
+    stars = fields.List(fields.Dict(), required=True)
+    summary = fields.Dict(required=True)

@@ -1,0 +1,338 @@
+"""Every refusal over HTTP, on both stores: its status, its body ``{"code", "message",
+"errors"}`` naming the field, the message in the reader's language, and nothing recorded.
+
+One contest holds a round in every state a refusal needs; since a refused request
+records nothing, every case runs against the same world, and each checks that the
+event log did not grow.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from api.rest import errors as http_errors
+from api.wiring import open_app
+from domain import errors
+from domain.services.clock import FixedClock
+from domain.services.setup import RoundSpec
+from tests import pg
+from tests.conftest import ADMIN, event_count
+from tests.http import Client, add_account, serve, stop
+from tests.scenario import JUDGES, RULES, judge, small_contest
+
+OK = {"party": "25", "industry": "15"}
+STARRED = RULES.replace('code = "town"', 'code = "starred"') + """
+[stars]
+bands = [{ stars = 5, min = 90 }, { stars = 4, min = 80 }, { stars = 3, min = 70 }, { stars = 1, min = 0 }]
+"""
+BLEND = ('code = "blend"\nversion = 1\n[[criteria]]\ncode = "speech"\nmax = 100\n'
+         '[[components]]\ncode = "arena"\nsource = "panel"\nweight = "0.5"\n'
+         '[[components]]\ncode = "site"\nsource = "round"\nweight = "0.5"\n')
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def build(app: Any, clock: FixedClock) -> dict[str, Any]:
+    """R1 open (J1 scored O1; O2 withdrawn); F scheduled; R2 final with stars evaluated;
+    R7 published, its period over; R3 published with a dismissed objection; R4 closed; R5 open without sheets; R6
+    scheduled; B open, fed by R1; a second contest d."""
+    small_contest(app)
+    app.register_ruleset(STARRED, "starred.toml", ADMIN)
+    app.register_ruleset(BLEND, "blend.toml", ADMIN)
+    app.register_organization("c", "O4", "村O4", "T2", "village", "", "书记O4", ADMIN)
+    app.register_judge("c", "J5", "评委J5", "C", "", ADMIN)
+    panel = tuple(JUDGES[:3])
+
+    def scored(code: str, rules: str, unit: str, entrants: dict[str, str]) -> None:
+        app.schedule_round("c", RoundSpec(code, "township", unit, "2025-05", rules, judges=panel), ADMIN)
+        app.open_round(code, ADMIN)
+        for entrant, party in entrants.items():
+            for j in panel:
+                app.submit_sheet(code, j, entrant, {"party": party, "industry": "15"}, judge(j))
+        app.close_round(code, ADMIN)
+
+    scored("R2", "starred", "T2", {"O3": "29", "O4": "20"})
+    scored("R7", "town", "T2", {"O3": "26", "O4": "23"})
+    app.publish("R7", ADMIN, on=clock.today())
+    end = app.publish("R2", ADMIN, on=clock.today()).end
+    clock.set((date.fromisoformat(end) + timedelta(days=1)).isoformat() + "T09:00")
+    app.finalize("R2", ADMIN)
+    computed = app.run(lambda s: s.evaluate_initially("c", "O3", "township", "2025", ADMIN))["stars"]
+    scored("R3", "town", "T2", {"O3": "28", "O4": "21"})
+    app.publish("R3", ADMIN, on=clock.today())
+    objection = app.file_appeal("R3", "objection", "王某", "139****0000", "有异议", ADMIN)
+    app.rule_appeal("R3", objection, "dismissed", "不成立", ADMIN)
+    scored("R4", "town", "T1", {"O1": "27", "O2": "22"})
+    for code, unit in (("R5", "T2"), ("R6", "T2")):
+        app.schedule_round("c", RoundSpec(code, "township", unit, "2025-05", "town", judges=panel), ADMIN)
+    app.open_round("R5", ADMIN)
+    app.schedule_round("c", RoundSpec("B", "township", "T1", "2025-05", "blend", judges=("J1",),
+                                      links={"site": "R1"}), ADMIN)
+    app.open_round("B", ADMIN)
+    app.submit_sheet("B", "J1", "O1", {"speech": "80"}, judge("J1"))
+    app.submit_sheet("R1", "J1", "O1", OK, judge("J1"))
+    app.withdraw("R1", "O2", "因病退出", ADMIN)
+    app.create_contest("d", "另一活动", ["township"], ADMIN)
+    app.add_unit("d", "D", "另一镇", "township", None, ADMIN)
+    add_account(app, "admin", "admin")
+    add_account(app, "t1", "admin", contest="c", unit="T1")
+    add_account(app, "t2", "admin", contest="c", unit="T2")
+    add_account(app, "judge-j1", "judge", contest="c", judge="J1")
+    add_account(app, "judge-j4", "judge", contest="c", judge="J4")
+    add_account(app, "org-o1", "organization", organization="O1")
+    add_account(app, "org-o3", "organization", organization="O3")
+    add_account(app, "auditor", "auditor")
+    return {"computed": computed, "objection": objection}
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{tmp_path_factory.mktemp('refusals')}/leitai.db", None
+    else:
+        databases: pg.Databases = request.getfixturevalue("pg_databases")
+        name = databases.create()
+        url, drop = databases.server.url_for(name, user=pg.APP_ROLE), (databases, name)
+    clock = FixedClock("2025-05-20T09:00")
+    app = open_app(url, clock=clock)
+    facts = build(app, clock)
+    web = serve(app)
+    clients: dict[str | None, Client] = {}
+    yield {"app": app, "web": web, "clients": clients, **facts}
+    stop(web)
+    app.close()
+    if drop is not None:
+        drop[0].drop(drop[1])
+
+
+def client(world: dict[str, Any], who: str | None, lang: str | None = None) -> Client:
+    key = f"{who}|{lang}"
+    if key not in world["clients"]:
+        world["clients"][key] = Client(world["web"], who, lang=lang)
+    return world["clients"][key]
+
+
+# (error, account, method, path, body, status, field named in "errors" or None)
+CASES: list[tuple[str, str | None, str, str, Any, int, str | None]] = [
+    ("ContestNotFound", "admin", "GET", "/api/contests/nope", None, 404, None),
+    ("RoundNotFound", "admin", "POST", "/api/rounds/NOPE/close", {}, 404, None),
+    ("OrganizationNotFound", "admin", "PATCH", "/api/contests/c/organizations/NOPE", {"name": "某村", "reason": "改名"},
+     404, None),
+    ("JudgeNotFound", "admin", "POST", "/api/rounds/R1/judges", {"judge": "JX"}, 404, None),
+    ("UnitNotFound", "admin", "POST", "/api/contests/c/rounds",
+     {"code": "R9", "level": "township", "unit": "NOPE", "period": "2025-06", "rules": "town"}, 404, None),
+    ("RuleSetNotFound", "admin", "POST", "/api/rounds/R4/rerank", {"rules": "nope@1", "reason": "试算"}, 404, "rules"),
+    ("AppealNotFound", "admin", "POST", "/api/rounds/R3/appeals/99/ruling", {"decision": "dismissed", "reply": "无"},
+     404, None),
+    ("CertificationNotFound", "admin", "POST", "/api/contests/c/certifications/O4/township/2025/certification", {},
+     404, None),
+    ("AccountNotFound", "admin", "GET", "/api/accounts/nobody", None, 404, None),
+    ("RuleSetInvalid", "admin", "POST", "/api/rulesets/check", {"text": "code = 1\nversion = 1"}, 422, "code"),
+    ("RuleSetConflict", "admin", "POST", "/api/rulesets", {"text": RULES.replace("max = 30", "max = 40")}, 409, None),
+    ("RecordConflict", "admin", "POST", "/api/accounts",
+     {"name": "judge-j1", "display_name": "x", "reason": "again", "grants": []}, 409, "name"),
+    ("RoundCodeTaken", "admin", "POST", "/api/contests/d/rounds",
+     {"code": "R1", "level": "township", "unit": "D", "period": "2025-06", "rules": "town"}, 409, None),
+    ("InvalidValue", "admin", "GET", "/api/contests/c/stars/bogus/2025", None, 422, "level"),
+    ("RoundStateError", "admin", "POST", "/api/rounds/R1/publish", {}, 409, None),
+    ("SheetsNotAccepted", "admin", "POST", "/api/rounds/R4/sheets", {"judge": "J1", "entrant": "O1", "marks": OK}, 409,
+     None),
+    ("SheetsNotYetAccepted", "admin", "POST", "/api/rounds/R6/sheets", {"judge": "J1", "entrant": "O3", "marks": OK},
+     409, None),
+    ("JudgeNotSeated", "admin", "POST", "/api/rounds/R1/sheets", {"judge": "J5", "entrant": "O1", "marks": OK}, 422,
+     None),
+    ("JudgeRecused", "judge-j4", "POST", "/api/rounds/R1/sheets", {"entrant": "O1", "marks": OK}, 422, None),
+    ("EntrantNotAdmitted", "admin", "POST", "/api/rounds/R1/sheets", {"judge": "J2", "entrant": "O3", "marks": OK}, 422,
+     None),
+    ("EntrantNotActive", "admin", "POST", "/api/rounds/R1/sheets", {"judge": "J2", "entrant": "O2", "marks": OK}, 422,
+     None),
+    ("DuplicateSheet", "judge-j1", "POST", "/api/rounds/R1/sheets",
+     {"entrant": "O1", "marks": {"party": "20", "industry": "15"}}, 409, None),
+    ("SheetNotFound", "judge-j1", "POST", "/api/rounds/R5/sheets/O3/correction", {"marks": OK, "reason": "录错"}, 404,
+     None),
+    ("MarkInvalid", "judge-j1", "POST", "/api/rounds/R5/sheets", {"entrant": "O3", "marks": {"party": "30.5",
+                                                                                             "industry": "15"}},
+     422, "party"),
+    ("TooFewSheets", "admin", "POST", "/api/rounds/R5/close", {}, 422, None),
+    ("LinkedRoundNotClosed", "admin", "POST", "/api/rounds/B/close", {}, 422, None),
+    ("AdjustmentOverCap", "admin", "POST", "/api/rounds/R1/adjustments", {"entrant": "O1", "points": "5",
+                                                                          "reason": "表彰"}, 422, None),
+    ("ReasonRequired", "admin", "POST", "/api/rounds/R1/entrants/O1/disqualify", {"reason": "   "}, 422, None),
+    ("RoundStateError", "org-o1", "POST", "/api/rounds/R1/appeals",
+     {"entrant": "O1", "name": "张某", "contact": "138", "text": "有异议"}, 409, None),
+    ("AppealOutsidePeriod", "org-o3", "POST", "/api/rounds/R7/appeals",
+     {"entrant": "O3", "name": "张某", "contact": "138", "text": "有异议"}, 422, None),
+    ("AppealAnonymous", "org-o3", "POST", "/api/rounds/R3/appeals",
+     {"entrant": "O3", "name": " ", "contact": "138", "text": "有异议"}, 422, None),
+    ("AppealAlreadyRuled", "admin", "POST", "/api/rounds/R3/appeals/{objection}/ruling", {"decision": "upheld", "reply": "改判"},
+     409, None),
+    ("AlreadyPublished", "admin", "POST", "/api/rounds/R3/publish", {"days": 7}, 409, None),
+    ("PublicationBackdated", "admin", "POST", "/api/rounds/R4/publish", {"on": "2025-05-01"}, 422, None),
+    ("AppealNotUpheld", "admin", "POST", "/api/rounds/R3/sheets/O3/correction",
+     {"judge": "J1", "marks": OK, "reason": "按异议更正", "appeal": "{objection}"}, 422, None),
+    ("NotFinalYet", "admin", "POST", "/api/rounds/R3/finalize", {}, 409, None),
+    ("NoPromotion", "admin", "POST", "/api/rounds/R3/promote", {}, 422, None),
+    ("DecisionNeedsReason", "admin", "POST", "/api/contests/c/certifications/O3/township/2025/decision",
+     "other-stars", 422, None),
+    ("CertificationStateError", "admin", "POST", "/api/contests/c/certifications/O3/township/2025/certification", {},
+     409, None),
+    ("Unauthorized", None, "POST", "/api/rounds/R1/close", {}, 401, None),
+    ("Forbidden", "t2", "POST", "/api/rounds/R1/close", {}, 403, None),
+    ("Forbidden", "auditor", "POST", "/api/rounds/R4/publish", {}, 403, None),
+    ("Forbidden", "judge-j1", "POST", "/api/rounds/R1/sheets", {"judge": "J2", "entrant": "O1", "marks": OK}, 403,
+     None),
+    ("Forbidden", "org-o1", "GET", "/api/rounds/R1/entrants/O1/explanation", None, 403, None),
+    ("Malformed", "admin", "POST", "/api/rounds/R1/sheets", {"judge": "J2", "entrant": "O1", "marks": OK, "extra": 1},
+     400, "extra"),
+    ("Malformed", "admin", "POST", "/api/rounds/R1/sheets", {"judge": "J2", "entrant": "O1", "marks": 28.5}, 400,
+     "marks"),
+    ("Malformed", "admin", "POST", "/api/rounds/R3/publish", {"on": "2025-13-40"}, 400, "on"),
+]
+
+# Refusals a client cannot provoke with a request against a sound store, and where they are tested.
+NOT_BY_REQUEST = {
+    "ConcurrencyConflict": "retried by the writer; tests/integration/test_concurrency.py",
+    "StoreError": "a store that is down: test_a_store_that_is_down_answers_503 below",
+    "RoundSetAside": "a tampered event set aside: tests/integration/test_hostile_events.py",
+    "CalendarMissing": "needs a later clock: test_a_year_without_holiday_data below",
+    "ImportRowError": "an upload: test_a_bad_upload_names_file_row_and_field below",
+    "ImportErrors": "an upload: test_a_bad_upload_names_file_row_and_field below",
+    "TooManyAttempts": "test_failed_sign_ins_are_slowed_down below",
+    "KeyReused": "tests/e2e/test_http_api.py (idempotency)",
+    "NotFound": "the base class of every *NotFound above",
+    "LeitaiError": "the base class",
+}
+
+
+@pytest.mark.parametrize(("error", "who", "method", "path", "body", "status", "field"), CASES,
+                         ids=[f"{c[0]}-{c[1]}-{c[3].split('/api/')[1]}" for c in CASES])
+def test_a_refused_request_records_nothing_and_says_why(world: dict[str, Any], error: str, who: str | None,
+                                                          method: str, path: str, body: Any, status: int,
+                                                          field: str | None) -> None:
+    app = world["app"]
+    path = path.format(objection=world["objection"])
+    if body == "other-stars":
+        body = {"stars": 1 if world["computed"] != 1 else 5}
+    elif isinstance(body, dict) and body.get("appeal") == "{objection}":
+        body = {**body, "appeal": world["objection"]}
+    before = event_count(app)
+    response = client(world, who).call(method, path, None, json=body)
+    assert response.status_code == status, response.get_data(as_text=True)
+    answer = response.get_json()
+    assert set(answer) == {"code", "message", "errors"}
+    assert answer["code"] == error
+    assert CJK.search(answer["message"]), answer  # Chinese by default
+    if field is not None:
+        assert field in answer["errors"], answer
+    assert event_count(app) == before, "a refused request recorded events"
+    english = client(world, who, lang="en").call(method, path, None, json=body).get_json()
+    assert english["code"] == error and not CJK.search(english["message"].replace(path, "")), english
+
+
+def test_every_refusal_the_domain_defines_is_covered() -> None:
+    from api.importing import scenario
+
+    defined = {name for module in (errors, http_errors, scenario) for name, value in vars(module).items()
+               if isinstance(value, type) and issubclass(value, errors.LeitaiError)}
+    covered = {c[0] for c in CASES} | set(NOT_BY_REQUEST)
+    assert defined - covered == set(), "a refusal without an HTTP test"
+
+
+def test_a_bad_upload_names_file_row_and_field(world: dict[str, Any]) -> None:
+    app = world["app"]
+    before = event_count(app)
+    scores = "round_code,judge_code,entrant_code,party,industry\nR1,J2,O1,25,15\nR1,J3,O1,99,15\n"
+    response = client(world, "admin").call("POST", "/api/contests/import", None, content_type="multipart/form-data",
+                                           data={"files": [(io.BytesIO(scores.encode()), "scores.csv")]})
+    answer = response.get_json()
+    assert response.status_code == 422 and answer["code"] == "ImportErrors", answer
+    assert answer["errors"] == {"scores.csv:3:party": answer["message"]}
+    assert event_count(app) == before  # the good first row was not recorded either
+    broken = client(world, "admin").call("POST", "/api/contests/import", None, content_type="multipart/form-data",
+                                         data={"scenario": (io.BytesIO(b"PK\x03\x04 not a zip"), "s.zip")})
+    assert broken.status_code == 422 and broken.get_json()["code"] == "ImportRowError"
+    escape = client(world, "admin").call("POST", "/api/contests/import", None, content_type="multipart/form-data",
+                                         data={"files": [(io.BytesIO(scores.encode()), "../../etc/scores.csv")]})
+    assert escape.status_code == 422 and event_count(app) == before
+
+
+def test_failed_sign_ins_are_slowed_down(world: dict[str, Any]) -> None:
+    web = world["web"].test_client()
+    statuses = [web.post("/api/auth/token", json={"name": "t1", "password": f"wrong-{i}"}).status_code
+                for i in range(7)]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+    slowed = web.post("/api/auth/token", json={"name": "t1", "password": "correct horse battery"})
+    assert slowed.status_code == 429 and int(slowed.headers["Retry-After"]) >= 1  # even the right password waits
+    assert slowed.get_json()["code"] == "TooManyAttempts"
+    other = web.post("/api/auth/token", json={"name": "t2", "password": "correct horse battery"})
+    assert other.status_code == 200  # another account from the same address is not locked out yet
+
+
+def test_routes_methods_and_sizes_answer_in_json(world: dict[str, Any]) -> None:
+    web = client(world, "admin")
+    missing = web.call("GET", "/api/nowhere", 404).get_json()
+    assert missing["code"] == "NotFound" and CJK.search(missing["message"])
+    assert web.call("DELETE", "/api/rounds/R1", 405).get_json()["code"] == "MethodNotAllowed"
+    not_json = web.call("POST", "/api/rounds/R1/sheets", 400, data="{", content_type="application/json").get_json()
+    assert not_json["code"] == "Malformed"
+    big = web.call("POST", "/api/rulesets/check", 413, data=b"x" * (21 * 1024 * 1024),
+                   content_type="application/json").get_json()
+    assert big["code"] == "TooLarge"
+    bad_token = world["web"].test_client().get("/api/accounts", headers={"Authorization": "Bearer forged.token"})
+    assert bad_token.status_code == 401 and bad_token.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_year_without_holiday_data(make_app: Any, store_url: str) -> None:
+    clock = FixedClock("2026-12-28T09:00")
+    app = make_app(store_url, clock)
+    small_contest(app)
+    for entrant in ("O1", "O2"):
+        for j in JUDGES[:3]:
+            app.submit_sheet("R1", j, entrant, OK, judge(j))
+    app.close_round("R1", ADMIN)
+    add_account(app, "admin", "admin")
+    web = serve(app)
+    try:
+        admin = Client(web, "admin")
+        before = event_count(app)
+        refused = admin.call("POST", "/api/rounds/R1/publish", 422, json={}).get_json()
+        assert refused["code"] == "CalendarMissing" and "2027" in refused["message"]
+        assert event_count(app) == before
+        done = admin.post("/api/rounds/R1/publish", {"calendar_fallback": "weekends"})
+        assert done["publicity"]["end"] == "2027-01-01"
+    finally:
+        stop(web)
+
+
+@pytest.mark.postgres
+def test_a_store_that_is_down_answers_503(make_app: Any, pg_databases: pg.Databases) -> None:
+    import psycopg
+
+    name = pg_databases.create()
+    app = make_app(pg_databases.server.url_for(name, user=pg.APP_ROLE))
+    small_contest(app)
+    add_account(app, "admin", "admin")
+    web = serve(app)
+    admin = Client(web, "admin")
+    try:
+        with psycopg.connect(pg_databases.server.admin_conninfo(), autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        response = admin.call("POST", "/api/rounds/R1/sheets", None, json={"judge": "J1", "entrant": "O1", "marks": OK})
+        assert response.status_code == 503, response.get_data(as_text=True)
+        assert response.get_json()["code"] in ("StoreError", "StoreUnavailable")
+        assert CJK.search(response.get_json()["message"])
+        with psycopg.connect(pg_databases.server.admin_conninfo(), autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        # the store is back: the same request is recorded, and the projector follows again
+        again = admin.post("/api/rounds/R1/sheets", {"judge": "J1", "entrant": "O1", "marks": OK}, expect=201)
+        assert again["recorded"] == 1 and again["projected"] is True
+    finally:
+        with psycopg.connect(pg_databases.server.admin_conninfo(), autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        stop(web)
