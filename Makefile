@@ -1,6 +1,7 @@
 # Leitai: the two commands a fresh machine needs.
 #   make demo   creates .venv, plays the example contest on the embedded SQLite store and serves it
-#   make test   creates .venv and runs the whole test suite (PostgreSQL included)
+#   make test   creates .venv and runs the whole test suite (PostgreSQL and the browser tests included;
+#               Debian's chromium is installed with apt if it is missing)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,8 +19,9 @@ demo: $(STAMP)
 	$(BIN)/leitai --db sqlite:///demo.db demo --fresh
 
 test: $(STAMP)
+	./tests/install-browser
 	$(BIN)/lint-imports
-	LEITAI_REQUIRE_POSTGRES=1 $(BIN)/pytest $(PYTEST_ARGS)
+	LEITAI_REQUIRE_POSTGRES=1 LEITAI_REQUIRE_BROWSER=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

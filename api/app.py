@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, send_from_directory
+from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
@@ -46,7 +46,23 @@ class LeitaiApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException) -> Any:
-        return errors.http_error(error)
+        return _for_pages(errors.http_error)(error)
+
+
+def _for_pages(handler: Any) -> Any:
+    """The API's error answer, or for a web page the same message as a page (a sign-in
+    page when the session is missing or expired)."""
+
+    def handle(error: Exception) -> Any:
+        response = handler(error)
+        if request.path.startswith("/api/") or request.path == "/healthz":
+            return response
+        from api.web.pages import error_page
+
+        data = response.get_json(silent=True) or {}
+        return error_page(response.status_code, data.get("code", ""), data.get("message", ""))
+
+    return handle
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -60,17 +76,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from eventstore.sidecar import Sidecar
 
     hub = Hub(leitai.store)
-    sidecar = Sidecar(leitai.store)
+    sidecar = Sidecar(leitai.store, hub.leases)
+    tokens = URLSafeTimedSerializer(token_key(sidecar), salt="leitai-token")
+    hub.release()
     app.extensions.update(leitai=leitai, leitai_hub=hub, leitai_sidecar=sidecar, leitai_throttle=Throttle(),
-                          leitai_tokens=URLSafeTimedSerializer(token_key(sidecar), salt="leitai-token"))
+                          leitai_tokens=tokens)
     api = LeitaiApi(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}, {}]
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
-    app.register_error_handler(LeitaiError, errors.leitai_error)
+    from api import web
+
+    app.register_blueprint(web.blp)
+    app.register_error_handler(LeitaiError, _for_pages(errors.leitai_error))
     app.after_request(remember_answer)
-    app.register_error_handler(Exception, errors.unexpected)
+    app.teardown_request(lambda _: hub.release())
+    app.register_error_handler(Exception, _for_pages(errors.unexpected))
     _docs_assets(app)
     if app.config["LEITAI_PROJECTOR"] == "thread":
         _project_in_a_thread(app, leitai.store)

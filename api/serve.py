@@ -16,6 +16,8 @@ from typing import Any
 
 from domain.services.store import StoreURL
 
+DRAIN_SECONDS = 5.0  # how long requests in flight may take to finish at shutdown
+
 
 def serve(store: StoreURL, host: str, port: int, threads: int, say: Callable[[str, str], None],
           application: Any = None, ready: Callable[[], None] | None = None) -> None:
@@ -39,16 +41,47 @@ def serve(store: StoreURL, host: str, port: int, threads: int, say: Callable[[st
     if ready is not None:
         ready()
     try:
-        server.run()
+        # waitress's own run() waits for the worker threads before the live streams are told
+        # to end; run the loop here so the shutdown can go in order (see _drain).
+        server.asyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=server._map, use_poll=True)
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        server.close()
-        app.extensions["leitai_hub"].stop()
+        _drain(server, app.extensions["leitai_hub"])
         projector.terminate()
         try:
             projector.wait(timeout=10)
         except subprocess.TimeoutExpired:
             projector.kill()
         say("擂台服务已停止。", "Leitai stopped.")
+
+
+def _drain(server: Any, hub: Any, grace: float = DRAIN_SECONDS) -> None:
+    """Stop in order: take no new connections, tell the live board streams to end, keep
+    the loop turning until the requests in flight have sent their last bytes (at most
+    ``grace`` seconds), and only then close the worker threads, the wake-up pipe and the
+    read-model connections.  Closing first would leave a streaming thread writing into a
+    closed pipe."""
+    import time
+
+    from waitress import wasyncore
+
+    wasyncore.dispatcher.close(server)  # the listening socket only; the wake-up pipe stays
+    hub.stop()
+    dispatcher = server.task_dispatcher
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        with dispatcher.lock:
+            busy = dispatcher.active_count > 0 or bool(dispatcher.queue)
+        pending = any(getattr(channel, "total_outbufs_len", 0) for channel in list(server._map.values()))
+        if not busy and not pending:
+            break
+        server.asyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
+    dispatcher.shutdown(timeout=1)
+    for channel in list(server._map.values()):
+        if channel is not server.trigger:
+            channel.close()
+    if not dispatcher.threads:  # a request still running past the grace would write into it
+        server.trigger.close()
+    hub.close()

@@ -16,7 +16,10 @@ measures, on the same rows, in the same run:
 Then (``--part hall``) 8 and 32 judges submitting sheets to one round at once, through
 the application service and through the library's plain get-and-save path
 (bench/concurrency.py), and (``--part startup``) the wall time of `leitai board` beside
-the interpreter's own start-up (bench/startup.py).
+the interpreter's own start-up (bench/startup.py), and (``--part http``) the HTTP
+service under load on PostgreSQL - ``leitai serve`` as a process of its own, judges
+submitting sheets, viewers reading a live board, 200 listeners on its event stream -
+beside the bare request and the library's get-and-save path (bench/http.py).
 
 It prints the figures with ratios to the baselines, checks them against the goals,
 and writes them as JSON to bench/results/latest.json.
@@ -239,12 +242,31 @@ def hall_summary(hall: list[dict[str, Any]], start: dict[str, Any] | None) -> li
     return lines
 
 
+def run_http(stores: Stores, quick: bool) -> tuple[dict[str, Any] | None, list[str]]:
+    from bench import http
+
+    if "postgresql" not in stores.kinds:
+        return None, []
+    print("\n== the HTTP service under load (leitai serve on PostgreSQL, loopback)"
+          + ("" if http.WRK else "; wrk is not installed: the Python load generator reads the board"), flush=True)
+    store, _ = stores.fresh("postgresql")
+    try:
+        import migrations
+
+        migrations.migrate(store)
+        r = http.run(store, seconds=5.0 if quick else 10.0)
+    finally:
+        stores.drop(store)
+    return r, http.report(r)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--scale", choices=["county", "county-x4", "province", "all"], default="all")
     parser.add_argument("--stores", default="sqlite,postgresql")
-    parser.add_argument("--part", default="rebuild,hall,startup",
-                        help="what to run: rebuild (the read side at scale), hall (concurrent judges), startup")
+    parser.add_argument("--part", default="rebuild,hall,startup,http",
+                        help="what to run: rebuild (the read side at scale), hall (concurrent judges), startup, "
+                             "http (the served API under load, PostgreSQL only)")
     parser.add_argument("--quick", action="store_true", help="fewer samples (CI smoke run)")
     args = parser.parse_args()
     parts = {p.strip() for p in args.part.split(",")}
@@ -256,6 +278,8 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     hall: list[dict[str, Any]] = []
     start = None
+    web: dict[str, Any] | None = None
+    web_lines: list[str] = []
     try:
         if "rebuild" in parts:
             for shape in shapes:
@@ -264,12 +288,14 @@ def main() -> None:
             hall = run_hall(stores, args.quick)
         if "startup" in parts:
             start = run_startup()
+        if "http" in parts:
+            web, web_lines = run_http(stores, args.quick)
     finally:
         stores.close()
-    lines = summary(results) + hall_summary(hall, start)
+    lines = summary(results) + hall_summary(hall, start) + web_lines
     print("\n".join(lines))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps({"results": results, "hall": hall, "startup": start,
+    (RESULTS / "latest.json").write_text(json.dumps({"results": results, "hall": hall, "startup": start, "http": web,
                                                      "postgres": stores.pg_description},
                                                     indent=2, default=str), encoding="utf-8")
 

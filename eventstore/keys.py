@@ -1,11 +1,22 @@
-"""The deployment's Ed25519 signing key: it signs the checkpoints of the hash chain.
+"""The deployment's Ed25519 signing key, and checking signatures made with it.
 
-The private key is a PEM file (PKCS#8), created on first use with mode 0600 where
-``LEITAI_SIGNING_KEY`` points, or else beside the SQLite database file
-(``NAME.db.signing-key.pem``) or, for PostgreSQL, as ``leitai-signing-key.pem`` in the
-working directory.  Keep it away from the database in production: whoever holds the key
-can sign a rewritten history.  The public key and its fingerprint (``leitai keys show``)
-are what auditors are given; ``leitai verify --key`` checks the checkpoints with them.
+The key signs the checkpoints of the hash chain (:mod:`domain.chain`): after a command
+that closes (seals), re-seals, publishes, republishes, finalizes or re-ranks a round, the
+application signs the chain link at its last event and records that checkpoint as an
+event (``Leitai.after_save``); ``leitai export events`` also signs the chain head of the
+export, when the key exists.
+
+Where the private key (an unencrypted PKCS#8 PEM file) lives, :func:`default_path`:
+``LEITAI_SIGNING_KEY`` if set; else beside the SQLite file (``NAME.db.signing-key.pem``);
+else, for PostgreSQL, ``$XDG_DATA_HOME/leitai/DBNAME@HOST-PORT.signing-key.pem``
+(``~/.local/share`` when ``XDG_DATA_HOME`` is unset).  It is created there, mode 0600,
+the first time a checkpoint is signed (:class:`LazySigner`) or by ``leitai keys show``;
+an export never creates one.  Keep it away from the database and its backups in
+production: whoever holds the key can sign a rewritten history.
+
+The public key and its fingerprint (``leitai keys show``) are what auditors are given;
+:func:`public_key` reads one as given on ``leitai verify --key`` (64 hex digits, or a PEM
+file, public or private) and :func:`verify` checks a checkpoint's signature with it.
 """
 
 from __future__ import annotations

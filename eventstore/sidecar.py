@@ -49,11 +49,16 @@ def new_password() -> str:
 
 
 class Sidecar:
-    def __init__(self, store: StoreURL) -> None:
+    def __init__(self, store: StoreURL, connections: Any = None) -> None:
+        """``connections``: where a server leases its connections from (anything with
+        ``get()``); by default each thread opens one of its own."""
         self.store = store
+        self._connections = connections
         self._local = threading.local()
 
     def _conn(self) -> Any:
+        if self._connections is not None:
+            return self._connections.get()
         conn = getattr(self._local, "conn", None)
         if conn is None or (self.store.kind == "postgresql" and conn.closed):
             if self.store.kind == "sqlite":

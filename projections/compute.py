@@ -191,7 +191,8 @@ class Computer:
         for name in sorted(accounts):
             a = folder.accounts[name]
             changes.rows[ACCOUNTS.name].append((name, a.display_name, orjson.dumps(
-                [{"role": g.role, **g.scope()} for g in a.grants]).decode(), int(a.disabled), a.generation))
+                [{"role": g.role, **g.scope()} for g in a.grants]).decode(), int(a.disabled), a.generation,
+                folder.account_position.get(name, 0)))
         organizations = set(folder.organizations) if dirty.everything else dirty.organizations
         for code in sorted(organizations):
             o = folder.organizations[code]

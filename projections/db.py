@@ -4,6 +4,7 @@ projector (they take turns; a connection costs ~4 ms to open on PostgreSQL)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from typing import Any
 
 from domain.services.store import StoreURL
@@ -29,6 +30,49 @@ class SharedConnection:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+class ConnectionLeases:
+    """Connections for many threads, as a server needs them: each thread leases one when it
+    first reads and gives it back with ``release()`` (at the end of each request).
+
+    PostgreSQL: a bounded pool (``size`` connections; a thread waits up to ``timeout``
+    seconds for one), checked before each lease so that a connection the server dropped
+    is replaced, never handed out.  SQLite: one connection per thread, kept (they cost
+    nothing on the server's side)."""
+
+    def __init__(self, store: StoreURL, size: int = 16, timeout: float = 10.0) -> None:
+        self.store = store
+        self._local = threading.local()
+        self._pool: Any = None
+        if store.kind == "postgresql":
+            from psycopg_pool import ConnectionPool
+
+            self._pool = ConnectionPool(store.conninfo(), min_size=1, max_size=size, timeout=timeout,
+                                        kwargs={"autocommit": True, "connect_timeout": 5},
+                                        check=ConnectionPool.check_connection, open=True, name="leitai-read")
+
+    def get(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._pool is not None:
+                conn = self._pool.getconn()
+            else:
+                conn = sqlite3.connect(self.store.path, isolation_level=None, timeout=5)
+            self._local.conn = conn
+        return conn
+
+    def release(self) -> None:
+        """Give this thread's connection back (PostgreSQL); a broken one is discarded."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._pool is not None:
+            self._local.conn = None
+            self._pool.putconn(conn)
+
+    def close(self) -> None:
+        self.release()
+        if self._pool is not None:
+            self._pool.close()
 
 
 class UsesConnection:

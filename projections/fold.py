@@ -143,6 +143,7 @@ class Folder:
         self.events = 0
         self.round_events: dict[str, int] = {}  # events applied per round since the last take
         self.round_position: dict[str, int] = {}
+        self.account_position: dict[str, int] = {}
         self.dependants: dict[str, set[str]] = defaultdict(set)  # round -> rounds it feeds
         self.dirty = Dirty()
         self._parsed: dict[str, RuleSet] = {}
@@ -293,6 +294,7 @@ class Folder:
             dirty.organizations.add(obj.code)
         elif isinstance(obj, Account):
             dirty.accounts.add(obj.name)
+            self.account_position[obj.name] = position
         elif isinstance(obj, Ledger) and obj.checkpoints:
             dirty.checkpoints = True
             self.checkpoint_positions[obj.checkpoints[-1]["position"]] = position

@@ -76,29 +76,27 @@ def round_tallies(rnd: Round, rules: RuleSet) -> dict[str, JudgeTally]:
     sums: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     stood_apart: dict[str, int] = defaultdict(int)  # whole sheets (trim_on total)
     criteria_apart: dict[str, int] = defaultdict(int)  # criterion marks (trim_on criterion)
+    # an entrant's part in the tallies is kept while its sheets stay the same (derived data)
+    memo: dict[str, Any] = rnd.__dict__.setdefault("_tally_memo", {})
     for entrant, records in by_entrant.items():
         if len(records) < needed:
             continue
-        scaled = [sheet_units(r.marks) for r in records]
-        if rules.panel.trim_on == "total" and None not in scaled:
-            values = {r.judge: u for r, u in zip(records, scaled)}
-            agg = aggregate(list(values.items()), method, trim)
-            if agg is None:
-                continue
+        key = (rules.digest, tuple((r.judge, r.ref) for r in records))
+        known = memo.get(entrant)
+        if known is not None and known[0] == key:
+            parts = known[1]
+        else:
+            parts = _units_parts(records, method, trim) if rules.panel.trim_on == "total" else None
+            memo[entrant] = (key, parts)
+        if parts is not None:  # () when too few marks remain: nothing to tally
             # the panel score is kept_sum / n (in millionths): each gap, times n, is an integer
-            n = len(agg.used)
-            kept = [values[j] for j in agg.used]
-            kept_sum, lowest, highest = sum(kept), min(kept), max(kept)
-            low, high = set(agg.dropped_low), set(agg.dropped_high)
-            for judge, value in values.items():
-                gap = value * n - kept_sum
-                pair = sums[judge][n * UNITS]
+            for judge, denominator, gap, apart in parts:
+                pair = sums[judge][denominator]
                 pair[0] += gap
                 pair[1] += gap if gap >= 0 else -gap
                 t = tallies.get(judge) or _tally(tallies, judge, rnd, max_total)
                 t.sheets += 1
-                if (judge in low and value < lowest) or (judge in high and value > highest):
-                    stood_apart[judge] += 1
+                stood_apart[judge] += apart
         else:
             marks = {r.judge: {c: mark_value(m) for c, m in r.marks.items()} for r in records}
             aggs = {c.code: aggregate([(j, m[c.code]) for j, m in marks.items()], method, trim)
@@ -129,6 +127,26 @@ def round_tallies(rnd: Round, rules: RuleSet) -> dict[str, JudgeTally]:
         t.absolute = exact_sum(Fraction(a, d) for d, (_, a) in by_denominator.items())
         t.trimmed = stood_apart[judge] + Fraction(criteria_apart[judge], len(rules.criteria) or 1)
     return tallies
+
+
+def _units_parts(records: list[SheetRecord], method: str, trim: int) -> tuple[tuple[str, int, int, int], ...] | None:
+    """Each judge's (denominator, gap times it, stood apart) for one entrant, on whole
+    millionths; None when a mark has more decimals than that (computed exactly instead);
+    () when too few marks remain to aggregate."""
+    scaled = [sheet_units(r.marks) for r in records]
+    if None in scaled:
+        return None
+    values = {r.judge: u for r, u in zip(records, scaled)}
+    agg = aggregate(list(values.items()), method, trim)  # type: ignore[arg-type]
+    if agg is None:
+        return ()
+    n = len(agg.used)
+    kept = [values[j] for j in agg.used]
+    kept_sum, lowest, highest = sum(kept), min(kept), max(kept)  # type: ignore[arg-type]
+    low, high = set(agg.dropped_low), set(agg.dropped_high)
+    return tuple((judge, n * UNITS, value * n - kept_sum,  # type: ignore[operator]
+                  int((judge in low and value < lowest) or (judge in high and value > highest)))  # type: ignore[operator]
+                 for judge, value in values.items())
 
 
 def _tally(tallies: dict[str, JudgeTally], judge: str, rnd: Round, max_total: Fraction) -> JudgeTally:

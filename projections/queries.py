@@ -47,8 +47,8 @@ KIND_ORDER = ["top", "bottom", "improved", "pairing"]
 
 
 class ReadModels:
-    def __init__(self, store: StoreURL) -> None:
-        self.store = ReadStore(store)
+    def __init__(self, store: StoreURL, connection: Any = None, generation: Any = None) -> None:
+        self.store = ReadStore(store, connection, generation)
 
     def close(self) -> None:
         self.store.close()
@@ -63,12 +63,22 @@ class ReadModels:
         row = self.store.connection().execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()
         return int(row[0])
 
-    def rounds_since(self, position: int) -> list[tuple[str, int]]:
-        """(round, position of its last projected event) of the rounds changed after ``position``."""
+    def accounts_since(self, position: int) -> list[tuple[str, int]]:
+        """(account, position of its last event) of the accounts changed after ``position``."""
         generation, _ = self.store.state()
         rows = self.store.connection().execute(self.store._p(
-            f"SELECT round, position FROM {ROUNDS.physical(generation)} WHERE position > ?"), (position,)).fetchall()
+            f"SELECT account, position FROM {ACCOUNTS.physical(generation)} WHERE position > ?"), (position,)).fetchall()
         return [(r[0], int(r[1] or 0)) for r in rows]
+
+    def rounds_since(self, position: int) -> list[dict[str, Any]]:
+        """The rounds changed after ``position``: each with the position of its last
+        projected event and what the access policy reads of it."""
+        generation, _ = self.store.state()
+        columns = ("round", "position", "status", "live_board", "judges", "unit_path", "entrants", "contest")
+        rows = self.store.connection().execute(self.store._p(
+            f"SELECT {', '.join(columns)} FROM {ROUNDS.physical(generation)} WHERE position > ?"),
+            (position,)).fetchall()
+        return [dict(zip(columns, r)) for r in rows]
 
     def account(self, name: str) -> dict[str, Any] | None:
         rows = self.store.select(ACCOUNTS, {"account": name})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -20,7 +21,7 @@ from typing import Any
 from typing import TYPE_CHECKING
 
 from domain.services.store import StoreURL
-from projections.db import SharedConnection, UsesConnection
+from projections.db import UsesConnection
 from projections.tables import ROUNDS, RULESETS, STATE_TABLE, TABLES, Table
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 BY_NAME = {t.name: t for t in TABLES}
 PG_BINARY_TYPES = {"text": "text", "int": "int4", "bigint": "int8", "blob": "bytea"}
 UPSERTED = {ROUNDS.name, RULESETS.name, "contests", "organizations", "accounts"}
+REMEMBERED_GROUPS = 4096  # groups of rows remembered by a live projector (a round's entries is one)
 
 
 class Stale(Exception):
@@ -36,10 +38,18 @@ class Stale(Exception):
 
 
 class ReadStore(UsesConnection):
-    def __init__(self, store: StoreURL, connection: SharedConnection | None = None) -> None:
+    def __init__(self, store: StoreURL, connection: Any = None,
+                 generation: Callable[[], int] | None = None) -> None:
+        """``generation``: where the caller already knows the active generation (a server
+        that follows the state row), reads skip asking for it first."""
         super().__init__(store, connection)
         self.sqlite = store.kind == "sqlite"
         self._batches = 0
+        self._generation = generation
+        # Live batches: the rows last written per replaced group (a round's entries, a
+        # unit's standings...), so that a batch writes only the rows that changed.
+        self._written: OrderedDict[tuple[Any, ...], dict[tuple[Any, ...], tuple[Any, ...]]] = OrderedDict()
+        self._pending: dict[tuple[Any, ...], dict[tuple[Any, ...], tuple[Any, ...]]] = {}
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
@@ -54,6 +64,10 @@ class ReadStore(UsesConnection):
             conn.execute("COMMIT")
         else:
             with conn.transaction():
+                # Read models are derived from the log: a crash may lose their last
+                # commits (never half of one: the position is in the same transaction),
+                # and the projector then re-applies them. No need to wait for the disk.
+                conn.execute("SET LOCAL synchronous_commit = off")
                 yield conn
 
     def _p(self, sql: str) -> str:
@@ -87,9 +101,25 @@ class ReadStore(UsesConnection):
             current = self._locked_state(conn)
             if current != (generation, expected):
                 raise Stale(f"read models are at {current}, this projector expected {(generation, expected)}")
-            self._write(conn, changes, generation)
-            self._pause_for_tests()
-            self._set_state(conn, generation, position)
+            self._pending = {}
+            try:
+                self._write(conn, changes, generation, live=True)
+                self._pause_for_tests()
+                self._set_state(conn, generation, position)
+            except BaseException:
+                self.forget()
+                raise
+        for group, rows in self._pending.items():  # committed: remember what the tables hold
+            self._written[group] = rows
+            self._written.move_to_end(group)
+        while len(self._written) > REMEMBERED_GROUPS:
+            self._written.popitem(last=False)
+        self._pending = {}
+
+    def forget(self) -> None:
+        """Drop what is remembered of written rows (the tables may have changed under us)."""
+        self._written.clear()
+        self._pending = {}
 
     def load(self, changes: Changes, generation: int) -> None:
         """Empty a generation and fill it (a rebuild; readers use the other one meanwhile)."""
@@ -113,17 +143,24 @@ class ReadStore(UsesConnection):
             self._set_state(conn, generation, position)
         return position
 
-    def _write(self, conn: Any, changes: Changes, generation: int, bulk: bool = False) -> None:
+    def _write(self, conn: Any, changes: Changes, generation: int, bulk: bool = False, live: bool = False) -> None:
+        rows_by_table = dict(changes.rows)
         for name, (columns, keys) in changes.replace.items():
             if bulk or not keys:
                 continue
-            table = BY_NAME[name].physical(generation)
+            table = BY_NAME[name]
+            physical = table.physical(generation)
             if not columns:  # the whole table is replaced
-                conn.execute(f"DELETE FROM {table}")
+                conn.execute(f"DELETE FROM {physical}")
+                self._written = OrderedDict((g, r) for g, r in self._written.items() if g[1] != name)
+                continue
+            if live:
+                rows_by_table[name] = self._write_groups(conn, table, generation, columns, keys,
+                                                         rows_by_table.get(name, []))
                 continue
             where = " AND ".join(f"{c} = ?" for c in columns)
-            self._executemany(conn, f"DELETE FROM {table} WHERE {where}", keys)
-        for name, rows in changes.rows.items():
+            self._executemany(conn, f"DELETE FROM {physical} WHERE {where}", keys)
+        for name, rows in rows_by_table.items():
             if not rows:
                 continue
             table = BY_NAME[name]
@@ -135,6 +172,47 @@ class ReadStore(UsesConnection):
                 marks = ", ".join("?" for _ in table.columns)
                 self._executemany(conn, f"INSERT INTO {table.physical(generation)} "
                                         f"({', '.join(table.column_names)}) VALUES ({marks})", rows)
+
+    def _write_groups(self, conn: Any, table: Table, generation: int, columns: tuple[str, ...],
+                      keys: list[tuple], rows: list[tuple]) -> list[tuple]:
+        """Replace the rows of each group (``columns`` = ``key``) by ``rows``: where the
+        rows last written are remembered, delete the vanished and upsert the changed ones
+        only; otherwise delete the group and insert every row.  Returns the rows left to
+        insert plainly (those of groups not remembered)."""
+        names = table.column_names
+        group_at = [names.index(c) for c in columns]
+        key_at = [names.index(c) for c in table.key]
+        grouped: dict[tuple[Any, ...], dict[tuple[Any, ...], tuple[Any, ...]]] = {}
+        for row in rows:
+            grouped.setdefault(tuple(row[i] for i in group_at), {})[tuple(row[i] for i in key_at)] = row
+        plain: list[tuple] = []
+        gone: list[tuple] = []
+        changed: list[tuple] = []
+        whole: list[tuple] = []
+        for key in keys:
+            key = tuple(key)
+            group = (generation, table.name, key)
+            new = grouped.pop(key, {})
+            old = self._written.get(group)
+            if old is None:
+                whole.append(key)
+                plain.extend(new.values())
+            else:
+                gone.extend(k for k in old if k not in new)
+                changed.extend(row for k, row in new.items() if old.get(k) != row)
+            self._pending[group] = new
+        for leftover in grouped.values():  # rows outside the replaced groups: inserted as they are
+            plain.extend(leftover.values())
+        physical = table.physical(generation)
+        if whole:
+            where = " AND ".join(f"{c} = ?" for c in columns)
+            self._executemany(conn, f"DELETE FROM {physical} WHERE {where}", whole)
+        if gone:
+            where = " AND ".join(f"{c} = ?" for c in table.key)
+            self._executemany(conn, f"DELETE FROM {physical} WHERE {where}", gone)
+        if changed:
+            self._executemany(conn, self._upsert(table, generation, False), changed)
+        return plain
 
     def _upsert(self, table: Table, generation: int, increments: bool) -> str:
         name = table.physical(generation)
@@ -180,7 +258,7 @@ class ReadStore(UsesConnection):
     # -- reading -----------------------------------------------------------------------------------
 
     def select(self, table: Table, where: dict[str, Any], order: str | None = None) -> list[dict[str, Any]]:
-        generation, _ = self.state()
+        generation = self._generation() if self._generation is not None else self.state()[0]
         clause = " AND ".join(f"{k} = ?" for k in where) or "1 = 1"
         sql = f"SELECT {', '.join(table.column_names)} FROM {table.physical(generation)} WHERE {clause}"
         if order:

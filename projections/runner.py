@@ -40,9 +40,11 @@ def store_unavailable(error: BaseException) -> bool:
 
     if isinstance(error, StoreError):
         return True
-    module = type(error).__module__
-    return module.startswith(("psycopg", "sqlite3")) and type(error).__name__ in (
-        "OperationalError", "InterfaceError", "ConnectionTimeout")
+    # by the class and its bases: a server shutting down raises psycopg.errors.AdminShutdown,
+    # a subclass of OperationalError
+    return any(cls.__module__.startswith(("psycopg", "sqlite3"))
+               and cls.__name__ in ("OperationalError", "InterfaceError", "ConnectionTimeout")
+               for cls in type(error).__mro__)
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Projector:
     def load(self) -> None:
         """Restore memory to the committed position (folding only; nothing is written)."""
         generation, position = self.read.state()
+        self.read.forget()
         self.folder = Folder()
         with bulk():
             for rows in self.source.scan(0, position):

@@ -91,7 +91,7 @@ CHECKPOINTS = Table("checkpoints", (  # reasons as JSON: ["R-GL-2025-05 Closed",
 ), ("position",))
 
 ACCOUNTS = Table("accounts", (  # grants as JSON: [{"role": ..., "contest": ..., ...}]
-    ("account", T), ("display_name", T), ("grants", T), ("disabled", I), ("generation", I),
+    ("account", T), ("display_name", T), ("grants", T), ("disabled", I), ("generation", I), ("position", B),
 ), ("account",))
 
 TABLES = (ROUNDS, ENTRIES, STANDINGS, FINALISTS, CERTIFICATIONS, CONSEQUENCES, JUDGES, RULESETS, QUARANTINE,

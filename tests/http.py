@@ -28,7 +28,7 @@ def serve(app: Leitai) -> Flask:
 
 def stop(flask_app: Flask) -> None:
     flask_app.extensions["leitai_projector_stop"].set()
-    flask_app.extensions["leitai_hub"].stop()
+    flask_app.extensions["leitai_hub"].close()
     flask_app.extensions["leitai_sidecar"].close()
 
 

@@ -9,8 +9,10 @@ command runs, so a quick command starts quickly.  The global options (``--db``,
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 H = tuple[str, str]  # (Chinese, English)
 
@@ -292,8 +294,61 @@ def _commands() -> list[Command]:
 COMMANDS = _commands()
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with its usage errors in English, each followed by where to find help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n(`{self.prog} --help` lists the options)\n")
+
+
+class ChineseParser(Parser):
+    """argparse with its usage errors in Chinese (an unknown option, a missing argument,
+    an invalid choice or value): the exit code stays 2, and no traceback."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{chinese_error(message)}\n（用 `{self.prog} --help` 查看全部选项）\n")
+
+
+_TYPES_ZH = {"int": "整数", "float": "数字"}
+
+
+# argparse's own messages (Python 3.11 and later), each with its Chinese; the first that
+# matches the whole message is used, and what it captured is kept as given
+_ERRORS_ZH: tuple[tuple[re.Pattern[str], Any], ...] = tuple((re.compile(pattern, re.S), zh) for pattern, zh in (
+    (r"argument (?P<name>[^:]+?): (?P<inner>.*)", lambda m: f"参数 {m['name']}：{chinese_error(m['inner'])}"),
+    (r"unrecognized arguments: (?P<args>.*)", lambda m: f"无法识别的参数：{m['args']}"),
+    (r"the following arguments are required: (?P<args>.*)", lambda m: f"缺少必需的参数：{m['args']}"),
+    (r"one of the arguments (?P<args>.*) is required", lambda m: f"以下参数必须给出其中一个：{m['args']}"),
+    (r"not allowed with argument (?P<other>.*)", lambda m: f"不能与参数 {m['other']} 同时使用"),
+    (r"invalid choice: (?P<value>.*?) \(choose from (?P<choices>.*)\)",
+     lambda m: f"无效的选择 {m['value']}（可选：{m['choices']}）"),
+    (r"invalid (?P<type>\w+) value: (?P<value>.*)",
+     lambda m: f"{m['value']} 不是有效的{_TYPES_ZH.get(m['type'], m['type'])}"),
+    (r"expected one argument", lambda m: "需要一个值"),
+    (r"expected at most one argument", lambda m: "最多只能有一个值"),
+    (r"expected at least one argument", lambda m: "至少需要一个值"),
+    (r"expected (?P<n>\d+) arguments?", lambda m: f"需要 {m['n']} 个值"),
+    (r"ambiguous option: (?P<option>.*) could match (?P<matches>.*)",
+     lambda m: f"选项 {m['option']} 不明确，可能是：{m['matches']}"),
+    (r"ignored explicit argument (?P<value>.*)", lambda m: f"该选项不接受值：{m['value']}"),
+    (r"unexpected option string: (?P<option>.*)", lambda m: f"意外的选项：{m['option']}"),
+))
+
+
+def chinese_error(message: str) -> str:
+    """An argparse usage error in Chinese; a message argparse did not write stays as it is."""
+    for pattern, zh in _ERRORS_ZH:
+        match = pattern.fullmatch(message)
+        if match:
+            return zh(match)
+    return message
+
+
 def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     zh = lang.startswith("zh")
+    cls = ChineseParser if zh else Parser
 
     def h(pair: H) -> str:
         return pair[0] if zh else pair[1]
@@ -302,9 +357,9 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
         options = dict(a.options)
         parser.add_argument(*a.flags, help=h(a.help), **options)
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = cls(add_help=False)
     _global_options(common, h, argparse.SUPPRESS)
-    root = argparse.ArgumentParser(
+    root = cls(
         prog="leitai", parents=[], formatter_class=argparse.RawDescriptionHelpFormatter,
         description=h(("擂台 Leitai — 基层党组织书记擂台比武与星级评定。每条命令的说明：leitai 命令 --help",
                        "Leitai — arena contests and star certification. Help on a command: leitai COMMAND --help")),

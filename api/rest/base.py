@@ -74,6 +74,7 @@ def command(work: Callable[[Any, str | None], Any], what: str, answer: Callable[
             return response
         g.idempotency = (account, key, fingerprint)  # the answer is kept by remember_answer()
         domain_key = f"http:{account}:{key}"
+    hub().release()  # no read-model connection is held while the command queues and waits
     outcome = leitai().execute(lambda s: work(s, domain_key), what)
     projected = hub().wait_for(outcome.position, WAIT)
     return {"position": outcome.position, "recorded": outcome.recorded, "projected": projected,

@@ -64,7 +64,9 @@ def status_of(error: e.LeitaiError) -> int:
 
 
 def lang() -> str:
-    wanted = request.args.get("lang") or request.accept_languages.best_match(["zh", "en"]) or "zh"
+    wanted = request.args.get("lang") or request.cookies.get("leitai_lang")
+    if not wanted and request.path.startswith("/api/"):  # the pages are Chinese unless switched
+        wanted = request.accept_languages.best_match(["zh", "en"])
     return "en" if str(wanted).startswith("en") else "zh"
 
 

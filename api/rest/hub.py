@@ -4,12 +4,15 @@ A background thread follows the read models' position (PostgreSQL: woken by the
 projector's ``leitai_projected`` notification; SQLite: a light poll) and tells:
 
 * commands waiting for their own write to be projected (read-your-writes);
-* the leaderboard cache: a round's board is rendered once per change of that round and
-  served to every reader from memory, with its position as the ETag;
+* the caches, each entry dropped as soon as what it shows changed: a round's board
+  (rendered once per change and served to every reader from memory, its position the
+  ETag), what the access policy needs to know about a round, and accounts with their
+  roles - so that a board read or a judge's sheet touches the database only to write;
 * Server-Sent-Events subscribers of a round, each woken when its round changes.
 
-Readers get a read-model connection of their own thread (``read()``): request threads
-never share a database connection.
+Request threads lease a read-model connection (``read()``) from a bounded pool and give
+it back at the end of the request (``release()``): a server with hundreds of threads
+(live-push listeners hold one each) uses a few connections.
 """
 
 from __future__ import annotations
@@ -19,12 +22,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import os
+
 import orjson
 
+from domain.access import RoundView
 from domain.services.store import StoreURL
+from domain.text import entity_code
+from projections.db import ConnectionLeases
 from projections.queries import ReadModels
 
 POLL = 0.02  # seconds between position checks on SQLite (and the fallback on PostgreSQL)
+POOL = int(os.environ.get("LEITAI_DB_POOL", "16"))  # read-model connections of one server process
 
 
 class Hub:
@@ -36,7 +45,11 @@ class Hub:
         self.generation = 0
         self.round_positions: dict[str, int] = {}  # round -> position of its last projected event
         self._boards: dict[tuple[str, str], tuple[int, bytes]] = {}  # (round, lang) -> (position, JSON)
-        self._readers: list[ReadModels] = []
+        self._renders: dict[tuple[str, str], threading.Lock] = {}  # one rendering of a board at a time
+        self._views: dict[str, tuple[tuple[Any, ...], RoundView]] = {}  # round -> (its signature, the view)
+        self._accounts: dict[str, dict[str, Any]] = {}  # account -> its row (dropped when it changes)
+        self._account_changed: dict[str, int] = {}  # account -> position of its last change the watcher saw
+        self.leases = ConnectionLeases(store, POOL)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -50,15 +63,25 @@ class Hub:
                 self._thread = threading.Thread(target=self._watch, daemon=True, name="leitai-hub")
                 self._thread.start()
 
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
     def stop(self) -> None:
+        """Shutting down: wake every live stream (they end their response) and the watcher."""
         self._stop.set()
+        with self._changed:
+            self._changed.notify_all()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        for reader in self._readers:
-            try:
-                reader.close()
-            except Exception:  # noqa: BLE001 - closing at shutdown
-                pass
+
+    def close(self) -> None:
+        """After the last request finished: give back the read-model connections."""
+        self.stop()
+        try:
+            self.leases.close()
+        except Exception:  # noqa: BLE001 - closing at shutdown
+            pass
 
     def _watch(self) -> None:
         read = ReadModels(self.store)
@@ -88,15 +111,26 @@ class Hub:
                 return
             since = 0 if initial or generation != self.generation else self.position
             changed = read.rounds_since(since)
+            accounts = read.accounts_since(since)
         finally:
             if own:
                 read.close()
         with self._changed:
+            if generation != self.generation:
+                self._accounts.clear()
+                self._views.clear()
             self.generation, self.position = generation, position
-            for code, round_position in changed:
-                self.round_positions[code] = round_position
+            for row in changed:
+                code = row["round"]
+                self.round_positions[code] = int(row["position"] or 0)
+                cached = self._views.get(code)
+                if cached is not None and cached[0] != _signature(row):
+                    del self._views[code]  # its state, panel, entrants or live board changed
                 for key in [k for k in self._boards if k[0] == code]:
                     del self._boards[key]
+            for name, account_position in accounts:
+                self._account_changed[name] = account_position
+                self._accounts.pop(name, None)
             self._changed.notify_all()
 
     # -- waiting --------------------------------------------------------------------------------
@@ -131,13 +165,46 @@ class Hub:
     # -- reading ----------------------------------------------------------------------------------
 
     def read(self) -> ReadModels:
-        """This thread's own read-model connection."""
+        """Read models on this thread's leased connection (given back by ``release()``)."""
         reader = getattr(self._local, "read", None)
         if reader is None:
-            reader = self._local.read = ReadModels(self.store)
-            with self._start_lock:
-                self._readers.append(reader)
+            self.start()
+            reader = self._local.read = ReadModels(self.store, self.leases, lambda: self.generation)
         return reader
+
+    def release(self) -> None:
+        self.leases.release()
+
+    def account(self, name: str) -> dict[str, Any] | None:
+        """An account with its roles, from the read side (cached until it changes)."""
+        found = self._accounts.get(name)
+        if found is not None:
+            return found
+        found = self.read().account(name)
+        if found is not None:
+            with self._changed:  # never keep a row older than a change the watcher has seen
+                if int(found["position"] or 0) >= self._account_changed.get(name, 0):
+                    self._accounts[name] = found
+        return found
+
+    def round_view(self, code: str) -> RoundView:
+        """What the access policy needs to know about a round: cached, and dropped by the
+        watcher when the round's state, panel, entrants or live board change (a sheet
+        changes none of them)."""
+        code = entity_code(code, "round")
+        self.start()
+        cached = self._views.get(code)
+        if cached is not None:
+            return cached[1]
+        read = self.read()
+        row = read.round(code)
+        view = RoundView(row["round"], row["contest"], tuple(orjson.loads(row["unit_path"] or "[]")), row["status"],
+                         frozenset(j["code"] for j in orjson.loads(row["judges"] or "[]")),
+                         frozenset(read.entrant_codes(row["round"])), bool(row["live_board"]))
+        with self._changed:  # kept only if the watcher has seen this very state of the round
+            if int(row["position"] or 0) == self.round_positions.get(code):
+                self._views[code] = (_signature(row), view)
+        return view
 
     def round_position(self, code: str) -> int:
         self.start()
@@ -151,8 +218,26 @@ class Hub:
             position = self.round_positions.get(code, 0)
         if cached is not None and cached[0] == position:
             return cached
-        body = orjson.dumps(render(self.read()))
-        with self._changed:
-            if self.round_positions.get(code, 0) == position:
-                self._boards[(code, lang)] = (position, body)
+        with self._render_lock(code, lang):  # a change wakes every listener: one renders, the rest reuse it
+            with self._changed:
+                cached = self._boards.get((code, lang))
+                position = self.round_positions.get(code, 0)
+            if cached is not None and cached[0] == position:
+                return cached
+            try:
+                body = orjson.dumps(render(self.read()))
+            finally:
+                self.release()  # a live stream renders between long waits: it holds no connection
+            with self._changed:
+                if self.round_positions.get(code, 0) == position:
+                    self._boards[(code, lang)] = (position, body)
         return position, body
+
+    def _render_lock(self, code: str, lang: str) -> threading.Lock:
+        with self._changed:
+            return self._renders.setdefault((code, lang), threading.Lock())
+
+
+def _signature(row: dict[str, Any]) -> tuple[Any, ...]:
+    """What of a round's read-model row the access policy depends on."""
+    return (row["status"], row["live_board"], row["judges"], row["unit_path"], row["entrants"], row["contest"])

@@ -21,7 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from api.rest.errors import Forbidden, TooManyAttempts, Unauthorized
 from domain import access
 from domain.access import Principal, RoundView
-from domain.model.account import Grant
+from domain.model.account import Grant, account_name
 from domain.model.base import Actor
 
 TOKEN_HOURS = 12
@@ -80,11 +80,40 @@ def issue(account: dict[str, Any]) -> tuple[str, int]:
     return token, TOKEN_HOURS * 3600
 
 
+COOKIE = "leitai_token"
+
+
+def sign_in(name: str, password: str) -> tuple[dict[str, Any], str, int]:
+    """(the account, a token, its lifetime in seconds), or Unauthorized / TooManyAttempts:
+    failed attempts are slowed down per account and per address."""
+    throttle = current_app.extensions["leitai_throttle"]
+    address = request.remote_addr or "-"
+    try:
+        name = account_name(name)
+    except Exception:  # noqa: BLE001 - an impossible name is a failed sign-in like any other
+        name = "-"
+    throttle.check(name, address)
+    account = recorded_account(name) if name != "-" else None
+    if not current_app.extensions["leitai_sidecar"].check_password(name, password) or account is None \
+            or account["disabled"]:
+        throttle.failed(name, address)
+        raise Unauthorized(why="the name or password is wrong, or the account is disabled",
+                           why_zh="用户名或密码错误，或账号已停用")
+    throttle.succeeded(name)
+    token, seconds = issue(account)
+    return account, token, seconds
+
+
 def principal() -> Principal:
     """Who is asking (the public when no token is given); cached for the request."""
     if "principal" in g:
         return g.principal
     header = request.headers.get("Authorization", "")
+    if not header and request.method in ("GET", "HEAD") and request.cookies.get(COOKIE):
+        # the web pages' session: a signed-in browser reads with its cookie (a page, the live
+        # stream); every command still needs the Authorization header, so no other site can
+        # make a browser change anything
+        header = f"Bearer {request.cookies[COOKIE]}"
     if not header:
         g.principal = Principal(None)
         return g.principal
@@ -99,7 +128,7 @@ def principal() -> Principal:
         raise Unauthorized(why="the token is not valid", why_zh="令牌无效") from None
     if not isinstance(claims, dict) or not isinstance(claims.get("a"), str):
         raise Unauthorized(why="the token is not valid", why_zh="令牌无效")
-    account = current_app.extensions["leitai_hub"].read().account(claims["a"])
+    account = current_app.extensions["leitai_hub"].account(claims["a"])
     if account is None or (isinstance(claims.get("g"), int) and account["generation"] < claims["g"]):
         account = recorded_account(claims["a"])  # the read side has not caught up with it yet
     if account is None or account["disabled"] or account["generation"] != claims.get("g"):
@@ -137,15 +166,8 @@ def actor(p: Principal, role: str) -> Actor:
 
 
 def round_view(code: str) -> RoundView:
-    """What the policy needs to know about a round (from the read side)."""
-    import orjson
-
-    read = current_app.extensions["leitai_hub"].read()
-    row = read.round(code)
-    entrants = frozenset(read.entrant_codes(row["round"]))
-    return RoundView(row["round"], row["contest"], tuple(orjson.loads(row["unit_path"] or "[]")), row["status"],
-                     frozenset(j["code"] for j in orjson.loads(row["judges"] or "[]")), entrants,
-                     bool(row["live_board"]))
+    """What the policy needs to know about a round (from the read side, cached)."""
+    return current_app.extensions["leitai_hub"].round_view(code)
 
 
 def require(allowed: bool, p: Principal, action: str, action_zh: str) -> None:

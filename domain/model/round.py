@@ -424,7 +424,8 @@ class Round(RoundPublicity, LeitaiAggregate):
                                 "rules", rules.ref,
                                 f"criterion {code!r} has no marks on the recorded sheets of {self.code}",
                                 f"轮次 {self.code} 已录入的评分表中没有评分指标 {code!r}")
-        return compute_round(rules, self.facts(linked))
+        # scores of entrants whose facts did not change are kept (derived data, not state)
+        return compute_round(rules, self.facts(linked), self.__dict__.setdefault("_score_memo", {}))
 
     def seal_for(self, linked: dict[str, LinkedRound] | None = None) -> str:
         links = {c: {"round": l.round, "seal": l.seal or ""} for c, l in sorted((linked or {}).items())}

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from domain.numbers import UNITS, exact_sum, exact_text, fixed, round_half_up
 from domain.rules.awards import assign_awards
@@ -105,7 +106,12 @@ class RoundResult:
         ]
 
 
-def compute_round(rules: RuleSet, facts: RoundFacts) -> RoundResult:
+def compute_round(rules: RuleSet, facts: RoundFacts, memo: dict[str, Any] | None = None) -> RoundResult:
+    """The round's result.  ``memo`` (kept by the caller between calls for one round):
+    an entrant whose sheets, adjustments and status are what they were last time keeps
+    its scores without computing them again - while a round is scored, each new sheet
+    changes one entrant.  Only rules whose components all come from the panel are
+    memoized (inputs, votes and linked rounds depend on more than the entrant's facts)."""
     sheets_by_entrant: dict[str, list[SheetFact]] = defaultdict(list)
     for sheet in facts.sheets:
         sheets_by_entrant[sheet.entrant].append(sheet)
@@ -115,12 +121,26 @@ def compute_round(rules: RuleSet, facts: RoundFacts) -> RoundResult:
     needed = rules.panel.min_judges if rules.uses_panel else 0
     top_votes = _top_votes(rules, facts)
 
+    if memo is not None and not all(c.source == "panel" for c in rules.components):
+        memo = None
     results: list[EntrantResult] = []
     for fact in facts.entrants:
         sheets = tuple(sorted(sheets_by_entrant.get(fact.code, ()), key=lambda s: s.judge))
         result = EntrantResult(fact.code, fact.name, fact.status, fact.reason, sheets, needed,
                                adjustments=tuple(adjustments_by_entrant.get(fact.code, ())))
-        _score(rules, facts, result, top_votes)
+        if memo is None:
+            _score(rules, facts, result, top_votes)
+        else:
+            key = (rules.digest, fact, tuple(s.ref for s in sheets), tuple(a.ref for a in result.adjustments))
+            known = memo.get(fact.code)
+            if known is not None and known[0] == key:
+                (result.panel, components, result.bonus, result.penalty, result.exact_final,
+                 result.final) = known[1]
+                result.components = dict(components)
+            else:
+                _score(rules, facts, result, top_votes)
+                memo[fact.code] = (key, (result.panel, dict(result.components), result.bonus, result.penalty,
+                                         result.exact_final, result.final))
         results.append(result)
 
     ranked_results = [r for r in results if r.active and r.complete and r.final is not None]

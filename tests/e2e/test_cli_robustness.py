@@ -120,3 +120,28 @@ def test_every_command_an_error_message_names_exists(imported):
     for words in sorted(named):
         parts = tuple(words.split())
         assert parts in paths or parts[:1] in paths, f"a message names `leitai {words}`, which does not exist"
+
+
+@pytest.mark.parametrize("args, said", [
+    (("--bogus",), "leitai：错误：无法识别的参数：--bogus"),
+    (("close",), "leitai close：错误：缺少必需的参数：rounds"),
+    (("document", "agenda", "R-DZ-2025-06", "--out", "x.html"), "参数 kind：无效的选择 'agenda'（可选："),
+    (("no-such-command",), "参数 命令：无效的选择 'no-such-command'"),
+    (("publish", "R-DZ-2025-06", "--days", "five"), "参数 --days：'five' 不是有效的整数"),
+    (("judges",), "以下参数必须给出其中一个：--round --contest"),
+])
+def test_a_usage_error_is_in_chinese_by_default_with_exit_2(env, args, said):
+    done, _ = leitai(*args, env=env)
+    assert done.returncode == 2 and done.stdout == ""
+    assert said in done.stderr, done.stderr
+    assert "error:" not in done.stderr and "usage:" in done.stderr  # the usage line, then the Chinese message
+    assert "--help` 查看全部选项" in done.stderr  # and where to look
+
+
+@pytest.mark.parametrize("how", ["LEITAI_LANG", "--lang"])
+def test_a_usage_error_is_in_english_when_english_is_asked_for(env, how):
+    args = ("--lang", "en", "close") if how == "--lang" else ("close",)
+    done, _ = leitai(*args, env=dict(env, LEITAI_LANG="en") if how == "LEITAI_LANG" else env)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "leitai close: error: the following arguments are required: rounds" in done.stderr, done.stderr
+    assert "错误" not in done.stderr

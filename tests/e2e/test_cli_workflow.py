@@ -162,6 +162,9 @@ def test_the_certification_lifecycle(published):
     published("cert", "revoke", "DZ-01", "township", "2025", "--reason", "发生重大问题")
     _, out, _ = published("cert", "list", "quickstart-2025", "township", "2025")
     assert "已摘星" in out
+    _, out, _ = published("cert", "list", "quickstart-2025", "township", "2025", "--json")  # like every listing
+    states = {row["organization"]: row for row in json.loads(out)}
+    assert states["DZ-01"]["state"] == "revoked" and states["DZ-03"]["veto"] == 1
 
 
 def test_listings_an_organizer_reaches_for(published):
@@ -171,6 +174,16 @@ def test_listings_an_organizer_reaches_for(published):
     assert "公示期 2025-06-20 至 2025-06-26" in out and "尚未开始评分" in out
     _, out, _ = published("rounds", "--status", "scheduled", "--json")
     assert [r["round"] for r in json.loads(out)] == ["R-SF-FINAL-2025"]
+
+
+def test_every_listing_offers_json():
+    from api.cli.parser import COMMANDS
+
+    listings = {("contests",), ("rounds",), ("appeals",), ("users", "list"), ("cert", "list"), ("stars",),
+                ("board",), ("finalists",), ("judges",), ("standings",)}
+    flags = {c.path: {f for a in (*c.args, *(a for g in c.exclusive for a in g)) for f in a.flags} for c in COMMANDS}
+    assert listings <= set(flags)
+    assert not [" ".join(path) for path in sorted(listings) if "--json" not in flags[path]]
 
 
 def test_the_results_list_exports_as_csv_and_xlsx(published, tmp_path):

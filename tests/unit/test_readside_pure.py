@@ -117,3 +117,24 @@ def test_exact_sums_and_text_round_trip():
 def test_marks_beyond_six_decimals_take_the_exact_path():
     result = compute(replace(rules(), mark_decimals=7), facts({"A": {"J1": "10.0000001", "J2": "10.0000002"}}))
     assert result.entry("A").exact_final == Fraction(200000003, 20000000)
+
+
+def test_the_projector_waits_for_a_store_that_is_shutting_down_and_stops_on_its_own_faults():
+    import sqlite3
+
+    import psycopg
+
+    from domain.errors import StoreError
+    from projections.runner import store_unavailable
+
+    # a server restarting or an administrator's pg_terminate_backend: subclasses of OperationalError
+    assert store_unavailable(psycopg.errors.AdminShutdown("terminating connection"))
+    assert store_unavailable(psycopg.errors.CannotConnectNow("the database system is starting up"))
+    assert store_unavailable(psycopg.OperationalError("connection failed"))
+    assert store_unavailable(psycopg.InterfaceError("the connection is closed"))
+    assert store_unavailable(sqlite3.OperationalError("database is locked"))
+    assert store_unavailable(StoreError(problem="away", problem_zh="不可用"))
+    # a fault of ours is not waited for
+    assert not store_unavailable(psycopg.errors.UndefinedColumn("column x does not exist"))
+    assert not store_unavailable(psycopg.errors.UniqueViolation("duplicate key"))
+    assert not store_unavailable(KeyError("x"))

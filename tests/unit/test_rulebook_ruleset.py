@@ -127,6 +127,12 @@ def bad(replacement_from, replacement_to):
         (bad('cutoff_ties = "exclude"', 'cutoff_ties = "random"'), "promotion.cutoff_ties"),
         (bad('source = "round"', 'source = "magic"'), "components[2].source"),
         (bad("decimals = 2", "decimals = 1.5"), "result.decimals"),
+        (bad('veto = ["safety_incident", "discipline_violation"]', 'veto = "safety_incident"'), "stars.veto"),
+        (bad('veto = ["safety_incident", "discipline_violation"]', 'veto = ["安全事故"]'), "stars.veto"),
+        (bad('veto = ["safety_incident", "discipline_violation"]', 'veto = ["Safety"]'), "stars.veto"),
+        (bad('veto = ["safety_incident", "discipline_violation"]', f'veto = ["{"x" * 65}"]'), "stars.veto"),
+        (bad('veto = ["safety_incident", "discipline_violation"]', f"veto = {[f'v{i}' for i in range(51)]}"),
+         "stars.veto"),
     ],
 )
 def test_a_broken_rule_set_is_refused_naming_the_field(text, field):
@@ -134,6 +140,18 @@ def test_a_broken_rule_set_is_refused_naming_the_field(text, field):
         parse_ruleset(text, "rules/t.toml")
     assert field in caught.value.fields["problems"], caught.value.message("en")
     assert field in caught.value.message("zh")
+
+
+def test_the_veto_list_is_a_list_of_item_codes_that_counts_in_the_digest():
+    """docs/rules.md §2.1 and §9.1: `[stars].veto` lists the veto items a level recognises
+    (codes, at most 50, may be empty); it is part of the rule set and so of its digest."""
+    full = parse_ruleset(FULL)
+    assert full.stars.veto == ("safety_incident", "discipline_violation")
+    empty = parse_ruleset(bad('veto = ["safety_incident", "discipline_violation"]', "veto = []"))
+    omitted = parse_ruleset(bad('veto = ["safety_incident", "discipline_violation"]', ""))
+    assert empty.stars.veto == omitted.stars.veto == () and empty.digest == omitted.digest != full.digest
+    assert parse_ruleset(bad('veto = ["safety_incident", "discipline_violation"]',
+                             f"veto = {[f'v{i}' for i in range(50)]}")).stars.veto[-1] == "v49"
 
 
 def test_trimmed_mean_with_default_min_judges_is_refused():

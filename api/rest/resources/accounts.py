@@ -21,7 +21,7 @@ from api.rest.schemas.accounts import (
     Token,
 )
 from api.rest.schemas.common import Reason
-from api.rest.security import actor, issue, principal, recorded_account, refuse, signed_in
+from api.rest.security import actor, issue, principal, recorded_account, refuse, sign_in, signed_in
 from domain import access
 from domain.errors import AccountNotFound
 from domain.model.account import account_name
@@ -35,22 +35,8 @@ class SignInResource(MethodView):
     @blp.response(200, Token)
     def post(self, data: dict[str, Any]) -> Any:
         """Sign in with a name and password: a token for `Authorization: Bearer …`"""
-        from flask import current_app
-
-        throttle = current_app.extensions["leitai_throttle"]
-        address = request.remote_addr or "-"
-        try:
-            name = account_name(data["name"])
-        except Exception:  # noqa: BLE001 - an impossible name is a failed sign-in like any other
-            name = "-"
-        throttle.check(name, address)
-        account = recorded_account(name) if name != "-" else None
-        if not sidecar().check_password(name, data["password"]) or account is None or account["disabled"]:
-            throttle.failed(name, address)
-            raise Unauthorized(why="the name or password is wrong, or the account is disabled",
-                               why_zh="用户名或密码错误，或账号已停用")
-        throttle.succeeded(name)
-        token, seconds = issue(account)
+        account, token, seconds = sign_in(data["name"], data["password"])
+        name = account["account"]
         return {"token": token, "expires_in": seconds, "account": name, "display_name": account["display_name"],
                 "grants": account["grants"]}
 

@@ -326,17 +326,20 @@ class StarsResource(MethodView):
         code = hub().read().contest(contest)["contest"]
         full = manages(p, code) or access.reads_everything(p, code)
 
-        def rows() -> list[dict[str, Any]]:
-            out = []
-            for r in hub().read().certifications(code, level, cycle):
-                if full:
-                    out.append(r)
-                elif r["state"] is not None:
-                    out.append({k: r[k] for k in ("organization", "name", "level", "cycle", "state", "stars")}
-                               | {"history": {"history": (r["history"] or {}).get("history", [])}})
-            return out
+        return conditional(hub().position, variant(), lambda: visible_certifications(full, code, level, cycle))
 
-        return conditional(hub().position, variant(), rows)
+
+def visible_certifications(full: bool, contest: str, level: str, cycle: str) -> list[dict[str, Any]]:
+    """Every row with scores and recommendations for organizers and auditors; for others
+    only the ratings under way or decided, with their steps."""
+    out = []
+    for r in hub().read().certifications(contest, level, cycle):
+        if full:
+            out.append(r)
+        elif r["state"] is not None:
+            out.append({k: r[k] for k in ("organization", "name", "level", "cycle", "state", "stars")}
+                       | {"history": {"history": (r["history"] or {}).get("history", [])}})
+    return out
 
 
 @blp.route("/contests/<contest>/judge-statistics")

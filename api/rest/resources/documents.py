@@ -40,7 +40,7 @@ class DocumentResource(MethodView):
         data = gather(hub().read(), view.code, kind)
         language = lang()
         body = html_document(data, language) if fmt == "html" else xlsx_document(data, language)
-        response = Response(body, mimetype=TYPES[fmt])
+        response = Response(body, content_type=TYPES[fmt])
         if fmt == "xlsx":
             response.headers["Content-Disposition"] = f'attachment; filename="{view.code}-{kind}.xlsx"'
         return response

@@ -3,8 +3,9 @@
 ``GET /api/rounds/<code>/events`` sends the board at once (unless ``Last-Event-ID`` is
 already its position), then each new board when the round changes; each event's id is
 the round's position on the read side, so a listener that reconnects with
-``Last-Event-ID`` gets what it missed - the latest board - and nothing twice.  A comment
-every 15 seconds keeps idle connections open through proxies."""
+``Last-Event-ID`` gets what it missed - the latest board - and nothing twice.  A ``ping``
+event (no id) every 15 seconds keeps idle connections open through proxies and lets a
+big screen tell a quiet round from a dead connection."""
 
 from __future__ import annotations
 
@@ -35,14 +36,14 @@ class StreamResource(MethodView):
             nonlocal sent
             yield b"retry: 2000\n\n"
             position = hub.round_position(view.code)
-            while not hub._stop.is_set():  # noqa: SLF001 - the server is shutting down
+            while not hub.stopping:
                 if position > sent:
                     position, body = hub.board(view.code, "any", lambda read: read.leaderboard(view.code))
                     yield b"id: %d\nevent: board\ndata: %s\n\n" % (position, body)
                     sent = position
                 position = hub.wait_round(view.code, sent, KEEPALIVE)
-                if position <= sent:
-                    yield b": keep-alive\n\n"
+                if position <= sent and not hub.stopping:
+                    yield b"event: ping\ndata: {}\n\n"
 
         response = Response(events(), mimetype="text/event-stream")
         response.headers["Cache-Control"] = "no-cache"

@@ -1,0 +1,447 @@
+"""The pages: each reads the read models through the hub and asks the access policy
+exactly as the API does (a page never shows what the API would refuse its reader)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+
+from api.rest.base import hub
+from api.rest.errors import TooManyAttempts, Unauthorized, lang
+from api.rest.security import COOKIE, TOKEN_HOURS, principal, refuse, require, round_view, sign_in
+from api.web import charts
+from api.web.text import CERT_STATE_EN, STATE_NAMES, translate
+from domain import access
+from projections.tables import ENTRIES, ORGANIZATIONS
+
+blp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+                static_url_path="/static/web")
+SECURITY_HEADERS = {
+    # everything from this server; no inline script can run, nothing is loaded from elsewhere
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+# -- the frame of every page ----------------------------------------------------------------------
+
+
+@blp.app_context_processor
+def frame() -> dict[str, Any]:
+    if not _is_page():
+        return {}
+    language = lang()
+    p = _viewer()
+    return {"_": translate(language), "lang": language, "viewer": p, "state_name": _state_name(language),
+            "cert_state": _cert_state(language),
+            "token": request.cookies.get(COOKIE) if not p.public else "",
+            "other_lang": "en" if language == "zh" else "zh", "nav": _nav(p), "here": request.full_path.rstrip("?")}
+
+
+@blp.after_request
+def remember_language(response: Response) -> Response:
+    wanted = request.args.get("lang")
+    if wanted in ("zh", "en"):
+        response.set_cookie("leitai_lang", wanted, max_age=365 * 86400, samesite="Lax")
+    if g.pop("forget_token", False):
+        response.delete_cookie(COOKIE)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _is_page() -> bool:
+    return not request.path.startswith("/api/")
+
+
+def _viewer() -> Any:
+    """Who reads the page; an expired or voided session cookie just makes a public reader."""
+    try:
+        return principal()
+    except Unauthorized:
+        g.forget_token = True
+        from domain.access import Principal
+
+        g.principal = Principal(None)
+        return g.principal
+
+
+def _state_name(language: str) -> Any:
+    return lambda status: STATE_NAMES.get(status, (status, status))[0 if language == "zh" else 1]
+
+
+def _cert_state(language: str) -> Any:
+    from domain.model.certification import STATE_ZH
+
+    def name(state: str | None) -> str:
+        if state is None:
+            return "—"
+        return STATE_ZH.get(state, state) if language == "zh" else CERT_STATE_EN.get(state, state)
+
+    return name
+
+
+def _nav(p: Any) -> list[tuple[str, str]]:
+    items = [("web.home", "首页"), ("web.results", "公示与星级")]
+    if p.roles("judge"):
+        items.append(("web.judge_rounds", "评委打分"))
+    if p.roles("organization"):
+        items.append(("web.my_organization", "本组织"))
+    if p.roles("admin") or p.is_auditor:
+        items.append(("web.console", "管理"))
+    return items
+
+
+def error_page(status: int, code: str, message: str) -> Response:
+    """An error met on a page: the page's frame with the message (and the way back); an
+    expired session goes to the sign-in page and back."""
+    if status == 401 and request.method == "GET":
+        g.forget_token = True
+        response = redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        response.delete_cookie(COOKIE)
+        return response
+    html = render_template("error.html", status=status, code=code, message=message)
+    response = Response(html, status=status, mimetype="text/html")
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _read() -> Any:
+    return hub().read()
+
+
+def _seen(code: str) -> Any:
+    from api.rest.resources.rounds import seen
+
+    return seen(code)
+
+
+# -- signing in ---------------------------------------------------------------------------------
+
+
+def _safe_next(target: str | None) -> str:
+    parts = urlsplit(target or "")
+    if not target or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("web.home")
+    return target
+
+
+@blp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error = None
+    name = ""
+    if request.method == "POST":
+        name = (request.form.get("name") or "").strip()[:100]
+        try:
+            _, token, seconds = sign_in(name, request.form.get("password") or "")
+        except (Unauthorized, TooManyAttempts) as failure:  # shown on the form
+            error = failure.message(lang())
+        else:
+            response = redirect(_safe_next(request.args.get("next")))
+            response.set_cookie(COOKIE, token, max_age=min(seconds, TOKEN_HOURS * 3600), httponly=True,
+                                samesite="Strict", secure=request.is_secure)
+            return response
+    return render_template("login.html", error=error, name=name), 401 if error else 200
+
+
+@blp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    response = redirect(url_for("web.home"))
+    response.delete_cookie(COOKIE)
+    return response
+
+
+# -- home ----------------------------------------------------------------------------------------
+
+
+@blp.route("/")
+def home() -> Any:
+    p = _viewer()
+    read = _read()
+    contests = []
+    for c in read.contests():
+        rounds = []
+        for r in read.rounds(c["contest"]):
+            view = round_view(r["round"])
+            if access.sees_round(p, view) or access.manages_round(p, view) or access.judge_code(p, view):
+                rounds.append({**r, "judging": access.judge_code(p, view) is not None and r["status"] == "open",
+                               "visible": access.sees_round(p, view)})
+        contests.append({**c, "rounds": rounds})
+    return render_template("home.html", contests=contests)
+
+
+# -- the big screen ------------------------------------------------------------------------------
+
+
+def _board(code: str) -> tuple[Any, dict[str, Any]]:
+    view = _seen(code)
+    _, body = hub().board(view.code, "any", lambda read: read.leaderboard(view.code))
+    return view, orjson.loads(body)
+
+
+def _screen_context(code: str) -> dict[str, Any]:
+    view, board = _board(code)
+    read = _read()
+    units = {u["code"]: u["name"] for u in orjson.loads(read.contest(board["contest"])["units"])}
+    finalists = {f["entrant"]: f for f in read.finalists(view.code)}
+    return {"board": board, "units": units, "finalists": finalists, "code": view.code,
+            "shows_scores": access.sees_round(principal(), view)}
+
+
+@blp.route("/screen/<code>")
+def screen(code: str) -> Any:
+    return render_template("screen.html", **_screen_context(code))
+
+
+@blp.route("/screen/<code>/table")
+def screen_table(code: str) -> Any:
+    """The screen's changing part, fetched again on each pushed change."""
+    return render_template("screen_table.html", **_screen_context(code))
+
+
+# -- judging -------------------------------------------------------------------------------------
+
+
+def _judging(p: Any) -> list[tuple[dict[str, Any], str]]:
+    out = []
+    for r in _read().rounds():
+        me = access.judge_code(p, round_view(r["round"]))
+        if me is not None:
+            out.append((r, me))
+    return out
+
+
+@blp.route("/judge")
+def judge_rounds() -> Any:
+    p = _viewer()
+    if p.public:
+        raise Unauthorized(why="this needs an account", why_zh="此操作需要登录")
+    return render_template("judge_rounds.html", rounds=_judging(p))
+
+
+@blp.route("/judge/<code>")
+def judge_round(code: str) -> Any:
+    p, view = _viewer(), round_view(code)
+    me = access.judge_code(p, view)
+    require(me is not None, p, f"score round {view.code}", f"为轮次 {view.code} 打分")
+    read = _read()
+    row = read.round(view.code)
+    rules = read.rules(row["rules_code"], row["rules_version"])
+    entrants = read.store.select(ENTRIES, {"round": view.code}, order="entrant")
+    mine = {s["entrant"]: s for s in read.sheets(view.code) if s.get("judge") == me}
+    criteria = [{"code": c.code, "name": c.name or c.code, "max": _plain(c.max)} for c in rules.criteria]
+    totals = {e: str(sum((Decimal(v) for v in s["marks"].values()), Decimal(0))) for e, s in mine.items()}
+    return render_template("judge_round.html", round=row, me=me, criteria=criteria, entrants=entrants, mine=mine,
+                           totals=totals,
+                           decimals=rules.mark_decimals, judge_name=p.display_name or p.name)
+
+
+def _plain(value: Any) -> str:
+    """A rule's maximum as written (the rulebook allows only finite decimals)."""
+    f = Fraction(value)
+    if f.denominator == 1:
+        return str(f.numerator)
+    return format((Decimal(f.numerator) / Decimal(f.denominator)).normalize(), "f")
+
+
+# -- audit ---------------------------------------------------------------------------------------
+
+
+@blp.route("/audit/<code>/<entrant>")
+def audit(code: str, entrant: str) -> Any:
+    p, view = _viewer(), round_view(code)
+    entrant = entrant.strip().upper()
+    require(access.sees_entrant(p, view, entrant), p, f"see how {entrant}'s result was reached",
+            f"查看 {entrant} 的得分明细")
+    read = _read()
+    explained = read.audit(view.code, entrant)
+    checkpoint = read.checkpoint_for(view.code)
+    row = read.round(view.code)
+    rules = read.rules(explained["rules"]["code"], explained["rules"]["version"])
+    marked = {c for s in explained["sheets"] for c in s["marks"]}
+    criteria = [(c.code, c.name or c.code) for c in rules.criteria if c.code in marked]
+    criteria += [(c, c) for c in sorted(marked - {code for code, _ in criteria})]
+    return render_template("audit.html", a=explained, checkpoint=checkpoint, criteria=criteria, row=row)
+
+
+# -- the organizer console -----------------------------------------------------------------------
+
+
+def _console_reader() -> Any:
+    p = _viewer()
+    if not (p.roles("admin") or p.is_auditor):
+        raise refuse(p, "use the organizer console", "使用管理页面")
+    return p
+
+
+@blp.route("/console")
+def console() -> Any:
+    p = _console_reader()
+    read = _read()
+    from api.rest.resources.contests import manages
+
+    contests = [c for c in read.contests() if manages(p, c["contest"]) or access.reads_everything(p, c["contest"])
+                or any(access.manages_round(p, round_view(r["round"])) for r in read.rounds(c["contest"]))]
+    return render_template("console.html", contests=contests, may_import=bool(p.roles("admin")))
+
+
+@blp.route("/console/<contest>")
+def console_contest(contest: str) -> Any:
+    p = _console_reader()
+    read = _read()
+    c = read.contest(contest)
+    from api.rest.resources.contests import manages
+
+    rounds = []
+    for r in read.rounds(c["contest"]):
+        view = round_view(r["round"])
+        if access.manages_round(p, view) or access.reads_everything(p, c["contest"]):
+            rounds.append({**r, "manages": access.manages_round(p, view),
+                           "judges_list": orjson.loads(r["judges"] or "[]"),
+                           "publicity_doc": orjson.loads(r["publicity"]) if r["publicity"] else None})
+    codes = {r["round"] for r in rounds}
+    appeals = sorted((a for a in read.appeals(contest=c["contest"]) if a["round"] in codes),
+                     key=lambda a: (a["decision"] is not None, a["round"], a["appeal"]))
+    levels = orjson.loads(c["levels"])
+    cycles = sorted({r["period"][:4] for r in rounds})
+    certifications = {(level, cycle): read.certifications(c["contest"], level, cycle)
+                      for level in levels for cycle in cycles}
+    certifications = {k: v for k, v in certifications.items() if v}
+    from api.rest.base import leitai
+
+    judges = leitai().read(lambda s: sorted(s.contest(c["contest"]).judges.values(), key=lambda j: j.code))
+    return render_template("console_contest.html", c=c, rounds=rounds, appeals=appeals,
+                           certifications=certifications, judges=judges,
+                           manages_contest=manages(p, c["contest"]))
+
+
+@blp.route("/console/<contest>/replay")
+def replay(contest: str) -> Any:
+    p = _console_reader()
+    c = _read().contest(contest)
+    from api.rest.resources.contests import manages
+
+    return render_template("replay.html", c=c, may_adopt=manages(p, c["contest"]))
+
+
+# -- published results and stars -----------------------------------------------------------------
+
+
+@blp.route("/results")
+def results() -> Any:
+    p = _viewer()
+    read = _read()
+    contests = []
+    for c in read.contests():
+        units = {u["code"]: u["name"] for u in orjson.loads(c["units"])}
+        rounds = [r for r in read.rounds(c["contest"]) if r["status"] in access.PUBLIC_RESULTS
+                  or access.sees_round(p, round_view(r["round"]))]
+        by_level: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rounds:
+            by_level[r["level"]].append({**r, "unit_name": units.get(r["unit"], r["unit"])})
+        contests.append({**c, "levels": [(lvl, by_level[lvl]) for lvl in orjson.loads(c["levels"])
+                                         if by_level.get(lvl)]})
+    return render_template("results.html", contests=contests)
+
+
+@blp.route("/results/<code>")
+def result(code: str) -> Any:
+    context = _screen_context(code)
+    board = context["board"]
+    documents = board["status"] in ("closed", "published", "final")
+    return render_template("result.html", documents=documents, **context)
+
+
+@blp.route("/stars/<contest>")
+def stars(contest: str) -> Any:
+    p = _viewer()
+    read = _read()
+    c = read.contest(contest)
+    from api.rest.resources.contests import manages, visible_certifications
+
+    full = manages(p, c["contest"]) or access.reads_everything(p, c["contest"])
+    units = {u["code"]: u for u in orjson.loads(c["units"])}
+    organizations = {o["organization"]: o for o in read.store.select(ORGANIZATIONS, {})}
+    cycles = sorted({r["period"][:4] for r in read.rounds(c["contest"])})
+    boards = []
+    for level in orjson.loads(c["levels"]):
+        for cycle in cycles:
+            rows = visible_certifications(full, c["contest"], level, cycle)
+            if not rows:
+                continue
+            per_unit: dict[str, Counter[int]] = defaultdict(Counter)
+            for r in rows:
+                unit = organizations.get(r["organization"], {}).get("unit", "")
+                stars_now = r["stars"] if r["stars"] is not None else (r["computed_stars"] if full else None)
+                if stars_now is not None:
+                    per_unit[units.get(unit, {}).get("name", unit)][int(stars_now)] += 1
+            boards.append({"level": level, "cycle": cycle, "rows": rows,
+                           "chart": charts.star_distribution(per_unit, lang())})
+    return render_template("stars.html", c=c, boards=boards, full=full)
+
+
+@blp.route("/judges/<code>")
+def judge_bias(code: str) -> Any:
+    """Each judge's marks against the panel in one round (public once the round is final)."""
+    p, view = _viewer(), round_view(code)
+    require(access.sees_all_marks(p, view), p, f"see the judges' marks of round {view.code}",
+            f"查看轮次 {view.code} 的评委打分")
+    read = _read()
+    rows = read.judges("round", view.code)
+    sheets = read.sheets(view.code)
+    return render_template("judges.html", rows=rows, code=view.code, round=read.round(view.code),
+                           chart=charts.judge_bias(sheets, lang()))
+
+
+# -- an organization's page ----------------------------------------------------------------------
+
+
+@blp.route("/me")
+def my_organization() -> Any:
+    p = _viewer()
+    mine = sorted(access.organizations(p))
+    if not mine:
+        raise refuse(p, "see an organization's page", "查看本组织页面")
+    return redirect(url_for("web.organization", code=mine[0]))
+
+
+@blp.route("/org/<code>")
+def organization(code: str) -> Any:
+    p = _viewer()
+    read = _read()
+    org = read.organization(code)
+    entries = []
+    for e in read.store.select(ENTRIES, {"entrant": org["organization"]}):
+        view = round_view(e["round"])
+        if not access.sees_round(p, view):
+            continue
+        r = read.round(e["round"])
+        entries.append({**e, "r": r, "explained": access.sees_entrant(p, view, e["entrant"]),
+                        "may_appeal": r["status"] == "published"
+                        and access.may_file_appeal(p, view, org["organization"])})
+    entries.sort(key=lambda e: (e["r"]["period"], e["r"]["level"], e["round"]))
+    history = [(e["r"]["period"], e["rank"], e["round"]) for e in entries if e["rank"] is not None]
+    own = org["organization"] in access.organizations(p)
+    appeals = []
+    if own:
+        for e in entries:
+            appeals += [a for a in read.appeals(e["round"]) if a["entrant"] == org["organization"]]
+    certs = []
+    if entries:
+        c = read.contest(entries[-1]["r"]["contest"])
+        for level in orjson.loads(c["levels"]):
+            for cycle in sorted({e["r"]["period"][:4] for e in entries}):
+                found = read.certification(org["organization"], level, cycle)
+                if found and found["state"] is not None:
+                    certs.append(found)
+    return render_template("organization.html", org=org, entries=entries, own=own, appeals=appeals,
+                           certs=certs, chart=charts.rank_history(history, lang()))

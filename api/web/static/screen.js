@@ -1,0 +1,67 @@
+/* The big screen: the board follows the round's Server-Sent Events; when the connection
+   blinks it says so, shows since when its numbers are, and resumes with Last-Event-ID. */
+"use strict";
+(() => {
+  const live = document.getElementById("live");
+  if (!live) return;
+  const board = document.getElementById("board");
+  const stale = document.getElementById("stale");
+  const staleTime = document.getElementById("stale-time");
+  const updated = document.getElementById("updated");
+  const dot = document.getElementById("live-dot");
+  let shown = Number(live.dataset.position);
+  let updatedAt = new Date();
+  let heard = Date.now();
+  let source = null;
+  const SILENCE = 40000;  // the server pings every 15 s: this long without a word is a dead line
+
+  const stamp = () => { updated.textContent = updatedAt.toLocaleTimeString(); };
+  stamp();
+
+  function lost() {
+    stale.hidden = false;
+    staleTime.textContent = updatedAt.toLocaleTimeString();
+    dot.classList.add("down");
+    document.body.classList.add("is-stale");
+  }
+  function alive() {
+    heard = Date.now();
+    stale.hidden = true;
+    dot.classList.remove("down");
+    document.body.classList.remove("is-stale");
+  }
+
+  async function refresh(position) {
+    try {
+      const response = await fetch(live.dataset.table + location.search, { credentials: "same-origin" });
+      if (!response.ok) { lost(); return; }
+      board.innerHTML = await response.text();
+      shown = position;
+      updatedAt = new Date();
+      stamp();
+      live.dataset.position = String(position);
+    } catch (e) { lost(); }
+  }
+
+  function connect() {
+    const url = live.dataset.events + (shown ? "?last_event_id=" + shown : "");
+    source = new EventSource(url);
+    source.onopen = alive;
+    source.addEventListener("ping", alive);
+    source.addEventListener("board", (event) => {
+      alive();
+      const position = Number(event.lastEventId);
+      if (position !== shown) refresh(position);
+    });
+    source.onerror = () => {
+      lost();
+      if (source.readyState === EventSource.CLOSED) setTimeout(reconnect, 2000);
+    };
+  }
+  function reconnect() {
+    if (source) source.close();
+    connect();
+  }
+  connect();
+  setInterval(() => { if (Date.now() - heard > SILENCE) { lost(); reconnect(); heard = Date.now(); } }, 5000);
+})();

@@ -1,0 +1,503 @@
+"""The web pages in a real browser (Debian's Chromium, driven by Playwright) against the
+real server (``leitai serve``) holding the demo contest, plus two rounds of the day:
+R-WEB-LIVE (scoring, shown on the spot) and R-WEB-CLOSE (every sheet in, to be closed).
+
+Screenshots of every page go to ``tests/artifacts/screenshots`` (or
+``$LEITAI_ARTIFACTS``); the judge's page weight and load time on a phone over slow 3G are
+measured and printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("LEITAI_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("LEITAI_ARTIFACTS", ROOT / "tests" / "artifacts")) / "screenshots"
+PASSWORD = "web-test-password-1"
+CONTEST = "wushen-2025"
+CLOCK = "2025-06-10T10:00"
+JUDGES = ("J01", "J02", "J03", "J04", "J05")  # the township rules need five
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("LEITAI_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"Chromium is not at {CHROMIUM} (LEITAI_REQUIRE_BROWSER=1: install the `chromium` package)",
+                    pytrace=False)
+    pytest.skip(f"Chromium is not at {CHROMIUM}", allow_module_level=True)
+
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _prepare(db: str) -> None:
+    """The demo contest, passwords for its accounts, and the day's two new rounds."""
+    done = subprocess.run([sys.executable, "-m", "api.cli.main", "--db", db, "demo", "--no-serve"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    from domain.model.base import Actor
+    from domain.services.app import Leitai
+    from domain.services.setup import RoundSpec
+    from domain.services.store import application_env, parse_url
+    from eventstore.sidecar import Sidecar
+
+    store = parse_url(db)
+    sidecar = Sidecar(store)
+    for name in ("admin", "county", "township-gl", "judge-j01", "org-ws-gl-03", "auditor"):
+        sidecar.set_password(name, PASSWORD)
+    sidecar.close()
+    by = Actor("web-test", "admin")
+    app = Leitai(env=application_env(store), store=store)
+    try:
+        for code, live in (("R-WEB-LIVE", True), ("R-WEB-CLOSE", False)):
+            app.schedule_round(CONTEST, RoundSpec(code, "township", "WS-GL", "2025-06", "township-2025",
+                                                  judges=JUDGES, theme=f"网页测试 {code}",
+                                                  live_board=live), by)
+            app.open_round(code, by)
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("web")
+    db = f"sqlite:///{folder / 'web.db'}"
+    _prepare(db)
+    _score_the_closing_round(db)
+    port = _free_port()
+    env = {**os.environ, "LEITAI_CLOCK": CLOCK}
+    log = open(folder / "server.log", "wb")
+    process = subprocess.Popen([sys.executable, "-m", "api.cli.main", "--db", db, "serve", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                health = json.loads(r.read())
+                if health["projected"] >= health["events"]:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.time() > deadline:
+            raise RuntimeError((folder / "server.log").read_text()[-3000:])
+        time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+    assert b"Traceback" not in (folder / "server.log").read_bytes(), (folder / "server.log").read_text()[-3000:]
+
+
+def _score_the_closing_round(db: str) -> None:
+    """Every sheet of R-WEB-CLOSE in, so that an organizer can close it; four of the five
+    sheets of R-WEB-LIVE's first entrant."""
+    from domain.model.base import Actor
+    from domain.services.app import Leitai
+    from domain.services.store import application_env, parse_url
+
+    store = parse_url(db)
+    app = Leitai(env=application_env(store), store=store)
+    try:
+        from projections.queries import ReadModels
+        from projections.runner import Projector
+
+        projector = Projector(store)
+        try:
+            while projector.step():
+                pass
+        finally:
+            projector.close()
+        read = ReadModels(store)
+        try:
+            entrants = read.entrant_codes("R-WEB-CLOSE")
+            row = read.round("R-WEB-CLOSE")
+            rules = read.rules(row["rules_code"], row["rules_version"])
+        finally:
+            read.close()
+        for j, judge in enumerate(JUDGES):
+            for e, entrant in enumerate(entrants):
+                marks = {c.code: str(int(c.max) - 1 - (e + j) % 3) for c in rules.criteria}
+                app.submit_sheet("R-WEB-CLOSE", judge, entrant, marks, Actor(judge, "judge"))
+            if judge != "J01":  # the live round's first entrant waits only for J01's sheet
+                marks = {c.code: str(int(c.max) - 2 - j) for c in rules.criteria}
+                app.submit_sheet("R-WEB-LIVE", judge, entrants[0], marks, Actor(judge, "judge"))
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+def _context(browser: Browser, server: str, **options: Any) -> BrowserContext:
+    context = browser.new_context(base_url=server, locale="zh-CN", **options)
+    context.set_default_timeout(15_000)
+    return context
+
+
+def _sign_in(context: BrowserContext, name: str, lang: str = "zh") -> Page:
+    page = context.new_page()
+    page.goto(f"/login?lang={lang}")
+    page.fill("#name", name)
+    page.fill("#password", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(re.compile(r"/(\?.*)?$"))
+    return page
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _api(server: str, path: str, token: str | None = None) -> Any:
+    request = urllib.request.Request(server + path)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def _token(server: str, name: str) -> str:
+    request = urllib.request.Request(server + "/api/auth/token", method="POST",
+                                     data=json.dumps({"name": name, "password": PASSWORD}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return str(json.loads(r.read())["token"])
+
+
+def _submissions(server: str, round_code: str, judge: str, entrant: str) -> int:
+    """How many times this judge's sheet for this entrant was recorded (submitted or corrected)."""
+    sheets = _api(server, f"/api/rounds/{round_code}/sheets", _token(server, "county"))
+    found = [s for s in sheets if s["judge"] == judge and s["entrant"] == entrant]
+    return sum(len(s["history"]) for s in found)
+
+
+def _fill_sheet(page: Page, entrant: str, marks: list[str]) -> None:
+    form = page.locator(f'form.sheet[data-entrant="{entrant}"]')
+    for field, value in zip(form.locator(".marks input").all(), marks, strict=False):
+        field.fill(value)
+    form.locator("button[type=submit]").click()
+
+
+def _entrants(server: str, code: str) -> list[str]:
+    board = _api(server, f"/api/rounds/{code}/board")
+    return sorted(e["entrant"] for e in board["entries"])
+
+
+# -- the tests ------------------------------------------------------------------------------------
+
+
+def test_a_judges_sheet_reaches_the_big_screen_within_a_second(browser: Browser, server: str) -> None:
+    hall = _context(browser, server, viewport={"width": 1920, "height": 1080})
+    screen = hall.new_page()
+    screen.goto("/screen/R-WEB-LIVE")
+    expect(screen.locator(".banner .state")).to_have_text("评分中")
+    entrant = _entrants(server, "R-WEB-LIVE")[0]
+    cell = screen.locator(f'tr[data-entrant="{entrant}"] td.score')
+    expect(cell).to_have_text("—")
+    expect(screen.locator(f'tr[data-entrant="{entrant}"] td.sheets')).to_have_text("4 / 5")
+    _shot(screen, "screen-before")
+
+    phone = _context(browser, server, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    judge = _sign_in(phone, "judge-j01")
+    judge.goto("/judge/R-WEB-LIVE")
+    _shot(judge, "judge-phone")
+    form = judge.locator(f'form.sheet[data-entrant="{entrant}"]')
+    first = form.locator(".marks input").first
+    first.fill("999")  # checked as it is typed: above the maximum
+    expect(form.locator(".field-error").first).to_contain_text("超过最高分")
+    first.fill("1.123456")
+    expect(form.locator(".field-error").first).to_contain_text("小数位过多")
+    started = time.perf_counter()
+    _fill_sheet(judge, entrant, ["20", "15", "10", "5", "5"])
+    expect(cell).not_to_have_text("—", timeout=5_000)
+    elapsed = time.perf_counter() - started
+    print(f"\n   sheet submitted on the phone -> shown on the big screen in {elapsed * 1000:.0f} ms")
+    expect(judge.locator("#outbox-list li").first).to_have_attribute("data-state", "sent")
+    _shot(screen, "screen-after-a-sheet")
+    assert elapsed <= 1.0, f"the big screen showed the sheet after {elapsed:.2f} s"
+    assert "暂定" in cell.inner_text()
+    hall.close()
+    phone.close()
+
+
+def test_a_judge_offline_keeps_the_sheet_and_it_is_recorded_once(browser: Browser, server: str) -> None:
+    phone = _context(browser, server, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    judge = _sign_in(phone, "judge-j01")
+    judge.goto("/judge/R-WEB-LIVE")
+    entrants = _entrants(server, "R-WEB-LIVE")
+    offline_one, lost_answer = entrants[1], entrants[2]
+
+    phone.set_offline(True)
+    _fill_sheet(judge, offline_one, ["21", "15", "10", "5", "5"])
+    item = judge.locator(f'#outbox-list li[data-entrant="{offline_one}"]')
+    expect(item).to_have_attribute("data-state", "pending")
+    expect(judge.locator("#offline")).to_be_visible()
+    _shot(judge, "judge-offline")
+    assert _submissions(server, "R-WEB-LIVE", "J01", offline_one) == 0
+    kept = judge.evaluate("() => JSON.parse(localStorage.getItem('leitai-outbox:R-WEB-LIVE:J01'))")
+    assert [i["entrant"] for i in kept if i["state"] == "pending"] == [offline_one]  # survives a closed tab
+    phone.set_offline(False)
+    expect(judge.locator(f'#outbox-list li[data-entrant="{offline_one}"]')).to_have_attribute(
+        "data-state", "sent", timeout=15_000)
+    assert _submissions(server, "R-WEB-LIVE", "J01", offline_one) == 1
+
+    # the answer is lost on the way back: the server recorded the sheet, the phone never heard
+    dropped: list[str] = []
+
+    def lose_the_answer(route: Any) -> None:
+        if route.request.method == "POST" and not dropped:
+            route.fetch()  # it reaches the server and is recorded...
+            dropped.append(route.request.headers.get("idempotency-key", ""))
+            route.abort("connectionreset")  # ...and the answer never arrives
+        else:
+            route.continue_()
+
+    judge.route("**/api/rounds/R-WEB-LIVE/sheets*", lose_the_answer)
+    _fill_sheet(judge, lost_answer, ["22", "15", "10", "5", "5"])
+    expect(judge.locator(f'#outbox-list li[data-entrant="{lost_answer}"]')).to_have_attribute(
+        "data-state", "sent", timeout=15_000)
+    assert dropped and dropped[0]
+    assert _submissions(server, "R-WEB-LIVE", "J01", lost_answer) == 1, "a retried sheet was recorded twice"
+    phone.close()
+
+
+def test_an_organizer_closes_and_publishes_and_an_organization_objects(browser: Browser, server: str) -> None:
+    office = _context(browser, server)
+    page = _sign_in(office, "county")
+    page.goto(f"/console/{CONTEST}")
+    _shot(page, "console")
+    row = page.locator('tr[data-round="R-WEB-CLOSE"]')
+    row.get_by_role("button", name="结束评分并封存").click()
+    expect(page.locator("#confirm-text")).to_contain_text("封存")
+    page.click("#confirm-ok")
+    expect(page.locator('tr[data-round="R-WEB-CLOSE"] .state')).to_have_text("已封存", timeout=15_000)
+    row = page.locator('tr[data-round="R-WEB-CLOSE"]')
+    row.get_by_role("button", name="公示结果").click()
+    expect(page.locator("#confirm-text")).to_contain_text("公示期")
+    page.click("#confirm-ok")
+    expect(page.locator('tr[data-round="R-WEB-CLOSE"] .state')).to_have_text("公示中", timeout=15_000)
+
+    village = _context(browser, server)
+    org = _sign_in(village, "org-ws-gl-03")
+    org.goto("/org/WS-GL-03")
+    form = org.locator('form[data-url="/api/rounds/R-WEB-CLOSE/appeals"]')
+    form.locator("input[name=name]").fill("王某某")
+    form.locator("input[name=contact]").fill("139****0000")
+    form.locator("textarea[name=text]").fill("对本村的得分有异议，请复核评分表原件。")
+    _shot(org, "organization-appeal-form")
+    form.get_by_role("button", name="提交").click()
+    org.click("#confirm-ok")
+    expect(org.locator("li[data-appeal]").filter(has_text="R-WEB-CLOSE")).to_contain_text("待裁决", timeout=15_000)
+    _shot(org, "organization")
+
+    page.goto(f"/console/{CONTEST}")
+    inbox = page.locator("article.appeal.pending").filter(has_text="R-WEB-CLOSE")
+    expect(inbox).to_have_count(1)
+    expect(inbox).to_contain_text("对本村的得分有异议")
+    _shot(page, "console-inbox")
+    office.close()
+    village.close()
+
+
+def test_an_auditor_sees_the_trimmed_marks_struck_through(browser: Browser, server: str) -> None:
+    context = _context(browser, server)
+    page = _sign_in(context, "auditor")
+    page.goto("/audit/R-WS-FINAL-2025/WS-SLD-09")
+    expect(page.locator("#final")).to_have_text("93.75")
+    expect(page.locator("#rank")).to_have_text("1")
+    trimmed = page.locator("tr.trimmed")
+    expect(trimmed).to_have_count(2)  # trim = 1 on the total: the highest and the lowest sheet
+    expect(trimmed.locator("s.dropped")).to_have_count(2)
+    expect(page.locator("table.sheets tbody tr")).to_have_count(9)
+    assert "R-WS-FINAL-2025#" in page.locator("table.sheets").inner_text()
+    expect(page.locator("pre")).to_contain_text("leitai verify --from-export")
+    _shot(page, "audit")
+    page.goto("/audit/R-WS-FINAL-2025/WS-SLD-09?lang=en")
+    expect(page.locator("h1")).to_contain_text("How the result was reached")
+    _shot(page, "audit-en")
+    context.close()
+
+
+def test_the_replay_view_shows_a_moved_rank(browser: Browser, server: str) -> None:
+    rules = (ROOT / "examples" / "wushen-2025" / "rules").glob("*.toml")
+    final = next(p for p in rules if 'code = "county-final-2025"' in p.read_text(encoding="utf-8"))
+    text = final.read_text(encoding="utf-8").replace("version = 1", "version = 2")
+    text = text.replace('weight = "0.7"', 'weight = "0.5"').replace('weight = "0.3"', 'weight = "0.5"')
+    context = _context(browser, server)
+    page = _sign_in(context, "county")
+    page.goto(f"/console/{CONTEST}/replay")
+    page.fill("#rules-text", text)
+    page.get_by_role("button", name="重算").click()
+    expect(page.locator("#replay-summary")).to_be_visible()
+    moved = page.locator("table.replay tr.changed td.moved")
+    assert moved.count() > 0
+    assert "▲" in page.locator("table.replay").inner_text() or "▼" in page.locator("table.replay").inner_text()
+    expect(page.locator("#adopt-form")).to_be_visible()
+    _shot(page, "replay")
+    context.close()
+
+
+PAGES = [  # (who, path, a phrase of the page in Chinese, in English)
+    (None, "/", "活动", "Contests"),
+    (None, "/results", "已公示的结果", "Published results"),
+    (None, "/results/R-WS-FINAL-2025", "公示中", "In publicity"),
+    (None, "/screen/R-WS-FINAL-2025", "公示至", "publicity until"),
+    (None, f"/stars/{CONTEST}", "星级评定", "Star certification"),
+    (None, "/judges/R-GL-2025-05", "评委打分偏差", "Judges against the panel"),
+    (None, "/org/WS-GL-03", "各轮得分", "Scores in every round"),
+    ("judge-j01", "/judge", "我评分的轮次", "Rounds I score"),
+    ("judge-j01", "/judge/R-WEB-LIVE", "发送队列", "Outbox"),
+    ("county", "/console", "组织管理", "Organizer console"),
+    ("county", f"/console/{CONTEST}", "异议与申诉收件箱", "Objections and appeals inbox"),
+    ("county", f"/console/{CONTEST}/replay", "按新规则重算", "Replay under other rules"),
+    ("org-ws-gl-03", "/org/WS-GL-03", "本组织的异议与申诉", "This organization's objections and appeals"),
+    ("auditor", "/audit/R-GL-2025-05/WS-GL-03", "得分明细", "How the result was reached"),
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_in_both_languages_labelled_and_self_contained(browser: Browser, server: str, lang: str) -> None:
+    contexts: dict[str | None, BrowserContext] = {}
+    outside: list[str] = []
+    problems: list[str] = []
+    for who, path, zh, en in PAGES:
+        if who not in contexts:
+            contexts[who] = _context(browser, server)
+            contexts[who].on("request", lambda r: outside.append(r.url) if not r.url.startswith(server)
+                             and not r.url.startswith("data:") else None)
+            if who:
+                _sign_in(contexts[who], who, lang).close()
+        page = contexts[who].new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        answer = page.goto(path + ("&" if "?" in path else "?") + f"lang={lang}")
+        assert answer is not None and answer.status == 200, f"{path}: {answer and answer.status}"
+        expect(page.locator("main")).to_contain_text(zh if lang == "zh" else en)
+        assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
+        unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
+            .filter(el => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+            .map(el => el.name || el.id)""")
+        if unlabelled:
+            problems.append(f"{path}: inputs without a label: {unlabelled}")
+        if errors:
+            problems.append(f"{path}: script errors: {errors}")
+        _shot(page, f"{(who or 'public')}{path.replace('/', '_')}-{lang}")
+        page.close()
+    for context in contexts.values():
+        context.close()
+    assert not outside, f"pages loaded something from outside the server: {outside}"
+    assert not problems, problems
+
+
+def test_the_judges_page_on_a_phone_over_slow_3g(browser: Browser, server: str) -> None:
+    """Transferred bytes (asserted: at most 200 KB) and time to a usable screen (printed)."""
+    phone = _context(browser, server, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                     device_scale_factor=2)
+    _sign_in(phone, "judge-j01").close()
+    figures = []
+    for path in ("/judge/R-WEB-LIVE", "/screen/R-WEB-LIVE", "/results/R-WS-FINAL-2025", "/audit/R-WS-FINAL-2025/WS-SLD-09"):
+        page = phone.new_page()
+        cdp = phone.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 400,
+                                                      "downloadThroughput": 500 * 1024 // 8,
+                                                      "uploadThroughput": 500 * 1024 // 8})
+        transferred: list[int] = []
+        cdp.on("Network.loadingFinished", lambda e: transferred.append(int(e["encodedDataLength"])))
+        started = time.perf_counter()
+        page.goto(path, wait_until="load")
+        usable = time.perf_counter() - started
+        page.wait_for_timeout(300)
+        total = sum(transferred)
+        figures.append((path, total, usable))
+        page.close()
+    phone.close()
+    print()
+    for path, total, usable in figures:
+        print(f"   slow 3G phone: {path:<40} {total / 1024:6.1f} KB transferred, usable after {usable * 1000:5.0f} ms")
+    for path, total, _ in figures:
+        assert total <= 200 * 1024, f"{path}: {total} bytes transferred on first render"
+
+
+def test_the_big_screen_says_when_it_has_lost_the_server(browser: Browser, server: str) -> None:
+    hall = _context(browser, server, viewport={"width": 1920, "height": 1080})
+    screen = hall.new_page()
+    screen.route("**/api/rounds/R-WEB-LIVE/events*", lambda route: route.continue_())
+    screen.goto("/screen/R-WEB-LIVE")
+    expect(screen.locator("#stale")).to_be_hidden()
+    # the line goes down: the stream is cut and every reconnection fails
+    screen.unroute("**/api/rounds/R-WEB-LIVE/events*")
+    screen.route("**/api/rounds/R-WEB-LIVE/events*", lambda route: route.abort("internetdisconnected"))
+    screen.reload()  # a fresh page whose stream cannot connect
+    expect(screen.locator("#stale")).to_be_visible(timeout=10_000)
+    expect(screen.locator("#stale-time")).not_to_be_empty()
+    _shot(screen, "screen-stale")
+    screen.unroute("**/api/rounds/R-WEB-LIVE/events*")
+    expect(screen.locator("#stale")).to_be_hidden(timeout=15_000)
+    hall.close()
+
+
+PAGE_POLICY = [  # (who, path, status): a page refuses exactly what the API would refuse its reader
+    (None, "/judge", 302), (None, "/console", 302), (None, "/judge/R-WEB-LIVE", 302),
+    (None, "/audit/R-WS-FINAL-2025/WS-SLD-09", 302),  # published, not final: the marks are not public yet
+    (None, "/screen/R-WEB-LIVE", 200),  # 现场亮分
+    ("judge-j01", "/console", 403), ("judge-j01", "/judge/R-WEB-LIVE", 200),
+    ("org-ws-gl-03", "/judge/R-WEB-LIVE", 403), ("org-ws-gl-03", "/audit/R-GL-2025-05/WS-GL-03", 200),
+    ("org-ws-gl-03", "/audit/R-GL-2025-05/WS-GL-04", 200),  # final: every mark is public, as in an ISU protocol
+    ("township-gl", f"/console/{CONTEST}", 200), ("auditor", f"/console/{CONTEST}", 200),
+    ("auditor", "/judge/R-WEB-LIVE", 403), (None, "/org/NOPE-99", 404), (None, "/screen/R-NOPE", 404),
+]
+
+
+def test_pages_follow_the_access_policy(server: str) -> None:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    tokens: dict[str, str] = {}
+    wrong = []
+    for who, path, expected in PAGE_POLICY:
+        request = urllib.request.Request(server + path)
+        if who:
+            tokens.setdefault(who, _token(server, who))
+            request.add_header("Authorization", f"Bearer {tokens[who]}")
+        try:
+            with opener.open(request, timeout=10) as r:
+                status = r.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+            if status == 302:
+                assert "/login?next=" in error.headers["Location"]
+            else:
+                assert "text/html" in error.headers["Content-Type"]  # an error page, in the page's frame
+        if status != expected:
+            wrong.append(f"{who or 'public'} {path}: {status}, expected {expected}")
+    assert not wrong, wrong
