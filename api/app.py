@@ -39,6 +39,7 @@ DEFAULTS = {
     "JSON_AS_ASCII": False,
     "LEITAI_DATABASE_URL": None,
     "LEITAI_PROJECTOR": None,  # "thread": project in this process (tests, development)
+    "LEITAI_FAST_READS": True,  # anonymous board reads answered before Flask (api/rest/fastpath.py)
 }
 
 
@@ -94,6 +95,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.teardown_request(lambda _: hub.release())
     app.register_error_handler(Exception, _for_pages(errors.unexpected))
     _docs_assets(app)
+    if app.config["LEITAI_FAST_READS"]:
+        from api.rest.fastpath import PublicReads
+
+        app.wsgi_app = PublicReads(app.wsgi_app, hub)  # type: ignore[method-assign]
     if app.config["LEITAI_PROJECTOR"] == "thread":
         _project_in_a_thread(app, leitai.store)
 

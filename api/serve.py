@@ -25,8 +25,10 @@ def serve(store: StoreURL, host: str, port: int, threads: int, say: Callable[[st
 
     from api.app import create_app
 
+    import os
+
     projector = subprocess.Popen([sys.executable, "-m", "api.cli.main", "--db", store.url, "projections", "run"],
-                                 stdout=subprocess.DEVNULL)
+                                 stdout=subprocess.DEVNULL, env={**os.environ, "LEITAI_PARENT_PID": str(os.getpid())})
     app = create_app({"LEITAI_APP": application} if application is not None else {"LEITAI_DATABASE_URL": store.url})
     server = create_server(app, host=host, port=port, threads=threads, ident="leitai", channel_timeout=120,
                            connection_limit=max(1000, threads * 4), asyncore_use_poll=True)

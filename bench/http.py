@@ -40,6 +40,11 @@ from domain.model.base import Actor
 from domain.services.store import StoreURL
 
 GOALS = {"sheets_rate": 500, "sheets_p99_ms": 100.0, "board_rate": 3000, "push_p99_ms": 100.0}
+# The goals were set on a machine where the bare request (the baseline below) ran 2,956/s.
+# Machines differ (the same run has read twice as slow on another 2-core machine), so each
+# goal is also checked scaled by this machine's bare request against that one: the ratio
+# is what must hold wherever the benchmark runs.
+REFERENCE_BARE_RATE = 2956.0
 ADMIN = Actor("bench", "admin")
 TOWNSHIPS, JUDGES, ENTRANTS = 16, 8, 60
 PASSWORD = "bench-password-1"
@@ -303,6 +308,9 @@ def report(r: dict[str, Any]) -> list[str]:
         print(f"   of which 304 Not Modified: {board['not_modified']:,}")
     print(f"   push to {push['listeners']} SSE listeners: {push['sheets']} sheets, {push['deliveries']:,} deliveries, "
           f"p50 {ms(push['p50_ms'])}, p99 {ms(push['p99_ms'])}, {push['missed']} missed")
+    scale = bare["rate"] / REFERENCE_BARE_RATE
+    sheets_rate, sheets_p99 = GOALS["sheets_rate"] * scale, GOALS["sheets_p99_ms"] / scale
+    board_rate, push_p99 = GOALS["board_rate"] * scale, GOALS["push_p99_ms"] / scale
     return [
         _goal(f"HTTP sheets >= {GOALS['sheets_rate']}/s, p99 <= {GOALS['sheets_p99_ms']:.0f} ms",
               f"{sheets['rate']:,.0f}/s, {ms(sheets['p99_ms'])}",
@@ -311,6 +319,14 @@ def report(r: dict[str, Any]) -> list[str]:
               board["rate"] >= GOALS["board_rate"]),
         _goal(f"SSE push to 200 listeners p99 <= {GOALS['push_p99_ms']:.0f} ms", ms(push["p99_ms"]),
               push["missed"] == 0 and (push["p99_ms"] or 1e9) <= GOALS["push_p99_ms"]),
+        f"   scaled to this machine (bare request {bare['rate']:,.0f}/s = {scale:.2f}x the {REFERENCE_BARE_RATE:,.0f}/s "
+        "the goals were set beside):",
+        _goal(f"  sheets >= {sheets_rate:,.0f}/s, p99 <= {sheets_p99:.0f} ms", f"{sheets['rate']:,.0f}/s, "
+              f"{ms(sheets['p99_ms'])}", sheets["rate"] >= sheets_rate and (sheets["p99_ms"] or 1e9) <= sheets_p99),
+        _goal(f"  board reads >= {board_rate:,.0f}/s ({GOALS['board_rate'] / REFERENCE_BARE_RATE:.2f}x bare)",
+              f"{board['rate']:,.0f}/s", board["rate"] >= board_rate),
+        _goal(f"  SSE push p99 <= {push_p99:.0f} ms", ms(push["p99_ms"]),
+              push["missed"] == 0 and (push["p99_ms"] or 1e9) <= push_p99),
     ]
 
 

@@ -77,6 +77,7 @@ def cmd_projections_run(ctx: Context) -> None:
     projector = Projector(store, batch_size=ctx.args.batch_size)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    _stop_with_parent(stop)
     ctx.say(f"投影进程已启动（{store.display}），按 Ctrl-C 停止。", f"Projecting {store.display}; Ctrl-C stops.")
     sys.stdout.flush()
     try:
@@ -85,6 +86,24 @@ def cmd_projections_run(ctx: Context) -> None:
         pass
     finally:
         projector.close()
+
+
+def _stop_with_parent(stop: threading.Event) -> None:
+    """Started by ``leitai serve`` (LEITAI_PARENT_PID): stop when that process is gone,
+    even if it was killed without a chance to stop us (kill -9, an out-of-memory kill)."""
+    import os
+
+    parent = os.environ.get("LEITAI_PARENT_PID", "")
+    if not parent.isdigit():
+        return
+
+    def watch() -> None:
+        while not stop.wait(1.0):
+            if os.getppid() != int(parent):
+                print("leitai projector: the server that started it is gone; stopping", file=sys.stderr, flush=True)
+                stop.set()
+
+    threading.Thread(target=watch, daemon=True, name="leitai-parent-watch").start()
 
 
 def cmd_projections_rebuild(ctx: Context) -> None:

@@ -114,6 +114,19 @@ EN = {
     "导入活动": "Import a contest",
     "选择压缩包（zip）": "Choose a zip of the scenario folder",
     "导入": "Import",
+    "导入文件": "Import the files",
+    "或者不打包，直接选择文件": "Or, without a zip, choose the files themselves",
+    "选择文件（可多选）": "Choose the files (several at once)",
+    "或选择整个目录": "or the whole scenario folder",
+    "contest.toml、评分规则（其余 .toml 文件，作为 rules/ 目录中的文件导入）以及 organizations、judges、scores、inputs、adjustments 表格（.csv 或 .xlsx）；格式见导入说明（docs/import.md）。":
+        "contest.toml, the rule sets (any other .toml file, imported as a file of the rules/ folder) and the "
+        "organizations, judges, scores, inputs and adjustments tables (.csv or .xlsx); the format is in the "
+        "import guide (docs/import.md).",
+    "请选择活动目录中的文件，或选择整个目录。": "Choose the scenario's files, or its whole folder.",
+    "导入所选文件中的活动、组织、评委、轮次和评分：全部成功才登记，任何一行有误则什么都不登记。":
+        "Import the contest, organizations, judges, rounds and scores in the chosen files: all or nothing - "
+        "one bad row and nothing is recorded.",
+    "跳到正文": "Skip to the content",
     "轮次与操作": "Rounds and actions",
     "开始评分": "Open",
     "结束评分并封存": "Close and seal",

@@ -94,3 +94,46 @@ def test_sigterm_ends_live_streams_and_stops_without_a_traceback(tmp_path: Path)
     assert len(seen) == 6
     for data in seen.values():  # each stream was ended by the server: the last chunk of its response
         assert b"event: board" in data and data.endswith(b"0\r\n\r\n"), data[-200:]
+
+
+def test_the_projector_does_not_outlive_a_server_killed_outright(tmp_path: Path) -> None:
+    """kill -9 (or the out-of-memory killer) gives ``leitai serve`` no chance to stop its
+    projector: the projector notices its server is gone and stops by itself."""
+    import os
+
+    db = f"sqlite:///{tmp_path / 'killed.db'}"
+    cli = [sys.executable, "-m", "api.cli.main", "--db", db]
+    assert subprocess.run([*cli, "db", "migrate"], capture_output=True, cwd=ROOT, timeout=60).returncode == 0
+    server = subprocess.Popen([*cli, "serve", "--port", str(_free_port())], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        children: list[int] = []
+        deadline = time.monotonic() + 30
+        while not children and time.monotonic() < deadline:
+            time.sleep(0.2)
+            listed = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+            children = [int(pid) for pid in listed.read_text().split()] if listed.exists() else []
+        assert children, "leitai serve started no projector"
+        server.kill()
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and
+                                                  "Z" not in _state(pid) for pid in children):
+            time.sleep(0.2)
+        assert not any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in children), \
+            "the projector outlived its server"
+    finally:
+        if server.poll() is None:
+            server.kill()
+        for pid in locals().get("children", []):
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"

@@ -4,6 +4,7 @@ embedded store refuses changes to recorded events too."""
 from __future__ import annotations
 
 import sqlite3
+import os
 import uuid
 
 import psycopg
@@ -72,6 +73,21 @@ def test_postgres_migrations_are_recorded_and_readable_by_the_application_role(p
     assert recorded == {"writer": pg_databases.writer_role, "owner": pg_databases.owner_role}
     assert recorded["writer"] == f"leitai_writer_{pg_databases.template}"
     assert recorded["owner"] == f"leitai_owner_{pg_databases.template}"
+
+
+@pytest.mark.postgres
+def test_the_application_role_asking_for_an_upgrade_of_a_current_database_hears_up_to_date(pg_database):
+    """`leitai db upgrade` run with the application's own login (which may not create
+    tables) on a database that needs nothing: "up to date", exit 0, nothing created."""
+    import subprocess
+    import sys
+
+    store = parse_url(pg_database)
+    assert migrations.migrate(store) == []
+    done = subprocess.run([sys.executable, "-m", "api.cli.main", "--db", pg_database, "db", "upgrade"],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "LEITAI_LANG": "en"})
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout
 
 
 @pytest.mark.postgres

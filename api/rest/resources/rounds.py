@@ -10,6 +10,7 @@ import orjson
 from flask.views import MethodView
 
 from api.rest.base import Blueprint, command, conditional, hub, variant
+from api.rest.fastpath import note_board
 from api.rest.schemas.common import Reason
 from api.rest.schemas.rounds import (
     Admit,
@@ -80,6 +81,7 @@ class BoardResource(MethodView):
         """The live leaderboard: sheets in and expected, provisional ranks while scoring"""
         view = seen(code)
         position, body = hub().board(view.code, "any", lambda read: read.leaderboard(view.code))
+        note_board(view.code, position)  # the next anonymous reader may get it before Flask (fastpath)
         return conditional(position, "board", lambda: body)
 
 

@@ -6,6 +6,15 @@ const Leitai = (() => {
   const meta = (name) => (document.querySelector(`meta[name="${name}"]`) || {}).content || "";
   const lang = () => meta("leitai-lang") || "zh";
   const zh = () => lang() === "zh";
+  const bytes = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
+  // the page carries the session token under a one-time pad (pages.masked): take it off
+  function token() {
+    const parts = meta("leitai-token").split(".");
+    if (parts.length !== 2) return "";
+    const [pad, sealed] = parts.map(bytes);
+    return new TextDecoder().decode(sealed.map((b, i) => b ^ pad[i]));
+  }
 
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -14,8 +23,8 @@ const Leitai = (() => {
 
   async function api(method, url, body, idempotencyKey, isForm) {
     const headers = { "Accept": "application/json", "Accept-Language": lang() };
-    const token = meta("leitai-token");
-    if (token) headers["Authorization"] = "Bearer " + token;
+    const bearer = token();
+    if (bearer) headers["Authorization"] = "Bearer " + bearer;
     if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
     let payload = body;
     if (body !== undefined && !isForm) {
@@ -33,8 +42,9 @@ const Leitai = (() => {
     const data = result.data || {};
     let text = data.message || (zh() ? "请求失败（" + result.status + "）" : "Request failed (" + result.status + ")");
     const errors = data.errors || {};
-    const fields = Object.keys(errors).map((k) => k + (zh() ? "：" : ": ") + errors[k]);
-    if (fields.length && !text.includes(fields[0])) text += " — " + fields.join(zh() ? "；" : "; ");
+    const fields = Object.keys(errors).filter((k) => !text.includes(errors[k]))  // each said once
+      .map((k) => k + (zh() ? "：" : ": ") + errors[k]);
+    if (fields.length) text += " — " + fields.join(zh() ? "；" : "; ");
     return text;
   }
 
@@ -54,9 +64,71 @@ const Leitai = (() => {
     return new Promise((resolve) => {
       dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
       dialog.returnValue = "cancel";
-      dialog.showModal();
+      dialog.showModal();  // Escape cancels; on closing, the focus goes back where it was
       document.getElementById("confirm-ok").focus();
     });
+  }
+
+  // Tab and Shift+Tab go round the open dialog's buttons instead of leaving the page
+  document.addEventListener("keydown", (event) => {
+    const dialog = document.getElementById("confirm");
+    if (event.key !== "Tab" || !dialog || !dialog.open) return;
+    const buttons = [...dialog.querySelectorAll("button:not([disabled])")];
+    const at = buttons.indexOf(document.activeElement);
+    const next = at < 0 ? 0 : (at + (event.shiftKey ? buttons.length - 1 : 1)) % buttons.length;
+    event.preventDefault();
+    buttons[next].focus();
+  });
+
+  // where the keyboard was before a command reloaded the page: focus goes back there
+  const REFOCUS = "leitai-refocus";
+  const PLACES = ["data-round", "data-appeal", "data-organization", "id"];
+
+  function place(form) {
+    for (const name of PLACES) {
+      const holder = form.closest(`[${name}]`);
+      if (holder && holder.getAttribute(name)) return `[${name}="${CSS.escape(holder.getAttribute(name))}"]`;
+    }
+    return null;
+  }
+
+  function refocus() {
+    let saved = null;
+    try {
+      saved = JSON.parse(sessionStorage.getItem(REFOCUS) || "null");
+      sessionStorage.removeItem(REFOCUS);
+    } catch (e) { saved = null; }
+    if (!saved || saved.path !== location.pathname) return;
+    const holder = document.querySelector(saved.place);
+    if (!holder) return;
+    const first = (selector) => holder.querySelector(selector);
+    const target = first("form.command button:not([disabled])") || first("a[href], button:not([disabled])") || holder;
+    if (target === holder && !holder.hasAttribute("tabindex")) holder.setAttribute("tabindex", "-1");
+    target.focus();
+    if (saved.said) toast(saved.said);
+  }
+
+  // the files of a scenario chosen one by one or as a folder, named as in the folder:
+  // rule sets go under rules/, only what an import reads is sent
+  const SCENARIO = /\.(toml|csv|xlsx)$/i;
+
+  function scenarioFiles(form) {
+    const chosen = new Map();
+    for (const input of form.querySelectorAll("input[type=file]")) {
+      for (const file of input.files) {
+        let name;
+        if (file.webkitRelativePath) {
+          const parts = file.webkitRelativePath.split("/").slice(1);  // without the chosen folder's own name
+          const wanted = parts.length === 1 || (parts.length === 2 && parts[0] === "rules" && /\.toml$/i.test(parts[1]));
+          if (!wanted || !SCENARIO.test(file.name)) continue;
+          name = parts.join("/");
+        } else {
+          name = /\.toml$/i.test(file.name) && file.name.toLowerCase() !== "contest.toml" ? "rules/" + file.name : file.name;
+        }
+        chosen.set(name, file);
+      }
+    }
+    return chosen;
   }
 
   function formBody(form) {
@@ -70,7 +142,12 @@ const Leitai = (() => {
     return body;
   }
 
-  async function runCommand(form) {
+  async function runCommand(form, submitter) {
+    const several = form.classList.contains("upload") && form.dataset.field === "files";
+    if (several) {
+      const first = form.querySelector("input[type=file]");
+      first.setCustomValidity(scenarioFiles(form).size ? "" : (form.dataset.msgNone || "?"));
+    }
     if (!form.reportValidity()) return;
     if (!(await confirmDialog(form.dataset.confirm || ""))) return;
     let url = form.dataset.url;
@@ -78,7 +155,11 @@ const Leitai = (() => {
       url = "/api/rounds/" + encodeURIComponent(form.elements["_round"].value.trim()) + "/" + form.dataset.path;
     }
     let body, isForm = false;
-    if (form.classList.contains("upload")) {
+    if (several) {
+      body = new FormData();
+      for (const [name, file] of scenarioFiles(form)) body.append("files", file, name);
+      isForm = true;
+    } else if (form.classList.contains("upload")) {
       body = new FormData();
       body.append(form.dataset.field, form.querySelector("input[type=file]").files[0]);
       isForm = true;
@@ -89,28 +170,39 @@ const Leitai = (() => {
     form.dataset.key = form.dataset.key || newKey();
     const out = form.querySelector(".result");
     const buttons = form.querySelectorAll("button");
+    const focused = document.activeElement;
+    const back = form.contains(focused) ? focused : (submitter || form.querySelector("button[type=submit]"));
     buttons.forEach((b) => { b.disabled = true; });
     try {
       const result = await api("POST", url, body, form.dataset.key, isForm);
       if (result.ok) {
         delete form.dataset.key;
         const done = zh() ? "操作成功" : "Done";
-        if (out) out.textContent = done;
+        if (out) { out.textContent = done; out.classList.remove("error-text"); }
         toast(done);
         form.dispatchEvent(new CustomEvent("leitai:done", { detail: result.data, bubbles: true }));
-        if (!form.hasAttribute("data-stay")) setTimeout(() => location.reload(), 700);
+        if (!form.hasAttribute("data-stay")) {
+          const at = place(form);
+          try {
+            if (at) sessionStorage.setItem(REFOCUS, JSON.stringify({ path: location.pathname, place: at, said: done }));
+          } catch (e) { /* private mode: the page just reloads */ }
+          setTimeout(() => location.reload(), 700);
+        }
       } else {
         if (result.status < 500) delete form.dataset.key;  // refused: a changed form is a new request
         const text = describe(result);
-        if (out) out.textContent = text;
+        if (out) { out.textContent = text; out.classList.add("error-text"); }
         toast(text, true);
       }
     } catch (e) {
       const text = zh() ? "无法连接服务器，请检查网络后重试（不会重复登记）。" : "The server cannot be reached; retry when the network is back (nothing is recorded twice).";
-      if (out) out.textContent = text;
+      if (out) { out.textContent = text; out.classList.add("error-text"); }
       toast(text, true);
     } finally {
       buttons.forEach((b) => { b.disabled = false; });
+      // a disabled button loses the focus: give it back, so the keyboard goes on from here
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (lost && back && back.isConnected) back.focus();
     }
   }
 
@@ -118,8 +210,10 @@ const Leitai = (() => {
     const form = event.target.closest("form.command");
     if (!form) return;
     event.preventDefault();
-    runCommand(form);
+    runCommand(form, event.submitter);
   });
+
+  refocus();  // this script runs at the end of the page: everything is there
 
   return { api, describe, toast, confirmDialog, newKey, lang, zh };
 })();
