@@ -11,6 +11,7 @@ the installed package, nothing from the internet).
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ DEFAULTS = {
     "JSON_AS_ASCII": False,
     "LEITAI_DATABASE_URL": None,
     "LEITAI_PROJECTOR": None,  # "thread": project in this process (tests, development)
-    "LEITAI_FAST_READS": True,  # anonymous board reads answered before Flask (api/rest/fastpath.py)
+    # anonymous board reads answered before Flask (api/rest/fastpath.py); LEITAI_FAST_READS=0 turns it off
+    "LEITAI_FAST_READS": os.environ.get("LEITAI_FAST_READS", "1") != "0",
 }
 
 
