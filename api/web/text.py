@@ -13,6 +13,18 @@ STATE_NAMES = {
     "final": ("已定", "Final"),
 }
 
+# promotion outcomes and the recorded reasons of the not promoted (rulebook section 6)
+OUTCOMES = {
+    "promoted": ("晋级", "promoted"),
+    "reserve": ("候补", "reserve"),
+    "not_promoted": ("未晋级", "not promoted"),
+    "below_cutoff": ("名次未达线", "below the cut-off"),
+    "below_min_score": ("低于最低分", "below the minimum score"),
+    "tie_excluded": ("同分排除", "tie excluded"),
+    "disqualified": ("取消资格", "disqualified"),
+    "withdrawn": ("退出比赛", "withdrawn"),
+}
+
 CERT_STATE_EN = {"opened": "Opened", "self_assessed": "Self-assessed", "initially_evaluated": "Initially evaluated",
                  "decided": "Re-evaluated", "certified": "Certified", "revoked": "Withdrawn"}
 
@@ -218,6 +230,7 @@ EN = {
     "采用这套规则：尚未封存的轮次按新规则计分；已封存的结果不变，可另行按新规则重新排名。": "Adopt these rules: rounds not yet sealed are scored by them; sealed results stay as they are and may be re-ranked separately.",
     "重新开放评分：封存作废，评委可以再次提交评分表。": "Reopen scoring: the seal is void and judges can submit sheets again.",
     "同分": "Level with",
+    "未晋级原因": "Not promoted because",
     "未能区分，名次并列": "not separated: the ranks are tied",
 }
 

@@ -691,3 +691,39 @@ def test_pages_follow_the_access_policy(server: str) -> None:
         if status != expected:
             wrong.append(f"{who or 'public'} {path}: {status}, expected {expected}")
     assert not wrong, wrong
+
+
+def _words(html: str) -> str:
+    """What a reader sees of a page: no scripts, styles or tags."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_only_the_promoted_are_marked_promoted_and_reasons_are_words(server: str, lang: str) -> None:
+    """The big screen, the audit page and the organization page mark 晋级 exactly for the
+    entrants the ranking promotes, 候补 for its reserves, and give a reason in words."""
+    code = "R-SLD-2025-05"
+    ranking = _api(server, f"/api/rounds/{code}/ranking")
+    outcomes = {e["entrant"]: (e["promotion"], e["reason"]) for e in ranking["entries"]}
+    assert {"promoted", "not_promoted"} <= {p for p, _ in outcomes.values()}, outcomes
+    promoted_word, reserve_word = ("晋级", "候补") if lang == "zh" else ("promoted", "reserve")
+    with urllib.request.urlopen(f"{server}/screen/{code}/table?lang={lang}", timeout=10) as r:
+        table = r.read().decode("utf-8")
+    rows = dict(re.findall(r'<tr data-entrant="([^"]+)"[^>]*>(.*?)</tr>', table, re.S))
+    assert set(rows) == set(outcomes)
+    for entrant, (promotion, reason) in outcomes.items():
+        cell = re.search(r'<td class="prize">(.*?)</td>', rows[entrant], re.S).group(1)
+        assert (f"↑ {promoted_word}" in cell) == (promotion == "promoted"), (entrant, promotion, cell)
+        assert (reserve_word in cell) == (promotion == "reserve"), (entrant, promotion, cell)
+        assert not re.search(r"below_cutoff|below_min_score|tie_excluded|not_promoted", cell), cell
+    loser = next(e for e, (p, _) in outcomes.items() if p == "not_promoted")
+    with urllib.request.urlopen(f"{server}/audit/{code}/{loser}?lang={lang}", timeout=10) as r:
+        audit = _words(r.read().decode("utf-8"))
+    assert f"↑ {promoted_word}" not in audit and "not_promoted" not in audit and "below_cutoff" not in audit
+    assert ("未晋级" if lang == "zh" else "not promoted") in audit
+    assert ("名次未达线" if lang == "zh" else "below the cut-off") in audit or outcomes[loser][1] != "below_cutoff"
+    with urllib.request.urlopen(f"{server}/org/{loser}?lang={lang}", timeout=10) as r:
+        page = r.read().decode("utf-8")
+    row = re.search(rf'<tr data-round="{code}">(.*?)</tr>', page, re.S)
+    assert row is not None and f"↑ {promoted_word}" not in row.group(1)
