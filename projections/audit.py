@@ -69,6 +69,27 @@ def sheets(source: EventSource, code: str) -> list[dict[str, Any]]:
     return out
 
 
+def event_times(source: EventSource, code: str) -> dict[str, str]:
+    """When each event of a round was recorded, by its name in explanations (``R#17``):
+    the event's own timestamp, in China Standard Time, to the second."""
+    from datetime import datetime
+
+    import orjson
+
+    from domain.services.clock import CHINA
+
+    times = {}
+    for row in source.events_of([round_id(code)]):
+        state = row[4]
+        try:
+            stamp = orjson.loads(bytes(state) if not isinstance(state, str) else state)["timestamp"]["_data_"]
+            moment = datetime.fromisoformat(stamp).astimezone(CHINA)
+        except (KeyError, TypeError, ValueError, orjson.JSONDecodeError):
+            continue  # an event without a readable time shows none
+        times[f"{code}#{row[2]}"] = moment.strftime("%Y-%m-%d %H:%M:%S")
+    return times
+
+
 def explanations(source: EventSource, code: str) -> tuple[Round, list[dict[str, Any]]]:
     """The round and the explanation of every entrant, in ranking order (a score sheet)."""
     rnd, linked, folder = round_and_links(source, code)

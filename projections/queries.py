@@ -218,6 +218,18 @@ class ReadModels:
         finally:
             source.close()
 
+    def event_times(self, code: str) -> dict[str, str]:
+        """When each event of the round was recorded (China Standard Time), by its name ``R#17``."""
+        from projections import audit
+        from projections.source import EventSource
+
+        code = self.round(code)["round"]
+        source = EventSource(self.store.store)
+        try:
+            return audit.event_times(source, code)
+        finally:
+            source.close()
+
     def sheets(self, code: str) -> list[dict[str, Any]]:
         """Every sheet of a round with its history, folded from the round's own events."""
         from projections import audit

@@ -344,7 +344,8 @@ def audit(code: str, entrant: str) -> Any:
     marked = {c for s in explained["sheets"] for c in s["marks"]}
     criteria = [(c.code, c.name or c.code) for c in rules.criteria if c.code in marked]
     criteria += [(c, c) for c in sorted(marked - {code for code, _ in criteria})]
-    return render_template("audit.html", a=explained, checkpoint=checkpoint, criteria=criteria, row=row)
+    return render_template("audit.html", a=explained, checkpoint=checkpoint, criteria=criteria, row=row,
+                           times=read.event_times(view.code))
 
 
 # -- the organizer console -----------------------------------------------------------------------

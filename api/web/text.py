@@ -23,6 +23,10 @@ OUTCOMES = {
     "tie_excluded": ("同分排除", "tie excluded"),
     "disqualified": ("取消资格", "disqualified"),
     "withdrawn": ("退出比赛", "withdrawn"),
+    # what happened to a sheet (the audit page's timeline)
+    "submitted": ("提交", "submitted"),
+    "corrected": ("更正", "corrected"),
+    "voided": ("作废", "voided"),
 }
 
 CERT_STATE_EN = {"opened": "Opened", "self_assessed": "Self-assessed", "initially_evaluated": "Initially evaluated",
@@ -231,6 +235,7 @@ EN = {
     "重新开放评分：封存作废，评委可以再次提交评分表。": "Reopen scoring: the seal is void and judges can submit sheets again.",
     "同分": "Level with",
     "未晋级原因": "Not promoted because",
+    "记录时间": "Recorded at",
     "未能区分，名次并列": "not separated: the ranks are tied",
 }
 

@@ -727,3 +727,22 @@ def test_only_the_promoted_are_marked_promoted_and_reasons_are_words(server: str
         page = r.read().decode("utf-8")
     row = re.search(rf'<tr data-round="{code}">(.*?)</tr>', page, re.S)
     assert row is not None and f"↑ {promoted_word}" not in row.group(1)
+
+
+def test_the_audit_page_says_when_each_sheet_was_recorded_and_what_happened_in_words(server: str) -> None:
+    code, entrant = "R-SLD-2025-05", "WS-SLD-02"
+    with urllib.request.urlopen(f"{server}/audit/{code}/{entrant}", timeout=10) as r:
+        html = r.read().decode("utf-8")
+    rows = re.findall(r'<tr class="[^"]*" data-judge="([^"]+)">(.*?)</tr>', html, re.S)
+    assert rows
+    stamp = re.compile(r"<time>(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)</time>")
+    for judge, row in rows:  # every sheet: its event and when it was recorded
+        assert re.search(rf"<code>{code}#\d+</code>", row) and stamp.search(row), (judge, row)
+    timeline = re.search(r'<ol class="timeline">(.*?)</ol>', html, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", timeline, re.S)
+    assert items and all(stamp.search(item) for item in items)
+    words = _words(timeline)
+    assert "提交" in words and not re.search(r"\b(submitted|corrected|voided)\b", words)
+    with urllib.request.urlopen(f"{server}/audit/{code}/{entrant}?lang=en", timeout=10) as r:
+        english = _words(r.read().decode("utf-8"))
+    assert "Recorded at" in english and "submitted" in english

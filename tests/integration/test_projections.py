@@ -38,6 +38,24 @@ def test_every_projected_ranking_equals_the_write_side_computation(example):
     read.close()
 
 
+def test_every_event_of_a_round_has_its_recorded_time_in_china_standard_time(example):
+    import re
+    from datetime import datetime, timedelta
+
+    app, url = example
+    read = project(url)
+    code = "R-GL-2025-05"
+    times = read.event_times(code)
+    explained = read.audit(code, "WS-GL-05")
+    named = {s["event"] for s in explained["sheets"]} | {h["event"] for h in explained["history"]}
+    assert named and named <= set(times)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", t) for t in times.values())
+    # the events were recorded a moment ago: UTC+8, not UTC
+    now = datetime.utcnow() + timedelta(hours=8)
+    latest = max(datetime.strptime(t, "%Y-%m-%d %H:%M:%S") for t in times.values())
+    assert abs(now - latest) < timedelta(minutes=10), (now, latest)
+
+
 def test_the_audit_trail_from_the_read_side_equals_the_explanation(example):
     app, url = example
     read = project(url)
