@@ -86,6 +86,12 @@ def manages_accounts(p: Principal) -> bool:
     return p.is_superuser
 
 
+def reads_accounts(p: Principal) -> bool:
+    """Accounts, their roles and their history: whoever manages them, and an auditor of
+    every contest ("who could change scores in this round, and since when")."""
+    return p.is_superuser or any(g.contest is None for g in p.roles("auditor"))
+
+
 def judge_code(p: Principal, r: RoundView) -> str | None:
     """The judge code this account scores the round as: a judge grant of the round's
     contest whose judge is seated there."""

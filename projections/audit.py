@@ -69,6 +69,33 @@ def sheets(source: EventSource, code: str) -> list[dict[str, Any]]:
     return out
 
 
+ACCOUNT_FIELDS = ("display_name", "granted", "revoked", "scope", "reason", "by_owner")
+
+
+def account_history(source: EventSource, name: str) -> list[dict[str, Any]]:
+    """Every event of an account, oldest first: what changed (created, role granted or
+    revoked, password changed, disabled, enabled), when (China Standard Time), by whom and
+    why.  Never a password or its hash: those are not in events."""
+    from datetime import datetime
+
+    import orjson
+
+    from domain.ids import account_id
+    from domain.services.clock import CHINA
+
+    out = []
+    for row in source.events_of([account_id(name)]):
+        state = orjson.loads(bytes(row[4]) if not isinstance(row[4], str) else row[4])
+        stamp = state.get("timestamp", {}).get("_data_") if isinstance(state.get("timestamp"), dict) else None
+        at = datetime.fromisoformat(stamp).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S") if stamp else None
+        kind = str(row[3]).rsplit(".", 1)[-1]
+        entry: dict[str, Any] = {"position": int(row[0]), "event": kind, "at": at, "actor": state.get("actor"),
+                                 "actor_role": state.get("role")}
+        entry.update({k: state[k] for k in ACCOUNT_FIELDS if k in state})
+        out.append(entry)
+    return out
+
+
 def event_times(source: EventSource, code: str) -> dict[str, str]:
     """When each event of a round was recorded, by its name in explanations (``R#17``):
     the event's own timestamp, in China Standard Time, to the second."""

@@ -218,6 +218,17 @@ class ReadModels:
         finally:
             source.close()
 
+    def account_history(self, name: str) -> list[dict[str, Any]]:
+        """Every event of an account, oldest first (projections/audit.py)."""
+        from projections import audit
+        from projections.source import EventSource
+
+        source = EventSource(self.store.store)
+        try:
+            return audit.account_history(source, name)
+        finally:
+            source.close()
+
     def event_times(self, code: str) -> dict[str, str]:
         """When each event of the round was recorded (China Standard Time), by its name ``R#17``."""
         from projections import audit

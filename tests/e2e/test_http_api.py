@@ -173,3 +173,32 @@ def test_a_lost_one_time_password_is_not_kept(web: Any) -> None:
     replay = admin.call("POST", "/api/accounts", 201, json=body, headers={"Idempotency-Key": "new-scribe"}).get_json()
     assert made["password"] and replay["password"] is None and replay["account"] == "scribe"
     Client(web, "scribe", made["password"])  # the first answer's password works
+
+
+def test_an_auditor_reads_who_could_act_and_since_when(app: Any, web: Any) -> None:
+    """Accounts are events: the history of one says when each role was granted and revoked,
+    by whom and why - readable by the auditors, never with a password."""
+    add_account(app, "auditor", "auditor")
+    admin, auditor = Client(web, "admin"), Client(web, "auditor")
+    made = admin.post("/api/accounts", {"name": "judge-x", "display_name": "评委X",
+                                        "grants": [{"role": "judge", "contest": "c", "judge": "J2"}],
+                                        "reason": "县委组织部聘任"}, expect=201)
+    assert made["password"]
+    admin.post("/api/accounts/judge-x/grants/revoke", {"role": "judge", "contest": "c", "judge": "J2",
+                                                       "reason": "回避本轮"})
+    admin.post("/api/accounts/judge-x/disable", {"reason": "离岗"})
+    history = auditor.get("/api/accounts/judge-x/history")
+    assert [h["event"] for h in history] == ["Created", "RoleGranted", "RoleRevoked", "Disabled"]
+    assert [h["position"] for h in history] == sorted(h["position"] for h in history)
+    granted, revoked = history[1], history[2]
+    assert granted["granted"] == "judge" and granted["scope"] == {"contest": "c", "judge": "J2"}
+    assert granted["reason"] == "县委组织部聘任" and granted["actor"] == "admin"
+    assert revoked["revoked"] == "judge" and revoked["reason"] == "回避本轮"
+    assert all(h["at"] and len(h["at"]) == 19 for h in history)
+    body = auditor.call("GET", "/api/accounts/judge-x/history").get_data(as_text=True)
+    assert made["password"] not in body and "scrypt" not in body
+    assert auditor.get("/api/accounts/judge-x")["disabled"] is True
+    # an auditor reads; changing an account stays the administrators'
+    auditor.call("POST", "/api/accounts/judge-x/enable", 403, json={"reason": "x"})
+    auditor.call("GET", "/api/accounts/nobody/history", 404)
+    Client(web, "judge-j1").call("GET", "/api/accounts/judge-x/history", 403)

@@ -127,9 +127,10 @@ MATRIX: list[tuple[str, str, Any, frozenset[str | None]]] = [
     ("POST", f"{CERT}/downgrade", {"stars": 1, "reason": "整改"}, T1),
     ("POST", f"{CERT}/revocation", {"reason": "摘星"}, T1),
     # accounts
-    ("GET", "/api/accounts", None, frozenset({"super"})),
+    ("GET", "/api/accounts", None, AUDIT),
     ("POST", "/api/accounts", {"name": "judge1", "display_name": "x", "reason": "again"}, frozenset({"super"})),
-    ("GET", "/api/accounts/judge1", None, frozenset({"super"})),
+    ("GET", "/api/accounts/judge1", None, AUDIT),
+    ("GET", "/api/accounts/judge1/history", None, AUDIT),
     ("POST", "/api/accounts/nobody/grants", {"role": "auditor", "reason": "x"}, frozenset({"super"})),
     ("POST", "/api/accounts/nobody/grants/revoke", {"role": "auditor", "reason": "x"}, frozenset({"super"})),
     ("POST", "/api/accounts/nobody/password", {"reason": "忘记"}, frozenset({"super"})),

@@ -11,6 +11,7 @@ from api.rest.base import Blueprint, command, hub, sidecar
 from api.rest.errors import Unauthorized
 from api.rest.schemas.accounts import (
     AccountCreate,
+    AccountEvent,
     AccountResult,
     AccountSchema,
     Done,
@@ -70,6 +71,13 @@ def _role_of(p: Any) -> str:
     return p.grants[0].role if p.grants else "public"
 
 
+def _reader() -> Any:
+    p = principal()
+    if not access.reads_accounts(p):
+        raise refuse(p, "read the accounts", "查看账号")
+    return p
+
+
 def _manager() -> Any:
     p = principal()
     if not access.manages_accounts(p):
@@ -81,8 +89,8 @@ def _manager() -> Any:
 class AccountsResource(MethodView):
     @blp.response(200, AccountSchema(many=True))
     def get(self) -> Any:
-        """Every account with its roles (administrators)"""
-        _manager()
+        """Every account with its roles (administrators, and auditors of every contest)"""
+        _reader()
         return hub().read().accounts()
 
     @blp.arguments(AccountCreate)
@@ -114,11 +122,24 @@ class AccountResource(MethodView):
     @blp.response(200, AccountSchema)
     def get(self, name: str) -> Any:
         """One account"""
-        _manager()
+        _reader()
         found = hub().read().account(account_name(name))
         if found is None:
             raise AccountNotFound(account=name)
         return found
+
+
+@blp.route("/accounts/<name>/history")
+class AccountHistoryResource(MethodView):
+    @blp.response(200, AccountEvent(many=True))
+    def get(self, name: str) -> Any:
+        """Every change of an account, oldest first: created, roles granted and revoked (with
+        their scope), password changes, disabled and enabled - when, by whom and why"""
+        _reader()
+        name = account_name(name)
+        if hub().read().account(name) is None:
+            raise AccountNotFound(account=name)
+        return hub().read().account_history(name)
 
 
 @blp.route("/accounts/<name>/grants")

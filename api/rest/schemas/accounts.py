@@ -48,6 +48,23 @@ class AccountSchema(Schema):
     disabled = fields.Boolean(required=True)
 
 
+class AccountEvent(Schema):
+    """One event of an account's history."""
+
+    position = fields.Integer(required=True, metadata={"description": "its position in the log"})
+    event = fields.String(required=True, metadata={"description": "Created, RoleGranted, RoleRevoked, "
+                                                                   "PasswordChanged, Disabled or Enabled"})
+    at = fields.String(allow_none=True, required=True, metadata={"description": "when, China Standard Time"})
+    actor = fields.String(allow_none=True, required=True, metadata={"description": "the account that did it"})
+    actor_role = fields.String(allow_none=True, required=True)
+    display_name = fields.String()
+    granted = fields.String()
+    revoked = fields.String()
+    scope = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
+    reason = fields.String()
+    by_owner = fields.Boolean()
+
+
 class AccountCreate(Strict):
     name = Text(required=True, validate=validate.Length(min=1, max=40))
     display_name = Text(load_default="", validate=validate.Length(max=100))
