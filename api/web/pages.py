@@ -23,7 +23,7 @@ from api.rest.base import hub
 from api.rest.errors import TooManyAttempts, Unauthorized, lang
 from api.rest.security import COOKIE, TOKEN_HOURS, principal, refuse, require, round_view, sign_in
 from api.web import charts
-from api.web.text import CERT_STATE_EN, OUTCOMES, STATE_NAMES, translate
+from api.web.text import CERT_STATE_EN, WORDS, STATE_NAMES, translate
 from domain import access
 from projections.tables import ENTRIES, ORGANIZATIONS
 
@@ -93,7 +93,7 @@ def frame() -> dict[str, Any]:
     p = _viewer()
     cookie = request.cookies.get(COOKIE)
     return {"_": translate(language), "lang": language, "viewer": p, "state_name": _state_name(language),
-            "outcome": _outcome(language),
+            "word": _word(language),
             "cert_state": _cert_state(language),
             "token": masked(cookie) if cookie and not p.public else "",
             "other_lang": "en" if language == "zh" else "zh", "nav": _nav(p), "here": request.full_path.rstrip("?")}
@@ -143,9 +143,10 @@ def _viewer() -> Any:
         return g.principal
 
 
-def _outcome(language: str) -> Any:
-    """A promotion outcome or reason code as words (an unknown code as it is)."""
-    return lambda code: OUTCOMES.get(code, (code, code))[language == "en"] if code else ""
+def _word(language: str) -> Any:
+    """A code (promotion outcome, reason, level, what happened to a sheet) as words; an unknown
+    code as it is."""
+    return lambda code: WORDS.get(code, (code, code))[language == "en"] if code else ""
 
 
 def _state_name(language: str) -> Any:

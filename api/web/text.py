@@ -13,8 +13,9 @@ STATE_NAMES = {
     "final": ("已定", "Final"),
 }
 
-# promotion outcomes and the recorded reasons of the not promoted (rulebook section 6)
-OUTCOMES = {
+# codes shown as words: promotion outcomes and the reasons of the not promoted (rulebook
+# section 6), levels, what happened to a sheet
+WORDS = {
     "promoted": ("晋级", "promoted"),
     "reserve": ("候补", "reserve"),
     "not_promoted": ("未晋级", "not promoted"),
@@ -23,6 +24,11 @@ OUTCOMES = {
     "tie_excluded": ("同分排除", "tie excluded"),
     "disqualified": ("取消资格", "disqualified"),
     "withdrawn": ("退出比赛", "withdrawn"),
+    # the usual levels of a contest (a contest may name others: shown as they are)
+    "village": ("村级", "village"),
+    "township": ("乡镇级", "township"),
+    "county": ("县级", "county"),
+    "city": ("市级", "city"),
     # what happened to a sheet (the audit page's timeline)
     "submitted": ("提交", "submitted"),
     "corrected": ("更正", "corrected"),
