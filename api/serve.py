@@ -29,7 +29,10 @@ def serve(store: StoreURL, host: str, port: int, threads: int, say: Callable[[st
 
     projector = subprocess.Popen([sys.executable, "-m", "api.cli.main", "--db", store.url, "projections", "run"],
                                  stdout=subprocess.DEVNULL, env={**os.environ, "LEITAI_PARENT_PID": str(os.getpid())})
-    app = create_app({"LEITAI_APP": application} if application is not None else {"LEITAI_DATABASE_URL": store.url})
+    config: dict[str, Any] = {"LEITAI_APP": application} if application is not None else {"LEITAI_DATABASE_URL": store.url}
+    # each live stream holds a thread: keep 32 for everything else (LEITAI_MAX_STREAMS to choose)
+    config["LEITAI_MAX_STREAMS"] = int(os.environ.get("LEITAI_MAX_STREAMS") or max(8, threads - 32))
+    app = create_app(config)
     server = create_server(app, host=host, port=port, threads=threads, ident="leitai", channel_timeout=120,
                            connection_limit=max(1000, threads * 4), asyncore_use_poll=True)
 

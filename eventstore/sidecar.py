@@ -38,7 +38,8 @@ def password_matches(password: str, stored: str | None) -> bool:
         salt_bytes, expected = bytes.fromhex(salt), bytes.fromhex(digest)
     except ValueError:
         params, salt_bytes, expected = SCRYPT, b"\0" * 16, b""
-    found = hashlib.scrypt(password.encode("utf-8"), salt=salt_bytes, dklen=32, maxmem=64 * 2**20, **params)
+    # a lone surrogate (JSON "\ud800") is no character of any password: it never matches
+    found = hashlib.scrypt(password.encode("utf-8", "surrogatepass"), salt=salt_bytes, dklen=32, maxmem=64 * 2**20, **params)
     return bool(expected) and hmac.compare_digest(found, expected)
 
 

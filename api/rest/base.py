@@ -29,6 +29,19 @@ WAIT = 5.0
 class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400  # a body that does not match its schema is malformed, not refused
 
+    def _raw_load_json(self, req: Any) -> Any:
+        """JSON too deeply nested for the parser, or an integer longer than Python reads
+        (4,300 digits), is malformed JSON like any other (400), not an internal error."""
+        import json
+
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
+        except (RecursionError, ValueError) as error:
+            problem = "nested too deeply" if isinstance(error, RecursionError) else "a number too long to read"
+            raise json.JSONDecodeError(problem, "(body)", 0) from None
+
 
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = Parser()

@@ -36,6 +36,11 @@ class TooManyAttempts(e.LeitaiError):
     en = "Too many failed sign-ins; try again in {seconds} seconds."
 
 
+class TooManyStreams(e.LeitaiError):
+    zh = "实时推送的连接已满（{limit} 个），请几秒后再试，或改为定时刷新排行榜。"
+    en = "All {limit} live connections are in use; retry in a few seconds, or poll the board instead."
+
+
 class KeyReused(e.LeitaiError):
     zh = "幂等键 {key} 已用于另一个请求；每个不同的请求请用新的 Idempotency-Key。"
     en = "Idempotency key {key} was used for a different request; use a new Idempotency-Key for each request."
@@ -58,7 +63,7 @@ def status_of(error: e.LeitaiError) -> int:
         return 404
     if isinstance(error, CONFLICT):
         return 409
-    if isinstance(error, UNAVAILABLE):
+    if isinstance(error, (*UNAVAILABLE, TooManyStreams)):
         return 503
     return 422
 
@@ -71,7 +76,19 @@ def lang() -> str:
 
 
 def body(code: str, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"code": code, "message": message, "errors": errors or {}}
+    return _sendable({"code": code, "message": message, "errors": errors or {}})
+
+
+def _sendable(value: Any) -> Any:
+    """A message may quote what was sent; a lone surrogate ("\\ud800" in JSON) cannot be
+    written as UTF-8, so it is quoted as its escape instead."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_sendable(k): _sendable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_sendable(v) for v in value]
+    return value
 
 
 def leitai_error(error: e.LeitaiError) -> Response:
@@ -79,6 +96,8 @@ def leitai_error(error: e.LeitaiError) -> Response:
     response.status_code = status_of(error)
     if isinstance(error, TooManyAttempts):
         response.headers["Retry-After"] = str(error.fields["seconds"])
+    if isinstance(error, TooManyStreams):
+        response.headers["Retry-After"] = "5"
     if isinstance(error, Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="leitai"'
     return response

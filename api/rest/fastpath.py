@@ -30,6 +30,7 @@ from api.rest.security import COOKIE
 BOARD = re.compile(r"/api/rounds/([^/]{1,80})/board")
 ETAG = re.compile(r'W/"(\d+)-[0-9a-f]+"')
 MAX_ENTRIES = 512  # distinct (path, language, cookie) answers kept; beyond that the oldest go
+MAX_KEY = 512  # characters of Accept-Language and Cookie together; longer ones take the long way
 KEPT_ON_304 = ("etag",)  # what the application sends with 304 Not Modified (base.conditional)
 
 Entry = tuple[int, int, str, str, list[tuple[str, str]], bytes]  # generation, position, round, tag, headers, body
@@ -51,6 +52,8 @@ class PublicReads:
         if match is None:
             return self.app(environ, start_response)
         key = (path, environ.get("HTTP_ACCEPT_LANGUAGE", ""), environ.get("HTTP_COOKIE", ""))
+        if len(key[1]) + len(key[2]) > MAX_KEY:  # nobody's browser: not worth a place in memory
+            return self.app(environ, start_response)
         entry = self._entries.get(key)
         if entry is not None:
             generation, position, code, tag, headers, body = entry

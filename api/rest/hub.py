@@ -52,6 +52,7 @@ class Hub:
         self.leases = ConnectionLeases(store, POOL)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.streams = 0  # live board streams open now (each holds a server thread)
         self._start_lock = threading.Lock()
 
     # -- the watcher ----------------------------------------------------------------------------
@@ -62,6 +63,14 @@ class Hub:
                 self._scan(initial=True)
                 self._thread = threading.Thread(target=self._watch, daemon=True, name="leitai-hub")
                 self._thread.start()
+
+    def opened_stream(self) -> None:
+        with self._changed:
+            self.streams += 1
+
+    def closed_stream(self) -> None:
+        with self._changed:
+            self.streams -= 1
 
     @property
     def stopping(self) -> bool:

@@ -13,6 +13,8 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, g, request
@@ -27,6 +29,7 @@ from domain.model.base import Actor
 TOKEN_HOURS = 12
 FAILURES_ALLOWED = 5  # per account within the window; per address it is four times as many
 WINDOW = 15 * 60
+STRIPES = 64  # locks that keep sign-ins of one account (and of one address) one at a time
 
 
 class Throttle:
@@ -36,12 +39,27 @@ class Throttle:
     def __init__(self) -> None:
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._stripes = [threading.Lock() for _ in range(STRIPES)]
 
     def _recent(self, key: str, now: float) -> deque[float]:
         found = self._failures[key]
         while found and now - found[0] > WINDOW:
             found.popleft()
         return found
+
+    @contextmanager
+    def serial(self, account: str, address: str) -> Iterator[None]:
+        """One sign-in at a time per account and per address (striped locks, taken in order):
+        guesses sent all at the same moment are checked one after another, so the first few
+        failures are counted before the next guess is let through."""
+        stripes = sorted({hash(f"a:{account}") % STRIPES, hash(f"ip:{address}") % STRIPES})
+        for i in stripes:
+            self._stripes[i].acquire()
+        try:
+            yield
+        finally:
+            for i in reversed(stripes):
+                self._stripes[i].release()
 
     def check(self, account: str, address: str) -> None:
         now = time.monotonic()
@@ -92,14 +110,15 @@ def sign_in(name: str, password: str) -> tuple[dict[str, Any], str, int]:
         name = account_name(name)
     except Exception:  # noqa: BLE001 - an impossible name is a failed sign-in like any other
         name = "-"
-    throttle.check(name, address)
-    account = recorded_account(name) if name != "-" else None
-    if not current_app.extensions["leitai_sidecar"].check_password(name, password) or account is None \
-            or account["disabled"]:
-        throttle.failed(name, address)
-        raise Unauthorized(why="the name or password is wrong, or the account is disabled",
-                           why_zh="用户名或密码错误，或账号已停用")
-    throttle.succeeded(name)
+    with throttle.serial(name, address):
+        throttle.check(name, address)
+        account = recorded_account(name) if name != "-" else None
+        if not current_app.extensions["leitai_sidecar"].check_password(name, password) or account is None \
+                or account["disabled"]:
+            throttle.failed(name, address)
+            raise Unauthorized(why="the name or password is wrong, or the account is disabled",
+                               why_zh="用户名或密码错误，或账号已停用")
+        throttle.succeeded(name)
     token, seconds = issue(account)
     return account, token, seconds
 

@@ -76,6 +76,9 @@ def test_the_score_sheet_holds_every_mark_every_left_out_sheet_and_what_pins_it(
     checkpoint = next(r for r in rows if r and r[0] == "签名检查点")
     assert isinstance(checkpoint[1], int) and re.fullmatch(r"[0-9a-f]{64}", checkpoint[2])
 
+    page = admin.call("GET", f"/api/rounds/{ROUND}/documents/score-sheet.html")
+    assert "script-src" not in page.headers["Content-Security-Policy"] and "default-src 'none'" in \
+        page.headers["Content-Security-Policy"] and page.headers["X-Content-Type-Options"] == "nosniff"
     html = _fetch(admin, "score-sheet.html").decode("utf-8")
     dropped = sum(bool(r[6]) for rs in by_entrant.values() for r in rs)
     assert html.count("<tr class='dropped'>") == dropped

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from api.app import create_app
 from projections.ranking_json import ranking_document
 from tests.conftest import event_count
 from tests.http import Client, add_account, serve, stop
@@ -129,6 +130,54 @@ def test_the_live_stream_pushes_each_recorded_sheet(web: Any) -> None:
     resumed.close()
 
 
+def test_a_stream_ends_when_its_listener_may_no_longer_see_the_board(web: Any) -> None:
+    """The public listens to a live board; the board is switched off: the stream sends
+    `end` and closes, and no later board reaches it."""
+    admin, judge = Client(web, "admin"), Client(web, "judge-j1")
+    admin.post("/api/rounds/R1/live-board", {"on": True})
+    public = web.test_client()
+    stream = public.get("/api/rounds/R1/events", buffered=False)
+    assert stream.status_code == 200
+    events = _events(stream)
+    assert next(events)["event"] == "board"
+    judge.post("/api/rounds/R1/sheets", {"entrant": "O1", "marks": OK}, expect=201)
+    assert next(events)["data"]["sheets_in"] == 1
+    admin.post("/api/rounds/R1/live-board", {"on": False})
+    judge.post("/api/rounds/R1/sheets", {"entrant": "O2", "marks": OK}, expect=201)
+    rest: list[Any] = []
+    reader = threading.Thread(target=lambda: rest.extend(events), daemon=True)  # until the stream closes
+    reader.start()
+    reader.join(timeout=20)
+    stream.close()
+    assert not reader.is_alive(), f"the stream went on after the board was switched off: {rest}"
+    assert [e["event"] for e in rest] == ["end"], rest
+    assert public.get("/api/rounds/R1/events").status_code == 401
+
+
+def test_live_streams_are_bounded_and_one_more_is_told_to_come_back(app: Any) -> None:
+    from tests.scenario import small_contest
+
+    small_contest(app)
+    add_account(app, "admin", "admin")
+    web = create_app({"LEITAI_APP": app, "TESTING": True, "LEITAI_PROJECTOR": "thread", "LEITAI_MAX_STREAMS": 2})
+    try:
+        admin = Client(web, "admin")
+        open_ = [admin.http.get("/api/rounds/R1/events", headers=admin.headers, buffered=False) for _ in range(2)]
+        for stream in open_:
+            assert next(_events(stream))["event"] == "board"  # each is streaming (holds its thread)
+        refused = admin.call("GET", "/api/rounds/R1/events", 503).get_json()
+        assert refused["code"] == "TooManyStreams" and "2" in refused["message"]
+        english = admin.call("GET", "/api/rounds/R1/events?lang=en", 503)
+        assert english.headers["Retry-After"] == "5" and "poll the board" in english.get_json()["message"]
+        for stream in open_:
+            stream.close()
+        again = admin.http.get("/api/rounds/R1/events", headers=admin.headers, buffered=False)
+        assert again.status_code == 200
+        again.close()
+    finally:
+        stop(web)
+
+
 def _events(response: Any) -> Iterator[dict[str, Any]]:
     import orjson
 
@@ -140,7 +189,7 @@ def _events(response: Any) -> Iterator[dict[str, Any]]:
             fields = dict(line.split(b": ", 1) for line in block.split(b"\n") if b": " in line and
                           not line.startswith(b":"))
             if b"data" in fields:
-                yield {"id": fields[b"id"].decode(), "event": fields[b"event"].decode(),
+                yield {"id": fields.get(b"id", b"").decode(), "event": fields[b"event"].decode(),
                        "data": orjson.loads(fields[b"data"])}
 
 

@@ -104,6 +104,11 @@ def test_whoever_signed_in_and_whatever_varies_the_answer_goes_to_the_applicatio
     public.get(BOARD, headers={"Accept-Language": "en"})
     assert behind.calls == 5
     assert public.get("/api/rounds/r1/board").status_code == 200 and behind.calls == 6
+    odd = {"Accept-Language": "x" * 600}  # headers no browser sends are not kept (memory)
+    public.get(BOARD, headers=odd)
+    public.get(BOARD, headers=odd)
+    assert behind.calls == 8
+    behind.calls = 6
     # unknown rounds and other paths are the application's to answer
     assert public.get("/api/rounds/NOPE/board").status_code == 404
     assert public.get("/api/rounds/NOPE/board").status_code == 404 and behind.calls == 8

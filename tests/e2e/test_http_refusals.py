@@ -204,6 +204,7 @@ NOT_BY_REQUEST = {
     "ImportErrors": "an upload: test_a_bad_upload_names_file_row_and_field below",
     "TooManyAttempts": "test_failed_sign_ins_are_slowed_down below",
     "KeyReused": "tests/e2e/test_http_api.py (idempotency)",
+    "TooManyStreams": "tests/e2e/test_http_api.py (live streams are bounded)",
     "NotFound": "the base class of every *NotFound above",
     "LeitaiError": "the base class",
 }
@@ -271,6 +272,79 @@ def test_failed_sign_ins_are_slowed_down(world: dict[str, Any]) -> None:
     assert slowed.get_json()["code"] == "TooManyAttempts"
     other = web.post("/api/auth/token", json={"name": "t2", "password": "correct horse battery"})
     assert other.status_code == 200  # another account from the same address is not locked out yet
+
+
+def test_sign_ins_sent_all_at_once_are_slowed_down_as_well(world: dict[str, Any]) -> None:
+    """Thirty guesses sent at the same moment: no more than the allowed few are checked."""
+    import threading
+
+    from api.rest.security import FAILURES_ALLOWED
+
+    add_account(world["app"], "burst", "auditor")
+    web = world["web"]
+    start = threading.Barrier(30)
+    statuses: list[int] = []
+
+    def guess(i: int) -> None:
+        http = web.test_client()
+        start.wait()
+        statuses.append(http.post("/api/auth/token", json={"name": "burst", "password": f"guess-{i}"},
+                                  environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count(401) <= FAILURES_ALLOWED and statuses.count(429) >= 30 - FAILURES_ALLOWED, statuses
+    late = web.test_client().post("/api/auth/token", json={"name": "burst", "password": "correct horse battery"},
+                                  environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert late.status_code == 429
+
+
+def test_a_password_no_keyboard_can_type_is_a_wrong_password(world: dict[str, Any]) -> None:
+    web = world["web"].test_client()
+    answer = web.post("/api/auth/token", data='{"name": "t2", "password": "\\ud800x"}',
+                      content_type="application/json", environ_base={"REMOTE_ADDR": "10.8.8.8"})
+    assert answer.status_code == 401 and answer.get_json()["code"] == "Unauthorized"
+
+
+@pytest.mark.parametrize("raw", [
+    '{"name": ' + "[" * 50_000 + "]" * 50_000 + "}",  # deeper than the parser goes
+    '{"name": ' + "1" * 5_000 + "}",  # longer than Python reads an integer
+], ids=["deep", "long-integer"])
+def test_json_the_parser_cannot_read_is_malformed_not_an_error(world: dict[str, Any], raw: str) -> None:
+    for who, path in ((None, "/api/auth/token"), ("admin", "/api/rounds/R1/sheets")):
+        answer = client(world, who).call("POST", path, 400, data=raw, content_type="application/json").get_json()
+        assert answer["code"] == "Malformed", answer
+
+
+def test_a_lone_surrogate_in_a_refused_value_is_quoted_not_a_failure(world: dict[str, Any]) -> None:
+    app = world["app"]
+    before = event_count(app)
+    raw = '{"entrant": "O1", "points": "\\ud800", "reason": "x"}'
+    answer = client(world, "admin").call("POST", "/api/rounds/R1/adjustments", None, data=raw,
+                                         content_type="application/json")
+    assert answer.status_code in (400, 422), answer.get_data(as_text=True)
+    assert answer.get_json()["code"] in ("Malformed", "InvalidValue"), answer.get_json()
+    assert "\\ud800" in answer.get_json()["message"] + str(answer.get_json()["errors"])
+    assert event_count(app) == before
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/rounds/R1/live-board", {"on": "yes"}, "on"),
+    ("/api/rounds/R1/live-board", {"on": 1}, "on"),
+    ("/api/rounds/R1/adjustments", {"entrant": "O1", "points": "1", "reason": "x", "appeal": 1.5}, "appeal"),
+    ("/api/rounds/R1/adjustments", {"entrant": "O1", "points": "1", "reason": "x", "appeal": "1"}, "appeal"),
+    ("/api/rounds/R1/adjustments", {"entrant": "O1", "points": "1", "reason": "x", "appeal": True}, "appeal"),
+], ids=["on-yes", "on-1", "appeal-1.5", "appeal-text", "appeal-true"])
+def test_a_value_of_the_wrong_json_type_is_refused_not_read_as_another(world: dict[str, Any], path: str,
+                                                                        body: dict[str, Any], field: str) -> None:
+    app = world["app"]
+    before = event_count(app)
+    answer = client(world, "admin").call("POST", path, 400, json=body).get_json()
+    assert answer["code"] == "Malformed" and field in answer["errors"], answer
+    assert event_count(app) == before
 
 
 def test_routes_methods_and_sizes_answer_in_json(world: dict[str, Any]) -> None:

@@ -41,6 +41,10 @@ class DocumentResource(MethodView):
         language = lang()
         body = html_document(data, language) if fmt == "html" else xlsx_document(data, language)
         response = Response(body, content_type=TYPES[fmt])
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if fmt == "html":  # a printable page: its own styles, no script of any kind, nothing from elsewhere
+            response.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "
+                                                           "img-src data:; frame-ancestors 'none'; base-uri 'none'")
         if fmt == "xlsx":
             response.headers["Content-Disposition"] = f'attachment; filename="{view.code}-{kind}.xlsx"'
         return response

@@ -31,6 +31,7 @@ class VerifySchema(Schema):
 
 
 class VerifyQuery(Strict):
+    QUERY = True
     round = Text(load_default=None)
 
 

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 Text = fields.String
 Code = fields.String  # a code is checked (and normalised) by the domain, which names what is wrong
 
 
 class Strict(Schema):
-    """A request body: unknown fields are refused (a typo never passes unnoticed)."""
+    """A request body: unknown fields are refused (a typo never passes unnoticed), and a
+    yes/no or a whole number must be sent as JSON's own true/false or integer: "yes", 1 for
+    true or 1.5 for an appeal number is refused, never read as something else."""
+
+    QUERY = False  # a query string's values are all text: there the types are read, not checked
+
+    @pre_load
+    def _exact_types(self, data: Any, **_: Any) -> Any:
+        if self.QUERY or not isinstance(data, dict):
+            return data
+        problems: dict[str, list[str]] = {}
+        for name, field in self.fields.items():
+            key = field.data_key or name
+            value = data.get(key)
+            if value is None:
+                continue
+            if isinstance(field, fields.Boolean) and not isinstance(value, bool):
+                problems[key] = ["Not a valid boolean."]
+            elif isinstance(field, fields.Integer) and (isinstance(value, bool) or not isinstance(value, int)):
+                problems[key] = ["Not a valid integer."]
+        if problems:
+            raise ValidationError(problems)
+        return data
 
 
 class ErrorSchema(Schema):
@@ -42,4 +66,4 @@ class RulesRef(Schema):
 
 
 class ListQuery(Strict):
-    pass
+    QUERY = True

@@ -102,6 +102,7 @@ class RoundSchema(Schema):
 
 
 class RoundsQuery(Strict):
+    QUERY = True
     contest = Text(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(["scheduled", "open", "closed", "published",
                                                                         "final"]))

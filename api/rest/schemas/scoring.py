@@ -150,4 +150,5 @@ class AppealSchema(Schema):
 
 
 class AppealsQuery(Strict):
+    QUERY = True
     pending = fields.Boolean(load_default=False)

@@ -48,6 +48,9 @@
     source = new EventSource(url);
     source.onopen = alive;
     source.addEventListener("ping", alive);
+    // the server ends the stream when this screen may no longer see the round (its live board
+    // switched off): reload, and the page says why, rather than keep showing a board as live
+    source.addEventListener("end", () => { source.close(); location.reload(); });
     source.addEventListener("board", (event) => {
       alive();
       const position = Number(event.lastEventId);
