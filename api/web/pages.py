@@ -108,6 +108,10 @@ def remember_language(response: Response) -> Response:
         response.delete_cookie(COOKIE)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if response.mimetype == "text/html":
+        # a signed-in page carries the (masked) session token: never kept by a browser or proxy
+        # cache; a public page is always asked for again, so a screen never shows an old state
+        response.headers.setdefault("Cache-Control", "no-store" if request.cookies.get(COOKIE) else "no-cache")
     return compressed(response)
 
 

@@ -123,3 +123,13 @@ def test_the_page_carries_the_session_token_under_a_fresh_pad() -> None:
     first, second = masked(token), masked(token)
     assert first != second and token not in first
     assert unmask(first) == unmask(second) == token
+
+
+def test_signed_in_pages_are_never_cached_and_public_ones_always_revalidated() -> None:
+    from api.web.pages import remember_language
+
+    app = Flask(__name__)
+    with app.test_request_context("/results"):
+        assert remember_language(Response("<p>x</p>", mimetype="text/html")).headers["Cache-Control"] == "no-cache"
+    with app.test_request_context("/judge", headers={"Cookie": "leitai_token=t"}):
+        assert remember_language(Response("<p>x</p>", mimetype="text/html")).headers["Cache-Control"] == "no-store"
