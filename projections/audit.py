@@ -72,24 +72,39 @@ def sheets(source: EventSource, code: str) -> list[dict[str, Any]]:
 ACCOUNT_FIELDS = ("display_name", "granted", "revoked", "scope", "reason", "by_owner")
 
 
+def _state(row: Any) -> dict[str, Any]:
+    """A stored event's state (JSON, as text or bytes)."""
+    import orjson
+
+    state = row[4]
+    return dict(orjson.loads(state if isinstance(state, str) else bytes(state)))
+
+
+def _recorded_at(state: dict[str, Any]) -> str | None:
+    """When the event was recorded, China Standard Time to the second (None if unreadable)."""
+    from datetime import datetime
+
+    from domain.services.clock import CHINA
+
+    stamp = state.get("timestamp")
+    try:
+        moment = datetime.fromisoformat(stamp["_data_"]).astimezone(CHINA)  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def account_history(source: EventSource, name: str) -> list[dict[str, Any]]:
     """Every event of an account, oldest first: what changed (created, role granted or
     revoked, password changed, disabled, enabled), when (China Standard Time), by whom and
     why.  Never a password or its hash: those are not in events."""
-    from datetime import datetime
-
-    import orjson
-
     from domain.ids import account_id
-    from domain.services.clock import CHINA
 
     out = []
     for row in source.events_of([account_id(name)]):
-        state = orjson.loads(bytes(row[4]) if not isinstance(row[4], str) else row[4])
-        stamp = state.get("timestamp", {}).get("_data_") if isinstance(state.get("timestamp"), dict) else None
-        at = datetime.fromisoformat(stamp).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S") if stamp else None
-        kind = str(row[3]).rsplit(".", 1)[-1]
-        entry: dict[str, Any] = {"position": int(row[0]), "event": kind, "at": at, "actor": state.get("actor"),
+        state = _state(row)
+        entry: dict[str, Any] = {"position": int(row[0]), "event": str(row[3]).rsplit(".", 1)[-1],
+                                 "at": _recorded_at(state), "actor": state.get("actor"),
                                  "actor_role": state.get("role")}
         entry.update({k: state[k] for k in ACCOUNT_FIELDS if k in state})
         out.append(entry)
@@ -99,21 +114,11 @@ def account_history(source: EventSource, name: str) -> list[dict[str, Any]]:
 def event_times(source: EventSource, code: str) -> dict[str, str]:
     """When each event of a round was recorded, by its name in explanations (``R#17``):
     the event's own timestamp, in China Standard Time, to the second."""
-    from datetime import datetime
-
-    import orjson
-
-    from domain.services.clock import CHINA
-
     times = {}
     for row in source.events_of([round_id(code)]):
-        state = row[4]
-        try:
-            stamp = orjson.loads(bytes(state) if not isinstance(state, str) else state)["timestamp"]["_data_"]
-            moment = datetime.fromisoformat(stamp).astimezone(CHINA)
-        except (KeyError, TypeError, ValueError, orjson.JSONDecodeError):
-            continue  # an event without a readable time shows none
-        times[f"{code}#{row[2]}"] = moment.strftime("%Y-%m-%d %H:%M:%S")
+        at = _recorded_at(_state(row))
+        if at is not None:  # an event without a readable time shows none
+            times[f"{code}#{row[2]}"] = at
     return times
 
 

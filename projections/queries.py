@@ -6,6 +6,7 @@ an aggregate or replays the event log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -206,64 +207,46 @@ class ReadModels:
     def ranking(self, code: str) -> dict[str, Any]:
         return orjson.loads(self.round(code)["ranking"])
 
+    def _from_events(self, work: Callable[..., Any], *args: Any) -> Any:
+        """``work(source, *args)`` over the events themselves, read by aggregate id
+        (projections/audit.py: what is folded on demand rather than kept)."""
+        from projections.source import EventSource
+
+        source = EventSource(self.store.store)
+        try:
+            return work(source, *args)
+        finally:
+            source.close()
+
     def audit(self, code: str, entrant: str) -> dict[str, Any]:
         """The explanation of one entrant's result, folded from the round's own events."""
         from projections import audit
-        from projections.source import EventSource
 
-        code = self.round(code)["round"]
-        source = EventSource(self.store.store)
-        try:
-            return audit.audit(source, code, entity_code(entrant, "entrant"))
-        finally:
-            source.close()
+        return self._from_events(audit.audit, self.round(code)["round"], entity_code(entrant, "entrant"))
 
     def account_history(self, name: str) -> list[dict[str, Any]]:
         """Every event of an account, oldest first (projections/audit.py)."""
         from projections import audit
-        from projections.source import EventSource
 
-        source = EventSource(self.store.store)
-        try:
-            return audit.account_history(source, name)
-        finally:
-            source.close()
+        return self._from_events(audit.account_history, name)
 
     def event_times(self, code: str) -> dict[str, str]:
         """When each event of the round was recorded (China Standard Time), by its name ``R#17``."""
         from projections import audit
-        from projections.source import EventSource
 
-        code = self.round(code)["round"]
-        source = EventSource(self.store.store)
-        try:
-            return audit.event_times(source, code)
-        finally:
-            source.close()
+        return self._from_events(audit.event_times, self.round(code)["round"])
 
     def sheets(self, code: str) -> list[dict[str, Any]]:
         """Every sheet of a round with its history, folded from the round's own events."""
         from projections import audit
-        from projections.source import EventSource
 
-        code = self.round(code)["round"]
-        source = EventSource(self.store.store)
-        try:
-            return audit.sheets(source, code)
-        finally:
-            source.close()
+        return self._from_events(audit.sheets, self.round(code)["round"])
 
     def explanations(self, code: str) -> list[dict[str, Any]]:
         """Every entrant's explanation, in ranking order (what a score sheet prints)."""
         from projections import audit
-        from projections.source import EventSource
 
-        code = self.round(code)["round"]
-        source = EventSource(self.store.store)
-        try:
-            return audit.explanations(source, code)[1]
-        finally:
-            source.close()
+        return self._from_events(audit.explanations, self.round(code)["round"])[1]
 
     def finalists(self, target: str) -> list[dict[str, Any]]:
         target = self.round(target)["round"]
