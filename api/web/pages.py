@@ -147,14 +147,18 @@ def _viewer() -> Any:
         return g.principal
 
 
+def _lookup(table: dict[str, tuple[str, str]], language: str) -> Any:
+    """A code as words from a (Chinese, English) table; an unknown code as it is."""
+    return lambda code: table.get(code, (code, code))[language == "en"] if code else ""
+
+
 def _word(language: str) -> Any:
-    """A code (promotion outcome, reason, level, what happened to a sheet) as words; an unknown
-    code as it is."""
-    return lambda code: WORDS.get(code, (code, code))[language == "en"] if code else ""
+    """Promotion outcomes, reasons, levels, what happened to a sheet."""
+    return _lookup(WORDS, language)
 
 
 def _state_name(language: str) -> Any:
-    return lambda status: STATE_NAMES.get(status, (status, status))[0 if language == "zh" else 1]
+    return _lookup(STATE_NAMES, language)
 
 
 def _cert_state(language: str) -> Any:
