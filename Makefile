@@ -27,4 +27,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
+	[ ! -x $(BIN)/python ] || $(BIN)/python -c 'from api.cli.demo import forget_keys; forget_keys("sqlite:///demo.db")'
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo.db.signing-key.pem .pytest_cache

@@ -80,7 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     hub = Hub(leitai.store)
     sidecar = Sidecar(leitai.store, hub.leases)
-    tokens = URLSafeTimedSerializer(token_key(sidecar), salt="leitai-token")
+    tokens = URLSafeTimedSerializer(token_key(leitai.store), salt="leitai-token")
     hub.release()
     app.extensions.update(leitai=leitai, leitai_hub=hub, leitai_sidecar=sidecar, leitai_throttle=Throttle(),
                           leitai_tokens=tokens)

@@ -2,7 +2,8 @@
 
 ``open_store()`` finds the store ``LEITAI_DATABASE_URL`` (or ``--db``) names and checks
 that it is there and is a Leitai store: a read command never creates one (a mistyped
-file name is an error that names the file, not a new empty database).  ``open_app()``
+file name is an error that names the file, not a new empty database); a new SQLite file is
+created mode 0600, readable by its owner only.  ``open_app()``
 applies any pending migrations (with ``LEITAI_ADMIN_DATABASE_URL`` when the
 application's own account may not create tables) and returns the Leitai application
 with the deployment's signing key.  Drivers are imported only for the store in use.
@@ -74,6 +75,7 @@ def _check_sqlite(store: StoreURL, create: bool) -> None:
             if not path.parent.is_dir():
                 raise StoreError(problem=f"the directory {path.parent} does not exist ({store.display})",
                                  problem_zh=f"目录 {path.parent} 不存在（{store.display}）")
+            _create_private(path)
             return
         raise StoreError(problem=f"there is no database file {path} ({store.display}). Check --db or "
                                  "LEITAI_DATABASE_URL; a new database is made by `leitai import` or `leitai db migrate`",
@@ -96,6 +98,19 @@ def _check_sqlite(store: StoreURL, create: bool) -> None:
     if not found and not create:
         raise StoreError(problem=f"{path} is not a Leitai database (it has no Leitai tables)",
                          problem_zh=f"{path} 不是擂台数据库（其中没有擂台系统的表）")
+
+
+def _create_private(path: Path) -> None:
+    """The new database file, empty and mode 0600, before SQLite (the migrations, the
+    eventsourcing library) first opens it: SQLite would create it with the umask's mode
+    (typically 0644), and gives its -wal and -shm files the main file's mode."""
+    from eventstore.private import create_private_file
+
+    try:
+        create_private_file(path)
+    except OSError as error:
+        raise StoreError(problem=f"cannot create the database file {path}: {error.strerror}",
+                         problem_zh=f"无法创建数据库文件 {path}：{error.strerror}") from None
 
 
 def _check_postgres(store: StoreURL, create: bool) -> None:
@@ -146,10 +161,14 @@ def open_app(url: str | None = None, clock: Any = None, migrate: bool = True, si
              create: bool = True) -> Any:
     from domain.services.app import Leitai
     from domain.services.store import application_env
-    from eventstore.keys import LazySigner, default_path
+    from eventstore.keys import LazySigner, beside_path, default_path, load_signer
 
     store = open_store(url, create=create)
     if migrate:
         ensure_migrated(store, writing=True)
-    return Leitai(env=application_env(store), clock=clock or clock_from_env(), store=store,
-                  signer=signer or LazySigner(default_path(store)))
+    if signer is None:
+        path = default_path(store)
+        # an earlier version's key, still beside the SQLite file until `db upgrade` moves it, is
+        # loaded now: moved away later, it cannot leave this process creating a second key there
+        signer = load_signer(path, create=False) if path == beside_path(store) and path.exists() else LazySigner(path)
+    return Leitai(env=application_env(store), clock=clock or clock_from_env(), store=store, signer=signer)

@@ -3,8 +3,11 @@
 * password hashes (scrypt, memory-hard): the event log records that a password changed,
   by whom and when, never the hash - an export given to auditors holds no secret;
 * the answers to requests made with an ``Idempotency-Key``, so a retry gets the same
-  answer (the commands themselves record nothing twice through the domain's own keys);
-* settings the servers of one deployment share (the key that signs sign-in tokens).
+  answer (the commands themselves record nothing twice through the domain's own keys).
+
+No key is kept here: the key that signs sign-in tokens lives apart from the database
+(:func:`eventstore.keys.secret_key`); the table ``leitai_settings``, where earlier versions
+kept it, is left empty by ``leitai db upgrade``.
 """
 
 from __future__ import annotations
@@ -106,14 +109,3 @@ class Sidecar:
         self._sql("INSERT INTO leitai_requests (account, key, fingerprint, status, body, created_at) "
                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, key) DO NOTHING",
                   (account, key, fingerprint, status, body, now))
-
-    # -- settings ---------------------------------------------------------------------------------
-
-    def setting(self, name: str, make: Any) -> str:
-        """A shared setting, created once (by whichever server asks first)."""
-        row = self._sql("SELECT value FROM leitai_settings WHERE name = ?", (name,)).fetchone()
-        if row is not None:
-            return str(row[0])
-        self._sql("INSERT INTO leitai_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-                  (name, make()))
-        return str(self._sql("SELECT value FROM leitai_settings WHERE name = ?", (name,)).fetchone()[0])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,7 +158,10 @@ def _check(done: dict[int, str], migration: Migration) -> bool:
 
 
 def _migrate_sqlite(store: StoreURL) -> list[str]:
+    from eventstore.private import create_private_file
+
     Path(store.path).parent.mkdir(parents=True, exist_ok=True)
+    create_private_file(Path(store.path))  # 0600 before SQLite opens it (its -wal/-shm follow)
     done_now: list[str] = []
     conn = sqlite3.connect(store.path, timeout=30, isolation_level=None)
     try:
@@ -247,3 +251,57 @@ def _migrate_postgres(store: StoreURL) -> list[str]:
         raise MigrationError(problem=f"cannot connect to {store.display}: {exc}".strip(),
                              problem_zh=f"无法连接数据库 {store.display}：{exc}".strip()) from None
     return done_now
+
+
+TOKEN_KEY_SETTING = "token-key"  # the row of leitai_settings where earlier versions kept the token key
+
+
+def move_token_key_out(store: StoreURL, keep: Callable[[str], str]) -> str | None:
+    """After the migrations: a token key an earlier version kept in ``leitai_settings`` is
+    handed to ``keep`` (which writes it to its file and says how) and its row deleted, in one
+    transaction: if ``keep`` fails, the row stays.  None when there is no such row.  What
+    held it is overwritten too: SQLite's secure_delete and a checkpoint of its WAL, a VACUUM
+    FULL of the table on PostgreSQL (both best effort: a reader busy elsewhere may delay them)."""
+    if store.kind == "sqlite":
+        conn = sqlite3.connect(store.path, timeout=30, isolation_level=None)
+        try:
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute("SELECT value FROM leitai_settings WHERE name = ?", (TOKEN_KEY_SETTING,)).fetchone()
+            outcome = keep(str(row[0])) if row else None
+            conn.execute("DELETE FROM leitai_settings WHERE name = ?", (TOKEN_KEY_SETTING,))
+            conn.execute("COMMIT")
+            if outcome is not None:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return outcome
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+    import psycopg
+
+    try:
+        with psycopg.connect(store.conninfo(), autocommit=False) as conn, conn.transaction():
+            # the application's role may read the table, not delete from it: ask first
+            if not conn.execute("SELECT 1 FROM public.leitai_settings WHERE name = %s", (TOKEN_KEY_SETTING,)).fetchone():
+                return None
+            row = conn.execute("DELETE FROM public.leitai_settings WHERE name = %s RETURNING value",
+                               (TOKEN_KEY_SETTING,)).fetchone()
+            outcome = keep(str(row[0])) if row else None
+        try:
+            with psycopg.connect(store.conninfo(), autocommit=True) as conn:
+                conn.execute("VACUUM FULL public.leitai_settings")
+        except psycopg.Error:
+            pass  # the row is gone for every SQL reader; only its dead copy waits for autovacuum
+        return outcome
+    except psycopg.errors.InsufficientPrivilege:
+        raise MigrationError(
+            problem=f"the token key is still kept in {store.display} (leitai_settings) and this account may not "
+                    "delete it. Run `leitai db upgrade` as the database owner (LEITAI_ADMIN_DATABASE_URL or --db)",
+            problem_zh=f"令牌密钥仍保存在 {store.display}（leitai_settings 表）中，当前账号无权删除。请以数据库所有者身份"
+                       "运行 `leitai db upgrade`（LEITAI_ADMIN_DATABASE_URL 或 --db）") from None
+    except psycopg.OperationalError as exc:
+        raise MigrationError(problem=f"cannot connect to {store.display}: {exc}".strip(),
+                             problem_zh=f"无法连接数据库 {store.display}：{exc}".strip()) from None

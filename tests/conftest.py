@@ -40,6 +40,20 @@ def signing_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["LEITAI_SIGNING_KEY"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def key_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """XDG_DATA_HOME for the session: the keys derived from each test's database (token keys,
+    signing keys when LEITAI_SIGNING_KEY is unset) never land in the user's own directory."""
+    path = tmp_path_factory.mktemp("xdg-data")
+    previous = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(path)
+    yield path / "leitai"
+    if previous is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = previous
+
+
 @pytest.fixture
 def public_key(signing_key: Path) -> bytes:
     from eventstore.keys import load_signer

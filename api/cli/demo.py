@@ -37,6 +37,7 @@ def cmd_demo(ctx: Context) -> None:
         _refuse_to_wipe_a_real_store(store)
         for suffix in ("", "-wal", "-shm"):
             Path(store.path + suffix).unlink(missing_ok=True)
+        forget_keys(store)  # a fresh demo signs with a fresh key, and no earlier token is valid
     clock = FixedClock("2025-05-20T09:00")
     app = open_app(url, clock=clock)
     ctx._app = app  # noqa: SLF001 - closed by the command line when the demo ends
@@ -164,6 +165,24 @@ def demo_accounts(app: Any, by: Any) -> list[tuple[str, str, str, str]]:
         out.append((name, role, ", ".join(f"{k}={v}" for k, v in scope.items()) or "-", password))
     sidecar.close()
     return out
+
+
+def forget_keys(store: Any = "sqlite:///demo.db") -> list[Path]:
+    """Delete the key files derived from the demo's database file (its signing key and token
+    key in the data directory, an earlier version's key beside it), never a key a setting
+    names (LEITAI_SIGNING_KEY, LEITAI_SECRET_KEY_FILE); the ones deleted.  ``make clean``
+    calls it too."""
+    from domain.services.store import parse_url
+    from eventstore.keys import key_files
+
+    if isinstance(store, str):
+        store = parse_url(store)
+    deleted = []
+    for path in key_files(store):
+        if path.is_file():
+            path.unlink()
+            deleted.append(path)
+    return deleted
 
 
 def _refuse_to_wipe_a_real_store(store: Any) -> None:

@@ -113,10 +113,89 @@ def cmd_db_migrate(ctx: Context) -> None:
         ctx.say(f"应用账号请加入写入角色 {roles['writer']}：CREATE ROLE leitai LOGIN PASSWORD '…' IN ROLE {roles['writer']}",
                 f"Put the application's login in the writer role {roles['writer']}: "
                 f"CREATE ROLE leitai LOGIN PASSWORD '…' IN ROLE {roles['writer']}")
+    _keys_apart(ctx, store, admin_store() or store)
+
+
+def _keys_apart(ctx: Context, store: Any, target: Any) -> None:
+    """After the migrations: no key beside or inside the database, and no database file other
+    users can read (eventstore/keys.py, eventstore/private.py); each change is said."""
+    import migrations
+    from api.rest.security import TOKEN_HOURS
+    from eventstore.keys import data_directory, keep_secret_key, move_beside_key, secret_key_path
+    from eventstore.private import DIRECTORY_MODE, tighten, tighten_sqlite
+
+    if store.kind == "sqlite":
+        try:
+            tightened = tighten_sqlite(store.path)
+        except OSError as error:
+            ctx.warn(f"无法收紧 {store.path} 的权限（{error.strerror}）：请让它只有所有者可读写（chmod 600）",
+                     f"cannot tighten the mode of {store.path} ({error.strerror}): make it 0600 (chmod 600)")
+            tightened = []
+        if tightened:
+            ctx.say(f"已把 {'、'.join(map(str, tightened))} 的权限收紧为 0600（只有所有者可读写；此前本机其他用户也能读取）",
+                    f"Tightened {', '.join(map(str, tightened))} to mode 0600 (owner only; other local users could read it)")
+    try:
+        if data_directory().is_dir() and tighten(data_directory(), DIRECTORY_MODE):
+            ctx.say(f"已把密钥目录 {data_directory()} 的权限收紧为 0700",
+                    f"Tightened the key directory {data_directory()} to 0700")
+    except OSError as error:
+        ctx.warn(f"无法收紧密钥目录 {data_directory()} 的权限（{error.strerror}）：请改为 0700",
+                 f"cannot tighten the key directory {data_directory()} ({error.strerror}): make it 0700")
+    moved = move_beside_key(store)
+    if moved:
+        outcome, old, new = moved
+        if outcome == "moved":
+            ctx.say(f"已把签名密钥从数据库文件旁（{old}）移到 {new}（权限 0600）。本部署继续用同一个密钥签名，"
+                    "此前签署的检查点仍可用同一个公钥核对。请把它与数据库分开备份",
+                    f"Moved the signing key from beside the database ({old}) to {new} (mode 0600). The deployment "
+                    "keeps signing with the same key: what it signed before still verifies with the same public "
+                    "key. Back it up apart from the database")
+        elif outcome == "duplicate":
+            ctx.say(f"数据库文件旁的 {old} 与 {new} 是同一个签名密钥：已删除数据库旁的副本",
+                    f"{old} beside the database was the same signing key as {new}: the copy beside the database "
+                    "was deleted")
+        elif outcome == "both":
+            ctx.warn(f"数据库文件旁的 {old} 与 {new} 是两个不同的签名密钥，都没有改动。本部署用 {new} 签名；"
+                     f"{old} 签过的检查点要用它的公钥核对（leitai verify --key 旧公钥 --key 新公钥）。"
+                     "请把它移离数据库、另行保管",
+                     f"{old} beside the database and {new} are two different signing keys; neither was touched. "
+                     f"The deployment signs with {new}; checkpoints signed by {old} verify with its public key "
+                     "(leitai verify --key OLD --key NEW). Move it away from the database and keep it apart")
+        else:
+            ctx.warn(f"LEITAI_SIGNING_KEY 指向数据库文件旁的 {old}，没有移动它：请把它移到别处并相应修改 LEITAI_SIGNING_KEY",
+                     f"LEITAI_SIGNING_KEY names {old}, beside the database: it was not moved. Move it elsewhere "
+                     "and change LEITAI_SIGNING_KEY accordingly")
+    # the application's own role may not delete the row: a MigrationError (exit 5) says so
+    kept = migrations.runner.move_token_key_out(target, lambda value: keep_secret_key(store, value))
+    if kept is None:
+        return
+    path = secret_key_path(store)
+    if kept == "configured":
+        ctx.say("已设置 LEITAI_SECRET_KEY：数据库中（leitai_settings）未被使用的令牌密钥已删除",
+                "LEITAI_SECRET_KEY is set: the token key kept in the database (leitai_settings), unused, was deleted")
+        return
+    if kept == "written":
+        ctx.say(f"已把令牌密钥从数据库（leitai_settings）移到 {path}（权限 0600），并从数据库中删除；此前签发的令牌仍然有效",
+                f"Moved the token key out of the database (leitai_settings) to {path} (mode 0600) and deleted it "
+                "there; tokens issued before stay valid")
+    elif kept == "same":
+        ctx.say(f"{path} 中已是同一个令牌密钥：已从数据库（leitai_settings）中删除",
+                f"{path} already holds the same token key: it was deleted from the database (leitai_settings)")
+    else:
+        ctx.say(f"{path} 中已有另一个令牌密钥（正在使用的那个）：数据库中（leitai_settings）的旧令牌密钥已删除，"
+                "用它签发的令牌失效，相关用户需重新登录",
+                f"{path} already holds another token key (the one in use): the old one in the database "
+                "(leitai_settings) was deleted; tokens it signed are void, their users sign in again")
+    ctx.say(f"同一部署的每台服务器必须使用同一个令牌密钥：把这个文件复制到各服务器的同一位置（或用 LEITAI_SECRET_KEY_FILE "
+            f"指向它，或设置 LEITAI_SECRET_KEY）。换用新的令牌密钥只会让所有人重新登录（令牌 {TOKEN_HOURS} 小时内有效），"
+            "不影响任何其他数据",
+            "Every server of a deployment must use the same token key: copy this file to each (or point "
+            "LEITAI_SECRET_KEY_FILE at it, or set LEITAI_SECRET_KEY). A new token key only signs everyone out "
+            f"(tokens last {TOKEN_HOURS} hours), nothing else")
 
 
 def cmd_keys_show(ctx: Context) -> None:
-    from eventstore.keys import default_path, load_signer, public_pem
+    from eventstore.keys import beside_path, default_path, load_signer, public_pem, signing_key_path
 
     path = default_path(ctx.store)
     created = not path.exists()
@@ -124,6 +203,10 @@ def cmd_keys_show(ctx: Context) -> None:
     if created:
         print(ctx.t(f"已生成签名密钥 {path}（请妥善保管，不要与数据库放在一起）。",
                     f"Created the signing key {path} (keep it safe, apart from the database)."), file=sys.stderr)
+    elif path == beside_path(ctx.store):
+        ctx.warn(f"签名密钥仍在数据库文件旁；`leitai db upgrade` 会把它移到 {signing_key_path(ctx.store)}",
+                 f"the signing key is still beside the database; `leitai db upgrade` moves it to "
+                 f"{signing_key_path(ctx.store)}")
     ctx.say(f"签名密钥：{path}\n公钥：{signer.public_hex}\n指纹：{signer.fingerprint}\n"
             "审计人员核对导出文件：leitai verify --from-export 文件 --key " + signer.public_hex,
             f"Signing key: {path}\nPublic key: {signer.public_hex}\nFingerprint: {signer.fingerprint}\n"

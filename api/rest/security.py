@@ -1,7 +1,8 @@
 """Signing in and who is asking: tokens, failed sign-ins slowed down, the principal.
 
 A token is ``Authorization: Bearer …``: the account name and its token generation,
-signed (itsdangerous) with the deployment's token key and expiring after
+signed (itsdangerous) with the deployment's token key (kept apart from the database,
+:func:`eventstore.keys.secret_key`) and expiring after
 ``TOKEN_HOURS``.  A password change, a revoked role or a disabled account raises the
 generation and so voids every token issued before.  The actor recorded on an event
 always comes from the token, never from a request body.
@@ -9,7 +10,6 @@ always comes from the token, never from a request body.
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections import defaultdict, deque
@@ -87,10 +87,12 @@ def serializer() -> URLSafeTimedSerializer:
     return current_app.extensions["leitai_tokens"]
 
 
-def token_key(sidecar: Any) -> str:
-    import os
+def token_key(store: Any) -> str:
+    """The deployment's token key: LEITAI_SECRET_KEY, else its file, never the database
+    (eventstore.keys.secret_key)."""
+    from eventstore.keys import secret_key
 
-    return os.environ.get("LEITAI_SECRET_KEY") or sidecar.setting("token-key", lambda: secrets.token_hex(32))
+    return secret_key(store)
 
 
 def issue(account: dict[str, Any]) -> tuple[str, int]:

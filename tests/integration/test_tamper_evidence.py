@@ -308,16 +308,22 @@ def test_a_damaged_line_is_reported_by_its_number_not_a_crash(export, public_key
 
 
 def test_the_signing_key_lives_where_the_keys_module_says(tmp_path, monkeypatch):
-    """eventstore/keys.py: LEITAI_SIGNING_KEY, else beside the SQLite file, else (PostgreSQL)
-    $XDG_DATA_HOME/leitai/DBNAME@HOST-PORT.signing-key.pem; created with mode 0600."""
+    """eventstore/keys.py: LEITAI_SIGNING_KEY, else $XDG_DATA_HOME/leitai/, named after the
+    database: STEM-HASH.signing-key.pem for SQLite (a short hash of the file's absolute path),
+    DBNAME@HOST-PORT.signing-key.pem for PostgreSQL; created with mode 0600, never beside
+    the database."""
     from eventstore.keys import default_path
 
     monkeypatch.delenv("LEITAI_SIGNING_KEY", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert default_path(parse_url(f"sqlite:///{tmp_path}/county.db")) == Path(f"{tmp_path}/county.db.signing-key.pem")
+    digest = hashlib.sha256(f"{tmp_path}/county.db".encode()).hexdigest()[:8]
+    sqlite_path = default_path(parse_url(f"sqlite:///{tmp_path}/county.db"))
+    assert sqlite_path == tmp_path / "data" / "leitai" / f"county-{digest}.signing-key.pem"
     pg_path = default_path(parse_url("postgresql://leitai@db.example:5433/wushen"))
     assert pg_path == tmp_path / "data" / "leitai" / "wushen@db.example-5433.signing-key.pem"
     signer = load_signer(pg_path)
     assert pg_path.stat().st_mode & 0o777 == 0o600 and len(signer.public_hex) == 64
+    assert load_signer(sqlite_path).public_hex != signer.public_hex
+    assert not list(tmp_path.glob("county.db*"))
     monkeypatch.setenv("LEITAI_SIGNING_KEY", str(tmp_path / "elsewhere.pem"))
     assert default_path(parse_url(f"sqlite:///{tmp_path}/county.db")) == tmp_path / "elsewhere.pem"
