@@ -158,8 +158,9 @@ def histories(shape: Shape, seed: int = 7) -> Iterator[list]:
                         rnd.correct_sheet(rules, j, org_code, marks, "录入错误更正", ADMIN)
                     if rng.random() < 0.03:
                         rnd.record_adjustment(rules, org_code, "-0.1", "超时", ADMIN)
-                rnd.close(rules, {}, ADMIN)
-                publicity = rnd.publish(date(2025, month, 20), 5, calendar, ADMIN)
+                meeting = date(2025, month, 20)  # closed at the meeting and published the same day
+                rnd.close(rules, {}, meeting, ADMIN)
+                publicity = rnd.publish(meeting, 5, calendar, meeting, ADMIN)
                 rnd.finalize(date.fromisoformat(publicity.end) + timedelta(days=1), ADMIN)
                 aggregates.append(rnd)
         yield aggregates
