@@ -1,7 +1,8 @@
 # Leitai: the two commands a fresh machine needs.
 #   make demo   creates .venv, plays the example contest on the embedded SQLite store and serves it
 #   make test   creates .venv and runs the whole test suite (PostgreSQL and the browser tests included;
-#               Debian's chromium is installed with apt if it is missing)
+#               Debian's chromium is installed with apt if it is missing), then the quick benchmark
+#               (python -m bench --quick: every part, small; fails if a part crashes or hangs)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,6 +23,7 @@ test: $(STAMP)
 	./tests/install-browser
 	$(BIN)/lint-imports
 	LEITAI_REQUIRE_POSTGRES=1 LEITAI_REQUIRE_BROWSER=1 $(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/python -m bench --quick
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -23,6 +23,12 @@ beside the bare request and the library's get-and-save path (bench/http.py).
 
 It prints the figures with ratios to the baselines, checks them against the goals,
 and writes them as JSON to bench/results/latest.json.
+
+``--quick`` (run by ``make test``) runs every part in a small form - a small history,
+a few seconds of load, few listeners - each in a process of its own with a time limit,
+so that a broken benchmark is found in seconds: it fails if a part crashes or overruns
+its limit, prints the figures without checking the goals, and writes
+bench/results/quick.json (never latest.json).
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ import argparse
 import json
 import os
 import platform
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from bench import measure
 from bench.load import load_rows, stored_rows
@@ -47,9 +57,23 @@ from bench.synth import COUNTY_YEAR, COUNTY_YEAR_X4, PROVINCE_YEAR, Shape, histo
 from domain.services.store import StoreURL, parse_url
 
 SHAPES = {"county": COUNTY_YEAR, "county-x4": COUNTY_YEAR_X4, "province": PROVINCE_YEAR}
+# --quick: a fifth of a county's organizations (three townships) for four months.
+QUICK_SHAPE = Shape("county-year, quick", organizations=60, months=4)
+PARTS = ("rebuild", "hall", "startup", "http")
+# --quick: each part's time limit in seconds (a part that overruns it counts as hung).
+QUICK_LIMITS = {"rebuild": 60, "hall": 60, "startup": 60, "http": 120}
 GOALS = {"rebuild_rate": 150_000, "lag_p99_ms": 50.0, "replay_seconds": 2.0,
          "hall_rate_postgresql": 300, "hall_p99_ms": 50.0, "startup_seconds": 0.3}
-RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+# A quick run gives its own databases a prefix of their own, so it can drop what a part
+# killed at its time limit left behind (and nothing of anyone else's).
+DB_PREFIX = os.environ.get("LEITAI_BENCH_DB_PREFIX", "leitai_bench_")
+
+
+def verdict(met: bool, check: bool = True) -> str:
+    """A goal's verdict; quick runs print the figures but check no goal."""
+    return ("met" if met else "NOT met") if check else "(quick: not checked)"
 
 
 def postgres_server() -> tuple[str, str, Any]:
@@ -67,17 +91,17 @@ def postgres_server() -> tuple[str, str, Any]:
 
 
 class Stores:
-    def __init__(self, kinds: list[str]) -> None:
+    def __init__(self, kinds: list[str], start_postgres: bool = True) -> None:
         self.kinds = kinds
         self.admin_url, self.pg_description, self._stop = (postgres_server() if "postgresql" in kinds
-                                                           else ("", "", lambda: None))
+                                                           and start_postgres else ("", "", lambda: None))
         self.tmp = Path(tempfile.mkdtemp(prefix="leitai-bench-"))
         self.databases: list[str] = []
 
     def fresh(self, kind: str) -> tuple[StoreURL, StoreURL | None]:
         if kind == "sqlite":
             return parse_url(f"sqlite:///{self.tmp / uuid.uuid4().hex}.db"), None
-        name = f"leitai_bench_{uuid.uuid4().hex[:8]}"
+        name = f"{DB_PREFIX}{uuid.uuid4().hex[:8]}"
         admin = parse_url(self.admin_url)
         with psycopg.connect(admin.conninfo(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -90,11 +114,27 @@ class Stores:
             for suffix in ("", "-wal", "-shm"):
                 Path(store.path + suffix).unlink(missing_ok=True)
             return
-        with psycopg.connect(parse_url(self.admin_url).conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{store.dbname}" WITH (FORCE)')
+        drop_database(self.admin_url, store.dbname)
 
     def close(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
         self._stop()
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    """Drop a benchmark database and the two roles its migrations made for it (migration
+    0005 makes a writer and an owner role per database; left behind, they pile up)."""
+    from migrations.runner import roles
+
+    admin = parse_url(admin_url)
+    try:
+        made = roles(parse_url(admin.url.rsplit("/", 1)[0] + f"/{name}")) or {}
+    except Exception:  # noqa: BLE001 - not migrated, or already gone: no roles to drop
+        made = {}
+    with psycopg.connect(admin.conninfo(), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        for role in made.values():
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
 def run_shape(shape: Shape, stores: Stores, quick: bool) -> list[dict[str, Any]]:
@@ -122,13 +162,13 @@ def measure_store(shape: Shape, store: StoreURL, events: int, quick: bool) -> di
     limit = 200_000
     r["library_read"] = measure.library_read(store, limit)
     r["library_batched"] = measure.library_batched(store, limit)
-    r["library_runner"] = measure.library_runner(store, 2_000 if quick else 5_000)
-    repeats = 1 if shape.counties > 1 else (3 if quick or shape is COUNTY_YEAR_X4 else 5)
+    r["library_runner"] = measure.library_runner(store, min(events, 500 if quick else 5_000))
+    repeats = 1 if shape.counties > 1 or quick else (3 if shape is COUNTY_YEAR_X4 else 5)
     r["rebuild"] = measure.rebuild(store, repeats)
     if shape.counties == 1:
         r["replay_seconds"], r["replay_events"], r["replay_changed"] = measure.replay_seconds(store, "bench-C01")
-    if shape is COUNTY_YEAR:
-        r["lag"] = measure.live_lag(store, "bench-C01", samples=60 if quick else 280)
+    if shape is COUNTY_YEAR or shape is QUICK_SHAPE:
+        r["lag"] = measure.live_lag(store, "bench-C01", samples=20 if quick else 280)
     report_store(r)
     return r
 
@@ -161,22 +201,21 @@ def report_store(r: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def summary(results: list[dict[str, Any]]) -> list[str]:
-    lines = ["", "== goals"]
+def summary(results: list[dict[str, Any]], check: bool = True) -> list[str]:
+    lines = ["", "== goals" if check else "== goals (a quick run: small sizes, the goals are not checked)"]
     for r in results:
-        verdict = "met" if r["rebuild"]["rate"] >= GOALS["rebuild_rate"] else "NOT met"
+        met = r["rebuild"]["rate"] >= GOALS["rebuild_rate"]
         lines.append(f"   rebuild >= {GOALS['rebuild_rate']:,}/s  {r['shape']:<15} {r['store']:<10} "
-                     f"{r['rebuild']['rate']:>9,.0f}/s  {verdict}")
+                     f"{r['rebuild']['rate']:>9,.0f}/s  {verdict(met, check)}")
     for r in results:
         if "lag" in r:
-            verdict = "met" if r["lag"]["p99_ms"] <= GOALS["lag_p99_ms"] else "NOT met"
             lines.append(f"   lag p99 <= {GOALS['lag_p99_ms']:.0f} ms    {r['shape']:<15} {r['store']:<10} "
-                         f"{r['lag']['p99_ms']:>9.1f} ms  {verdict}")
+                         f"{r['lag']['p99_ms']:>9.1f} ms  {verdict(r['lag']['p99_ms'] <= GOALS['lag_p99_ms'], check)}")
     for r in results:
         if "replay_seconds" in r:
-            verdict = "met" if r["replay_seconds"] <= GOALS["replay_seconds"] else "NOT met"
             lines.append(f"   replay <= {GOALS['replay_seconds']:.0f} s       {r['shape']:<15} {r['store']:<10} "
-                         f"{r['replay_seconds']:>9.2f} s ({r['replay_events']:,} events)  {verdict}")
+                         f"{r['replay_seconds']:>9.2f} s ({r['replay_events']:,} events)  "
+                         f"{verdict(r['replay_seconds'] <= GOALS['replay_seconds'], check)}")
     return lines
 
 
@@ -185,7 +224,7 @@ def run_hall(stores: Stores, quick: bool) -> list[dict[str, Any]]:
 
     print("\n== the scoring hall: judges submitting sheets to one round at once", flush=True)
     out = []
-    entrants = 20 if quick else 60
+    entrants = 5 if quick else 60
     for kind in stores.kinds:
         for writers in (8, 32):
             for path in ("leitai", "library"):
@@ -194,7 +233,7 @@ def run_hall(stores: Stores, quick: bool) -> list[dict[str, Any]]:
                     import migrations
 
                     migrations.migrate(store)
-                    r = concurrency.run(store, writers, entrants, path, time_limit=15 if quick else 30)
+                    r = concurrency.run(store, writers, entrants, path, time_limit=5 if quick else 30)
                 finally:
                     stores.drop(store)
                 r["store"] = kind
@@ -211,11 +250,11 @@ def run_hall(stores: Stores, quick: bool) -> list[dict[str, Any]]:
     return out
 
 
-def run_startup() -> dict[str, Any]:
+def run_startup(quick: bool) -> dict[str, Any]:
     from bench import startup
 
     print("\n== start-up: `leitai board R-WS-FINAL-2025` on the example, a new process each time", flush=True)
-    r = startup.run()
+    r = startup.run(runs=3 if quick else 15)
     s = r["seconds"]
     print(f"   board {s['board']:.3f}s (median of {r['runs']}); python -c pass {s['python']:.3f}s "
           f"(board = {r['board_vs_python']:.1f}x the bare interpreter); python importing eventsourcing "
@@ -223,7 +262,7 @@ def run_startup() -> dict[str, Any]:
     return r
 
 
-def hall_summary(hall: list[dict[str, Any]], start: dict[str, Any] | None) -> list[str]:
+def hall_summary(hall: list[dict[str, Any]], start: dict[str, Any] | None, check: bool = True) -> list[str]:
     lines = []
     for r in hall:
         if r["path"] != "leitai":
@@ -234,11 +273,11 @@ def hall_summary(hall: list[dict[str, Any]], start: dict[str, Any] | None) -> li
         lines.append(f"   hall: 0 conflicts, p99 <= {GOALS['hall_p99_ms']:.0f} ms"
                      + (f", >= {GOALS['hall_rate_postgresql']}/s" if r["store"] == "postgresql" else "")
                      + f"  {r['writers']:>2} writers {r['store']:<10} {r['conflicts']} conflicts, "
-                     f"{r['p99_ms']:.1f} ms, {r['rate']:,.0f}/s  {'met' if all(goals) else 'NOT met'}")
+                     f"{r['p99_ms']:.1f} ms, {r['rate']:,.0f}/s  {verdict(all(goals), check)}")
     if start is not None:
         board = start["seconds"]["board"]
         lines.append(f"   start-up of `leitai board` <= {GOALS['startup_seconds']} s  {board:.3f} s  "
-                     f"{'met' if board <= GOALS['startup_seconds'] else 'NOT met'}")
+                     f"{verdict(board <= GOALS['startup_seconds'], check)}")
     return lines
 
 
@@ -254,27 +293,59 @@ def run_http(stores: Stores, quick: bool) -> tuple[dict[str, Any] | None, list[s
         import migrations
 
         migrations.migrate(store)
-        r = http.run(store, seconds=5.0 if quick else 10.0)
+        r = http.run(store, seconds=1.0, listeners=20) if quick else http.run(store, seconds=10.0)
     finally:
         stores.drop(store)
-    return r, http.report(r)
+    return r, http.report(r, check=not quick)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", choices=["county", "county-x4", "province", "all"], default="all")
+    parser.add_argument("--scale", choices=["county", "county-x4", "province", "all"], default="all",
+                        help="the histories of --part rebuild (--quick uses a small one of its own)")
     parser.add_argument("--stores", default="sqlite,postgresql")
-    parser.add_argument("--part", default="rebuild,hall,startup,http",
+    parser.add_argument("--part", default=",".join(PARTS),
                         help="what to run: rebuild (the read side at scale), hall (concurrent judges), startup, "
                              "http (the served API under load, PostgreSQL only)")
-    parser.add_argument("--quick", action="store_true", help="fewer samples (CI smoke run)")
+    parser.add_argument("--quick", action="store_true",
+                        help="every part in a small form, each in a process of its own with a time limit; fails "
+                             "if a part crashes or overruns it, checks no goal, writes bench/results/quick.json "
+                             "(make test runs it)")
+    parser.add_argument("--child-out", help=argparse.SUPPRESS)  # a part of a quick run: its results go there
     args = parser.parse_args()
-    parts = {p.strip() for p in args.part.split(",")}
-    shapes = list(SHAPES.values()) if args.scale == "all" else [SHAPES[args.scale]]
-    stores = Stores([k.strip() for k in args.stores.split(",")])
-    print(f"Leitai benchmark, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}"
-          + (f", {stores.pg_description}" if stores.pg_description else ""))
+    requested = {p.strip() for p in args.part.split(",") if p.strip()}
+    if requested - set(PARTS):
+        parser.error(f"unknown part {', '.join(sorted(requested - set(PARTS)))} (choose from {', '.join(PARTS)})")
+    parts = [p for p in PARTS if p in requested]
+    kinds = [k.strip() for k in args.stores.split(",") if k.strip()]
+    if set(kinds) - {"sqlite", "postgresql"}:
+        parser.error("--stores takes sqlite, postgresql or both")
+    # The key files Leitai derives from a database (token and signing keys, in the user's data
+    # directory) would pile up there, one per throwaway benchmark database: keep them apart.
+    keys = Path(tempfile.mkdtemp(prefix="leitai-bench-keys-"))
+    os.environ["XDG_DATA_HOME"] = str(keys)
+    try:
+        if args.quick and not args.child_out:
+            code = run_quick(parts, kinds)
+        else:
+            run(args, parts, kinds)
+            code = 0
+    finally:
+        shutil.rmtree(keys, ignore_errors=True)
+    raise SystemExit(code)
+
+
+def run(args: argparse.Namespace, parts: list[str], kinds: list[str]) -> None:
+    """The parts in this process: a full run, or one part of a quick run (--child-out)."""
+    if args.child_out:
+        signal.signal(signal.SIGTERM, _terminated)  # at the time limit: clean up (finally) and go
+    shapes = [QUICK_SHAPE] if args.quick else (list(SHAPES.values()) if args.scale == "all" else [SHAPES[args.scale]])
+    needs_pg = "postgresql" in kinds and bool({"rebuild", "hall", "http"} & set(parts))
+    stores = Stores(kinds, start_postgres=needs_pg)
+    if not args.child_out:
+        print(f"Leitai benchmark, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+              f"{os.cpu_count()} cores, Python {platform.python_version()}"
+              + (f", {stores.pg_description}" if stores.pg_description else ""))
     results: list[dict[str, Any]] = []
     hall: list[dict[str, Any]] = []
     start = None
@@ -287,17 +358,121 @@ def main() -> None:
         if "hall" in parts:
             hall = run_hall(stores, args.quick)
         if "startup" in parts:
-            start = run_startup()
+            start = run_startup(args.quick)
         if "http" in parts:
             web, web_lines = run_http(stores, args.quick)
     finally:
         stores.close()
-    lines = summary(results) + hall_summary(hall, start) + web_lines
-    print("\n".join(lines))
+    check = not args.quick
+    lines = summary(results, check) + hall_summary(hall, start, check) + web_lines
+    print("\n".join(lines), flush=True)
+    figures = {"results": results, "hall": hall, "startup": start, "http": web, "postgres": stores.pg_description}
+    if args.child_out:
+        Path(args.child_out).write_text(json.dumps(figures, default=str), encoding="utf-8")
+        return
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps({"results": results, "hall": hall, "startup": start, "http": web,
-                                                     "postgres": stores.pg_description},
-                                                    indent=2, default=str), encoding="utf-8")
+    (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(f"stopped by signal {signum} (the part's time limit)")
+
+
+def run_quick(parts: list[str], kinds: list[str]) -> int:
+    """Every part in its small form, each in a child process (its own process group) with
+    a time limit; the exit status is 1 if any part crashed or overran its limit."""
+    started = time.perf_counter()
+    needs_pg = "postgresql" in kinds and bool({"rebuild", "hall", "http"} & set(parts))
+    admin_url, pg_description, stop = postgres_server() if needs_pg else ("", "", lambda: None)
+    print(f"Leitai benchmark, quick run (small sizes, goals not checked): {', '.join(parts)} on {', '.join(kinds)}; "
+          f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}" + (f", {pg_description}" if pg_description else ""), flush=True)
+    tmp = Path(tempfile.mkdtemp(prefix="leitai-bench-quick-"))
+    prefix = f"leitai_bench_q{uuid.uuid4().hex[:6]}_"
+    env = {**os.environ, "TMPDIR": str(tmp), "LEITAI_BENCH_DB_PREFIX": prefix}
+    if admin_url:
+        env["LEITAI_BENCH_POSTGRES_URL"] = admin_url  # one server for every part (a throwaway one started once)
+    outcomes: list[tuple[str, str, float]] = []
+    figures: dict[str, Any] = {"postgres": pg_description, "parts": {}}
+    try:
+        for part in parts:
+            out = tmp / f"{part}.json"
+            command = [sys.executable, "-m", "bench", "--quick", "--part", part, "--stores", ",".join(kinds),
+                       "--child-out", str(out)]
+            print(f"\n-- {part} (time limit {QUICK_LIMITS[part]} s)", flush=True)
+            part_started = time.perf_counter()
+            problem = _run_part(command, env, QUICK_LIMITS[part])
+            if problem is None and not out.exists():
+                problem = "wrote no results"
+            if problem is None:
+                figures["parts"][part] = json.loads(out.read_text(encoding="utf-8"))
+            outcomes.append((part, problem or "ok", time.perf_counter() - part_started))
+    finally:
+        if admin_url:
+            _drop_leftovers(admin_url, prefix)
+        stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    total = time.perf_counter() - started
+    print("\n== quick run")
+    for part, outcome, seconds in outcomes:
+        print(f"   {part:<8} {seconds:6.1f} s  {outcome if outcome == 'ok' else 'FAILED: ' + outcome}")
+    failed = [part for part, outcome, _ in outcomes if outcome != "ok"]
+    print(f"   {'FAILED: ' + ', '.join(failed) if failed else 'every part ran'} in {total:.1f} s", flush=True)
+    figures["outcomes"] = [{"part": p, "outcome": o, "seconds": round(s, 2)} for p, o, s in outcomes]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "quick.json").write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
+    return 1 if failed else 0
+
+
+def _run_part(command: list[str], env: dict[str, str], limit: float) -> str | None:
+    """Run one part; None if it ran, else what went wrong.  The part runs in a process
+    group of its own, so that at its time limit everything it started (a server, a
+    projector, load generators) is stopped with it."""
+    process = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+    try:
+        code = process.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        _stop_group(process)
+        return f"did not finish within its time limit of {limit:.0f} s"
+    except BaseException:
+        _stop_group(process)
+        raise
+    _stop_group(process, grace=0)  # anything of the part's still running
+    return None if code == 0 else f"exit status {code}"
+
+
+def _stop_group(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:
+    """SIGTERM to the part's process group (so that it cleans up: drops its databases,
+    stops its server), then SIGKILL to whatever is left after ``grace`` seconds."""
+    if grace:
+        _signal_group(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and _signal_group(process.pid, 0):
+            process.poll()  # reaps the part's own process once it exits
+            time.sleep(0.1)
+    _signal_group(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _signal_group(pgid: int, sig: int) -> bool:
+    """Send ``sig`` to the process group; False if no process is left in it."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _drop_leftovers(admin_url: str, prefix: str) -> None:
+    """Drop the databases (and their roles) a part stopped at its time limit left behind."""
+    try:
+        with psycopg.connect(parse_url(admin_url).conninfo(), autocommit=True, connect_timeout=5) as conn:
+            names = [row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)",
+                                                    (prefix,))]
+        for name in names:
+            drop_database(admin_url, name)
+    except psycopg.Error as error:
+        print(f"   could not drop the quick run's databases ({prefix}*): {error}", file=sys.stderr)
 
 
 if __name__ == "__main__":
