@@ -114,10 +114,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _blueprints() -> list[Any]:
-    from api.rest.resources import accounts, audit, certifications, contests, documents, rounds, scoring, stream
+    from api.rest.resources import accounts, audit, certifications, contests, documents, log, rounds, scoring, stream
 
     return [accounts.blp, contests.blp, rounds.blp, scoring.blp, certifications.blp, audit.blp, stream.blp,
-            documents.blp]
+            documents.blp, log.blp]
 
 
 def _docs_assets(app: Flask) -> None:

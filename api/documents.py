@@ -5,8 +5,10 @@ The score sheet lists every judge's marks for every entrant with the event that
 recorded them, what the panel method left out (struck through), each component, the
 adjustments, the final, rank, award and promotion; the notice lists the results with
 the publicity period and where to object.  Both end with what pins them: the seal, and
-the signed checkpoint of the hash chain (position, link, key fingerprint), with how to
-verify it offline.
+the signed head of the log's Merkle tree signed for the round (the whole checkpoint note,
+with the witnesses' cosignatures recorded for it, in small type and as a QR code), with
+how to verify a result from the paper alone.  Rounds sealed before the tree existed print
+their signed chain checkpoint instead.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def gather(read: Any, code: str, kind: str) -> dict[str, Any]:
     contest = read.contest(board["contest"])
     units = {u["code"]: u["name"] for u in __import__("orjson").loads(contest["units"])}
     data = {"kind": kind, "board": board, "contest": contest, "unit_name": units.get(board["unit"], board["unit"]),
-            "checkpoint": read.checkpoint_for(board["round"])}
+            "head": read.head_for(board["round"]), "checkpoint": read.checkpoint_for(board["round"])}
     if kind == "score-sheet":
         data["explanations"] = read.explanations(board["round"])
     return data
@@ -62,6 +64,10 @@ th, td {{ border: 0.4pt solid #000; padding: 1.2mm 1.6mm; text-align: center; fo
 td.l {{ text-align: left; }}
 .dropped {{ text-decoration: line-through; color: #555; }}
 .pin {{ font-size: 8.5pt; margin-top: 6mm; border-top: 0.4pt solid #000; padding-top: 2mm; word-break: break-all; }}
+.note {{ display: flex; gap: 4mm; align-items: flex-start; margin-top: 2mm; }}
+.note pre {{ font-family: "DejaVu Sans Mono", "Noto Sans Mono", Consolas, monospace; font-size: 7pt; margin: 0;
+            white-space: pre-wrap; word-break: break-all; flex: 1; }}
+.note svg {{ width: 30mm; height: 30mm; flex: none; }}
 .sign {{ text-align: right; margin-top: 10mm; }}
 tr {{ page-break-inside: avoid; }}
 </style></head><body>
@@ -129,8 +135,26 @@ def _sheet_html(data: dict[str, Any], zh: bool) -> str:
 
 
 def _pin_html(data: dict[str, Any], zh: bool) -> str:
-    board, cp = data["board"], data["checkpoint"]
+    board, head, cp = data["board"], data.get("head"), data["checkpoint"]
     lines = [f"{LABEL['zh' if zh else 'en']['seal']}：{_e(board['seal'] or ('尚未封存' if zh else 'not sealed'))}"]
+    if head is not None:
+        note = head["cosigned"]
+        witnesses = len(head["cosignatures"])
+        lines.append((f"签名树头：日志共 {head['size']} 条事件时签署" + (f"，{witnesses} 个见证方已联署" if witnesses else "")
+                      + "。下面是完整的签名检查点（可照录或扫描二维码）：") if zh else
+                     (f"Signed tree head: signed when the log held {head['size']} events"
+                      + (f", cosigned by {witnesses} witness(es)" if witnesses else "")
+                      + ". The whole signed checkpoint (type it, or scan the QR code):"))
+        body = "<br>".join(lines)
+        howto = ("核对方法：把上面的检查点存为文件，向组织部门索取公钥和本组织的证明文件（leitai prove inclusion 轮次 组织），"
+                 "运行 leitai verify --checkpoint 检查点文件 --proof 证明文件 --key 公钥：无需数据库和网络，即可证明每份评分表"
+                 "都在这次签署的日志中；任何人都可以用 leitai verify --since 检查点文件 证明日志此后没有被改写。" if zh else
+                 "To verify: save the checkpoint above as a file, obtain the public key and the organization's proof file "
+                 "(leitai prove inclusion ROUND ENTRANT), and run leitai verify --checkpoint FILE --proof PROOF --key KEY: "
+                 "with no database and no network it proves every sheet is in the log this head signs; leitai verify "
+                 "--since FILE proves the log was not rewritten since.")
+        return (f"<div class='pin'>{body}<div class='note'><pre>{_e(note)}</pre>{_qr_svg(note)}</div>"
+                f"{_e(howto)}</div>")
     if cp is not None:
         lines.append((f"签名检查点：日志位置 {cp['position']}，哈希链 {cp['head']}，公钥指纹 {cp['fingerprint']}"
                       if zh else f"Checkpoint: log position {cp['position']}, chain link {cp['head']}, key "
@@ -140,6 +164,17 @@ def _pin_html(data: dict[str, Any], zh: bool) -> str:
                      "To verify: obtain the event export and the public key, run leitai verify --from-export FILE "
                      "--key KEY; the export's chain link at that position must equal the one printed here.")
     return "<div class='pin'>" + "<br>".join(lines) + "</div>"
+
+
+def _qr_svg(text: str) -> str:
+    """The checkpoint as a QR code (inline SVG: nothing loaded from elsewhere)."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(out, kind="svg", scale=1, border=2, xmldecl=False,
+                                                   svgns=True, nl=False, svgclass=None, lineclass=None,
+                                                   title="checkpoint")
+    return out.getvalue().decode("utf-8")
 
 
 def _rank(e: dict[str, Any]) -> str:
@@ -195,8 +230,11 @@ def xlsx_document(data: dict[str, Any], lang: str = "zh") -> bytes:
                               else ""])
     sheet.append([])
     sheet.append([labels["seal"], board["seal"] or ""])
-    cp = data["checkpoint"]
-    if cp is not None:
+    head, cp = data.get("head"), data["checkpoint"]
+    if head is not None:
+        sheet.append([labels["checkpoint"], head["cosigned"]])
+        sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+    elif cp is not None:
         sheet.append([labels["checkpoint"], cp["position"], cp["head"]])
         sheet.append([labels["fingerprint"], cp["fingerprint"]])
     for column, size in zip("ABCDEFGHIJ", (8, 12, 26, 12, 36, 10, 8, 18, 10, 12)):

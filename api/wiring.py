@@ -161,14 +161,18 @@ def open_app(url: str | None = None, clock: Any = None, migrate: bool = True, si
              create: bool = True) -> Any:
     from domain.services.app import Leitai
     from domain.services.store import application_env
-    from eventstore.keys import LazySigner, beside_path, default_path, load_signer
+    from eventstore.keys import beside_path, default_path
+    from eventstore.signing import HeadSigner
+    from eventstore.tree import TreeStore
 
     store = open_store(url, create=create)
     if migrate:
         ensure_migrated(store, writing=True)
     if signer is None:
         path = default_path(store)
-        # an earlier version's key, still beside the SQLite file until `db upgrade` moves it, is
-        # loaded now: moved away later, it cannot leave this process creating a second key there
-        signer = load_signer(path, create=False) if path == beside_path(store) and path.exists() else LazySigner(path)
+        signer = HeadSigner(path, TreeStore(store))
+        if path == beside_path(store) and path.exists():
+            # an earlier version's key, still beside the SQLite file until `db upgrade` moves it, is
+            # loaded now: moved away later, it cannot leave this process creating a second key there
+            signer.key  # noqa: B018
     return Leitai(env=application_env(store), clock=clock or clock_from_env(), store=store, signer=signer)

@@ -241,7 +241,7 @@ def run_hall(stores: Stores, quick: bool) -> list[dict[str, Any]]:
                 print(f"   [{kind}] {writers:>2} writers, {path:<7}: {r['sheets']:>5} sheets in {r['seconds']:6.2f}s = "
                       f"{r['rate']:>7,.0f}/s, p50 {r['p50_ms']:6.1f} ms, p99 {r['p99_ms']:7.1f} ms, "
                       f"{r['retries']:>4} retries, {r['conflicts']:>3} conflicts reported"
-                      + ("" if r["complete"] else f" (stopped at the time limit)")
+                      + ("" if r["complete"] else " (stopped at the time limit)")
                       + (f", {r['batches']} batches" if r["batches"] else ""), flush=True)
             mine = next(x for x in out if (x["store"], x["writers"], x["path"]) == (kind, writers, "leitai"))
             base = next(x for x in out if (x["store"], x["writers"], x["path"]) == (kind, writers, "library"))

@@ -374,3 +374,15 @@ class StoreError(LeitaiError):
     zh = "数据库问题：{problem_zh}"
     en = "Database problem: {problem}"
     exit_code = 5
+
+
+class LogRewritten(LeitaiError):
+    """The deployment's signer refuses to sign a tree head: the log is not an unchanged
+    extension of the last head it signed (kept outside the database, beside its key)."""
+
+    zh = ("签名被拒绝：日志已不是本系统上次签署的树头（{signed_size} 条事件）的原样延续——{problem_zh}。"
+          "历史记录可能被改写。本次操作未登记任何内容。请立即通知审计人员，运行 `leitai verify` 检查，并与见证方保存的树头核对。")
+    en = ("Signing refused: the log no longer extends, unchanged, the last tree head this deployment signed "
+          "({signed_size} events) — {problem}. The history may have been rewritten. Nothing was recorded by this "
+          "command. Tell the auditors now, run `leitai verify`, and compare with the heads the witnesses hold.")
+    exit_code = 6

@@ -135,10 +135,15 @@ def secret_key_path(store: StoreURL) -> Path:
 
 def key_files(store: StoreURL) -> list[Path]:
     """The key files derived from this database, never one a setting names: its signing key
-    and token key in the data directory and (SQLite) an earlier version's key beside it."""
-    found = [signing_key_path(store), data_directory() / f"{key_name(store)}.secret-key"]
+    (with the signer's state and lock) and token key in the data directory and (SQLite) an
+    earlier version's key beside it."""
+    from eventstore.signing import STATE_SUFFIX
+
+    signing = signing_key_path(store)
+    found = [signing, Path(str(signing) + STATE_SUFFIX), Path(str(signing) + ".lock"),
+             data_directory() / f"{key_name(store)}.secret-key"]
     old = beside_path(store)
-    return found + ([old] if old is not None else [])
+    return found + ([old, Path(str(old) + STATE_SUFFIX), Path(str(old) + ".lock")] if old is not None else [])
 
 
 def secret_key(store: StoreURL) -> str:
@@ -225,6 +230,7 @@ def move_beside_key(store: StoreURL) -> tuple[str, Path, Path] | None:
         if new.read_bytes() != data:
             return "both", old, new
         old.unlink()
+        _move_companions(old, new)
         return "duplicate", old, new
     except OSError as error:
         raise StoreError(problem=f"cannot create {new}: {error.strerror}",
@@ -239,7 +245,19 @@ def move_beside_key(store: StoreURL) -> tuple[str, Path, Path] | None:
         raise StoreError(problem=f"cannot write {new}: {error.strerror}",
                          problem_zh=f"无法写入 {new}：{error.strerror}") from None
     old.unlink()
+    _move_companions(old, new)
     return "moved", old, new
+
+
+def _move_companions(old: Path, new: Path) -> None:
+    """The signer's state (the last head it signed, eventstore/signing.py) goes with its key;
+    its lock file is dropped.  A state already at the new place is never overwritten."""
+    from eventstore.signing import STATE_SUFFIX
+
+    state, moved = Path(str(old) + STATE_SUFFIX), Path(str(new) + STATE_SUFFIX)
+    if state.is_file() and not moved.exists():
+        os.replace(state, moved)
+    Path(str(old) + ".lock").unlink(missing_ok=True)
 
 
 class LazySigner:

@@ -12,8 +12,13 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
 
 from domain.chain import GENESIS, link
+from domain.errors import StoreError
+from domain.merkle import Frontier
 from domain.services.store import CHAIN_TABLE_POSTGRES as POSTGRES_CHAIN
 from domain.services.store import CHAIN_TABLE_SQLITE as SQLITE_CHAIN
+from domain.services.store import LEAVES_TABLE_SQLITE as SQLITE_LEAVES
+from domain.services.store import NODES_TABLE_SQLITE as SQLITE_NODES
+from eventstore.tree import leaf_rows
 
 # A store that does not answer is retried briefly, then reported (the library's own
 # recorders retry ten times, which turns a lock held elsewhere into minutes of waiting).
@@ -23,7 +28,10 @@ _once = retry((InterfaceError, OperationalError), max_attempts=1)
 
 
 class LeitaiSQLiteRecorder(SQLiteApplicationRecorder):
-    """Inserts the events and, in the same transaction, their links of the chain."""
+    """Inserts the events and, in the same transaction, their links of the chain and
+    their leaves and nodes of the Merkle tree (domain/merkle.py)."""
+
+    maintain_tree = True  # False only in the benchmark, to measure what the tree costs
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         positions = list(super()._insert_events(c, stored_events, **kwargs) or [])
@@ -40,7 +48,38 @@ class LeitaiSQLiteRecorder(SQLiteApplicationRecorder):
                             event.state)
             links.append((position, previous))
         c.executemany(f"INSERT INTO {SQLITE_CHAIN} (position, link) VALUES (?, ?)", links)
+        if self.maintain_tree:
+            self._grow_tree(c, stored_events, positions)
         return positions
+
+    @staticmethod
+    def _grow_tree(c: SQLiteCursor, stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> None:
+        c.execute(f"SELECT leaf FROM {SQLITE_LEAVES} ORDER BY leaf DESC LIMIT 1")
+        row = c.fetchone()
+        size = 0 if row is None else int(row[0]) + 1
+
+        def read(nodes: Sequence[tuple[int, int]]) -> list[bytes]:
+            out = []
+            for level, index in nodes:
+                if level == 0:
+                    c.execute(f"SELECT hash FROM {SQLITE_LEAVES} WHERE leaf = ?", (index,))
+                else:
+                    c.execute(f"SELECT hash FROM {SQLITE_NODES} WHERE level = ? AND idx = ?", (level, index))
+                found = c.fetchone()
+                if found is None:
+                    raise StoreError(problem=f"the log's Merkle tree lacks node {(level, index)}: the database was "
+                                             "changed outside Leitai. Nothing was recorded; run `leitai verify`",
+                                     problem_zh=f"日志的 Merkle 树缺少节点 {(level, index)}：数据库曾在擂台系统之外被改动。"
+                                                "本次未登记任何内容；请运行 `leitai verify`")
+                out.append(bytes(found[0]))
+            return out
+
+        frontier = Frontier.of(size, read)
+        leaves, nodes = leaf_rows(frontier, ((p, _uuid(e.originator_id), e.originator_version, e.topic, e.state)
+                                             for e, p in zip(stored_events, positions)))
+        c.executemany(f"INSERT INTO {SQLITE_LEAVES} (leaf, position, hash) VALUES (?, ?, ?)", leaves)
+        if nodes:
+            c.executemany(f"INSERT INTO {SQLITE_NODES} (level, idx, hash) VALUES (?, ?, ?)", nodes)
 
     def chain_link(self, position: int) -> bytes | None:
         with self.datastore.transaction(commit=False) as c:

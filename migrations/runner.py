@@ -24,6 +24,7 @@ HERE = Path(__file__).parent
 TABLE = "leitai_schema_migrations"
 LOCK_KEY = 7_140_412  # advisory lock id for migration runs
 SQLITE_CHAIN_MIGRATION = 5  # migrations/sqlite/0005_chain_and_checks.sql: links for earlier events
+SQLITE_TREE_MIGRATION = 9  # migrations/sqlite/0009_merkle_tree.sql: the tree of earlier events, the origin
 
 
 class MigrationError(StoreError):
@@ -115,6 +116,28 @@ def _backfill_sqlite_chain(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT INTO event_chain (position, link) VALUES (?, ?)", (position, previous))
 
 
+def _build_sqlite_tree(conn: sqlite3.Connection, name: str, batch: int = 50_000) -> None:
+    """The log's origin, and the Merkle tree of the events recorded before it existed
+    (migration 0009), in log order; PostgreSQL builds its own in SQL (0010)."""
+    import secrets
+
+    from domain.checkpoint import origin_for
+    from domain.merkle import Frontier
+    from eventstore.tree import leaf_rows
+
+    if not conn.execute("SELECT 1 FROM log_identity").fetchone():
+        conn.execute("INSERT INTO log_identity (one_row, origin) VALUES (1, ?)", (origin_for(name, secrets.token_hex(6)),))
+    if conn.execute("SELECT 1 FROM merkle_leaves LIMIT 1").fetchone():
+        return
+    frontier = Frontier()
+    cursor = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+                          "ORDER BY rowid")
+    while rows := cursor.fetchmany(batch):
+        leaves, nodes = leaf_rows(frontier, rows)
+        conn.executemany("INSERT INTO merkle_leaves (leaf, position, hash) VALUES (?, ?, ?)", leaves)
+        conn.executemany("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
+
+
 def roles(store: StoreURL) -> dict[str, str] | None:
     """The database's own roles on PostgreSQL, as recorded by migration 0005:
     ``{"writer": "leitai_writer_<db>", "owner": "leitai_owner_<db>"}``.
@@ -179,6 +202,8 @@ def _migrate_sqlite(store: StoreURL) -> list[str]:
                 done_now.append(f"{migration.version:04d}_{migration.name}")
                 if migration.version == SQLITE_CHAIN_MIGRATION:
                     _backfill_sqlite_chain(conn)
+                if migration.version == SQLITE_TREE_MIGRATION:
+                    _build_sqlite_tree(conn, Path(store.path).stem)
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'allowed_topics'").fetchone():
             _sync_topics(conn, "allowed_topics", "?")
         conn.execute("COMMIT")

@@ -25,6 +25,8 @@ from projections.tables import (
     ACCOUNTS,
     APPEALS,
     CHECKPOINTS,
+    HEADS,
+    WITNESSES,
     CONTESTS,
     ORGANIZATIONS,
     QUARANTINE,
@@ -204,6 +206,17 @@ class Computer:
                 changes.rows[CHECKPOINTS.name].append((
                     c["position"], c["head"], c["signature"], c["key"], c["fingerprint"],
                     orjson.dumps(c["reasons"]).decode(), folder.checkpoint_positions.get(c["position"])))
+            ledger = folder.ledger
+            changes.replacing(HEADS, (), ())
+            for h in ledger.heads:
+                cosigned = [{"witness": c["witness"], "signature": c["signature"]}
+                            for c in ledger.cosignatures.get(h["size"], []) if c["root"] == h["root"]]
+                changes.rows[HEADS.name].append((
+                    h["size"], h["root"], h["note"], orjson.dumps(h["reasons"]).decode(),
+                    orjson.dumps(cosigned).decode(), folder.head_positions.get(h["size"])))
+            changes.replacing(WITNESSES, (), ())
+            for name, vkey in sorted(ledger.witnesses.items()):
+                changes.rows[WITNESSES.name].append((name, vkey))
         rulesets = ({(h.code, v) for h in folder.rulesets.values() for v in h.versions} if dirty.everything
                     else dirty.rulesets)
         for code, version in sorted(rulesets):

@@ -28,12 +28,14 @@ from domain.model.contest import Contest
 from domain.model.ledger import Ledger
 from domain.model.organization import Organization
 from domain.model.round import Round
+from domain.model.round_events import RESULT_CHANGING
 from domain.model.ruleset_history import RuleSetHistory
 from domain.model.topics import aggregate_classes, event_classes
 from domain.rules.ruleset import RuleSet, parse_ruleset
 
 # Round events after which standings, stars and consequences may change
 RESULT_EVENTS = {"Finalized", "Reranked", "Resealed"}
+TRACKED = RESULT_EVENTS | RESULT_CHANGING  # round events that take the long path (see _touch)
 
 
 @contextmanager
@@ -154,6 +156,8 @@ class Folder:
         self.round_problems: dict[str, Quarantined] = {}  # rounds whose results could not be computed
         self.ledger: Any = None
         self.checkpoint_positions: dict[int, int] = {}  # signed position -> the checkpoint event's position
+        self.result_positions: dict[str, int] = {}  # round -> position of its last result-changing event
+        self.head_positions: dict[int, int] = {}  # signed tree size -> the position of the event recording it
 
     # -- folding ----------------------------------------------------------------------
 
@@ -225,7 +229,7 @@ class Folder:
             count += 1
             kind = kinds.get(topic)
             obj = aggregates.get(key)
-            if (kind is None or kind.creates or type(obj) is not Round or kind.name in RESULT_EVENTS
+            if (kind is None or kind.creates or type(obj) is not Round or kind.name in TRACKED
                     or versions.get(key) != version - 1 or key in self.broken):
                 self.apply(position, key, version, topic, state)  # counts itself
                 continue
@@ -277,6 +281,8 @@ class Folder:
             counts[code] = counts.get(code, 0) + 1
             self.round_position[code] = position
             dirty.rounds.add(code)
+            if event in RESULT_CHANGING:
+                self.result_positions[code] = position
             if event in RESULT_EVENTS:
                 dirty.units.add((obj.contest, obj.unit))
                 dirty.levels.add((obj.contest, obj.level, obj.period[:4]))
@@ -295,9 +301,12 @@ class Folder:
         elif isinstance(obj, Account):
             dirty.accounts.add(obj.name)
             self.account_position[obj.name] = position
-        elif isinstance(obj, Ledger) and obj.checkpoints:
+        elif isinstance(obj, Ledger):
             dirty.checkpoints = True
-            self.checkpoint_positions[obj.checkpoints[-1]["position"]] = position
+            if event == "CheckpointSigned":
+                self.checkpoint_positions[obj.checkpoints[-1]["position"]] = position
+            elif event == "TreeHeadSigned":
+                self.head_positions[obj.heads[-1]["size"]] = position
 
     def take_dirty(self) -> tuple[Dirty, Counter[str]]:
         """What changed since the last take, with the events applied per round."""

@@ -30,6 +30,8 @@ from projections.tables import (
     ACCOUNTS,
     APPEALS,
     CHECKPOINTS,
+    HEADS,
+    WITNESSES,
     ORGANIZATIONS,
     CERTIFICATIONS,
     CONSEQUENCES,
@@ -155,6 +157,73 @@ class ReadModels:
         """The latest checkpoint signed for something that happened to this round."""
         mine = [c for c in self.checkpoints() if any(reason.split()[0] == round for reason in c["reasons"])]
         return mine[-1] if mine else None
+
+    # -- the log's signed heads and proofs ------------------------------------------------------
+
+    def heads(self) -> list[dict[str, Any]]:
+        """Every signed tree head, oldest first, each with its cosignatures and the note
+        carrying them (``cosigned``)."""
+        from domain.checkpoint import Note, NoteError, Signature
+
+        rows = self.store.select(HEADS, {}, order="size")
+        for r in rows:
+            r["reasons"] = orjson.loads(r["reasons"])
+            r["cosignatures"] = orjson.loads(r["cosignatures"])
+            try:
+                lines = [Signature.parse(c["signature"]) for c in r["cosignatures"]]
+                r["cosigned"] = str(Note.parse(r["note"]).with_signatures(*lines))
+            except NoteError:
+                r["cosigned"] = r["note"]
+        return rows
+
+    def head_for(self, round: str) -> dict[str, Any] | None:
+        """The latest tree head signed for something that happened to this round (what its
+        score sheet and notice print)."""
+        mine = [h for h in self.heads() if any(reason.split()[0] == round for reason in h["reasons"])]
+        return mine[-1] if mine else None
+
+    def witnesses(self) -> list[dict[str, Any]]:
+        return self.store.select(WITNESSES, {}, order="name")
+
+    def inclusion_proof(self, code: str, entrant: str, size: int | None = None) -> dict[str, Any]:
+        """Every event behind an entrant's result with its inclusion proof to a signed head:
+        the one of ``size``; else the latest one signed for the round if it covers them; else
+        the latest (projections/proofs.py)."""
+        from domain.ids import round_id
+        from eventstore.tree import TreeStore
+        from projections import proofs
+
+        row = self.round(code)
+        entrant = entity_code(entrant, "entrant")
+        heads = self.heads()
+        mine = [h for h in heads if any(reason.split()[0] == row["round"] for reason in h["reasons"])]
+        choices = ([proofs.head_for(heads, size)] if size is not None
+                   else ([mine[-1]] if mine else []) + [proofs.head_for(heads, None)])
+
+        def work(source: Any) -> dict[str, Any]:
+            rows = source.events_of([round_id(row["round"])])
+            tree = TreeStore(source.store, source.connection)
+            for head in choices[:-1]:
+                try:
+                    return proofs.inclusion_bundle(tree, rows, row["round"], entrant, head, head["cosigned"])
+                except proofs.ProofUnavailable:
+                    continue  # the round's own head does not cover every event: the latest
+            return proofs.inclusion_bundle(tree, rows, row["round"], entrant, choices[-1], choices[-1]["cosigned"])
+
+        if entrant not in self.entrant_codes(row["round"]):
+            raise InvalidValue("entrant", entrant, f"{entrant} is not an entrant of round {row['round']}",
+                               f"{entrant} 不是轮次 {row['round']} 的参赛组织")
+        return self._from_events(work)
+
+    def consistency_proof(self, old: int, size: int | None = None) -> str:
+        """The proof that the signed head of ``size`` (the latest if None) extends the log's
+        first ``old`` events unchanged (projections/proofs.py)."""
+        from eventstore.tree import TreeStore
+        from projections import proofs
+
+        head = proofs.head_for(self.heads(), size)
+        return self._from_events(lambda source: proofs.consistency(TreeStore(source.store, source.connection), old,
+                                                                   head, head["cosigned"]))
 
     def organization(self, code: str) -> dict[str, Any]:
         code = entity_code(code, "organization")

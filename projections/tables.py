@@ -90,12 +90,20 @@ CHECKPOINTS = Table("checkpoints", (  # reasons as JSON: ["R-GL-2025-05 Closed",
     ("event_position", B),
 ), ("position",))
 
+HEADS = Table("heads", (  # the signed tree heads; reasons and cosignatures as JSON
+    ("size", B), ("root", T), ("note", T), ("reasons", T), ("cosignatures", T), ("event_position", B),
+), ("size", "root"))
+
+WITNESSES = Table("witnesses", (  # whose cosignatures the deployment accepts
+    ("name", T), ("vkey", T),
+), ("name",))
+
 ACCOUNTS = Table("accounts", (  # grants as JSON: [{"role": ..., "contest": ..., ...}]
     ("account", T), ("display_name", T), ("grants", T), ("disabled", I), ("generation", I), ("position", B),
 ), ("account",))
 
 TABLES = (ROUNDS, ENTRIES, STANDINGS, FINALISTS, CERTIFICATIONS, CONSEQUENCES, JUDGES, RULESETS, QUARANTINE,
-          APPEALS, CONTESTS, ORGANIZATIONS, CHECKPOINTS, ACCOUNTS)
+          APPEALS, CONTESTS, ORGANIZATIONS, CHECKPOINTS, ACCOUNTS, HEADS, WITNESSES)
 
 SQL_TYPES = {
     "sqlite": {T: "TEXT", I: "INTEGER", B: "INTEGER", X: "BLOB"},

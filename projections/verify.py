@@ -32,6 +32,7 @@ from uuid import UUID
 import orjson
 
 from domain.chain import fingerprint
+from domain.checkpoint import Note, NoteError, Signature, VerifierKey, b64
 from domain.model.round_events import CLOSED, FINAL, PUBLISHED
 from domain.rules.seal import canonical_json
 from projections.chain import ChainReport, as_bytes, check_chain, check_checkpoints
@@ -39,8 +40,13 @@ from projections.compute import Computer
 from projections.fold import Folder, bulk
 from projections.ranking_json import ranking_document
 from projections.source import EventSource
+from projections.tlog import (LogTree, Problem, check_coverage, check_heads, check_held_heads, check_stored_tree,
+                              parse_held, trusted_log_keys)
+from eventstore.notes import verify_note
+from eventstore.tree import TreeStore
 
-FORMAT = "leitai-events/2"
+FORMAT = "leitai-events/3"
+LEGACY_FORMAT = "leitai-events/2"  # before the Merkle tree: chain checkpoints and a signed chain head
 MAX_LINE = 8_000_000  # bytes: an event is at most 2 MB (migrations), escaped in JSON
 
 
@@ -66,6 +72,13 @@ class VerifyReport:
     keys: list[str] = field(default_factory=list)  # fingerprints of the keys the checkpoints were checked with
     key_confirmed: bool = False  # checked with a key given from outside the history (not one it names)
     key_source: str = "recorded"  # "given" (by the auditor), "deployment" (this machine's key), "recorded"
+    origin: str | None = None  # the log's origin (the name its signed tree heads carry)
+    tree_size: int = 0  # events in the log's Merkle tree as recomputed
+    root: str = ""  # its root hash, base64
+    heads: int = 0  # signed tree heads recorded in the log, each checked
+    held: int = 0  # heads held from outside (a notice, a witness, the signer's state) checked against the log
+    witnesses: list[str] = field(default_factory=list)  # witnesses whose cosignatures were required
+    quorum: int = 0
 
     @property
     def ok(self) -> bool:
@@ -73,8 +86,10 @@ class VerifyReport:
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "rounds": self.rounds, "events": self.events, "checkpoints": self.checkpoints,
-                "covered": self.covered, "last": self.last, "head": self.head, "keys": self.keys, "key_confirmed": self.key_confirmed, "key_source": self.key_source,
-                "findings": [vars(f) for f in self.findings]}
+                "heads": self.heads, "held": self.held, "origin": self.origin, "tree_size": self.tree_size,
+                "root": self.root, "covered": self.covered, "last": self.last, "head": self.head, "keys": self.keys,
+                "key_confirmed": self.key_confirmed, "key_source": self.key_source, "witnesses": self.witnesses,
+                "quorum": self.quorum, "findings": [vars(f) for f in self.findings]}
 
 
 # -- the rounds ----------------------------------------------------------------------------
@@ -178,14 +193,19 @@ def _chain_findings(report: VerifyReport, chain: ChainReport, folder: Folder, ke
 
 
 def verify_store(source: EventSource, only: str | None = None, served: dict[str, dict[str, Any]] | None = None,
-                 keys: Sequence[bytes] = (), verify_signature: Any = None) -> VerifyReport:
-    """Fold and chain-check the whole log in one read, then verify the rounds."""
+                 keys: Sequence[bytes] = (), verify_signature: Any = None, held: Sequence[tuple[str, Note]] = (),
+                 witnesses: Sequence[VerifierKey] = (), quorum: int = 0) -> VerifyReport:
+    """Fold, chain-check and re-hash the whole log in one read, then verify the rounds, the
+    stored tree, the signed heads, the heads held from outside and the coverage."""
     folder = Folder()
     chain_rows: list[tuple] = []
+    log = LogTree()
     with bulk():
         for rows in source.scan_with_links():
             folder.apply_rows([row[:5] for row in rows])
             chain_rows.extend(rows)
+            for row in rows:
+                log.add(*row[:5])
         folder.take_dirty()
         checkpoints = folder.ledger.checkpoints if folder.ledger is not None else []
         chain = check_chain(chain_rows, keep=[c["position"] for c in checkpoints])
@@ -195,7 +215,33 @@ def verify_store(source: EventSource, only: str | None = None, served: dict[str,
                                "removed", f"哈希链在位置 {position} 有记录但没有对应事件：有事件被删除"))
     report = verify_folder(folder, only, served)
     _chain_findings(report, chain, folder, keys, verify_signature or _verify_signature)
+    tree = TreeStore(source.store, source.connection)
+    origin = tree.origin()
+    stored = check_stored_tree(log, tree.scan(), tree.scan_nodes()) if origin is not None else [Problem(
+        "tree", "*", None, None, "the database has no Merkle tree: run `leitai db upgrade`",
+        "数据库还没有 Merkle 树：请运行 `leitai db upgrade`")]
+    _log_findings(report, log, folder, origin, keys, held, witnesses, quorum, only, stored)
     return report
+
+
+def _log_findings(report: VerifyReport, log: LogTree, folder: Folder, origin: str | None, keys: Sequence[bytes],
+                  held: Sequence[tuple[str, Note]], witnesses: Sequence[VerifierKey], quorum: int, only: str | None,
+                  problems: list[Problem]) -> None:
+    """The tree, the recorded heads, the held heads and the coverage of the rounds."""
+    heads = check_heads(log, origin, folder.ledger, keys)
+    problems = problems + heads.problems
+    held_problems, good = check_held_heads(log, origin, held, keys)
+    report.held = len(held)
+    problems += held_problems
+    problems += check_coverage(log, folder, heads, report.covered, only, witnesses, quorum, good)
+    for p in problems:
+        report.findings.append(Finding(p.round, p.check, p.expected, p.found, p.en, p.zh))
+    report.origin, report.tree_size, report.root = origin, log.size, b64(log.root())
+    report.heads = len(folder.ledger.heads) if folder.ledger is not None else 0
+    report.witnesses, report.quorum = [w.name for w in witnesses], quorum
+    largest = max([heads.covered, *good])
+    if largest:
+        report.covered = max(report.covered, log.positions[largest - 1])
 
 
 def _verify_signature(key: bytes, position: int, head: str, signature: str) -> bool:
@@ -216,19 +262,31 @@ def fold_store(source: EventSource) -> Folder:
 # -- export --------------------------------------------------------------------------------
 
 
-def export_events(source: EventSource, path: Path, signer: Any = None) -> tuple[int, int]:
-    """Write every event (exact bytes and chain link), the seals and a signed head as
-    NDJSON; returns (events, sealed rounds)."""
+def export_events(source: EventSource, path: Path, signer: Any = None) -> tuple[int, int, str | None]:
+    """Write every event (exact bytes and chain link), the seals and the head that covers
+    them as NDJSON; returns (events, sealed rounds, the head's note or None).
+
+    With ``signer`` (this machine holds the deployment's key) the head of the log as it is
+    is signed now - the signer refuses a rewritten log - and the export ends at its last
+    event; otherwise the latest head recorded in the log, with its cosignatures, is the
+    export's checkpoint (events after it are in the export, not yet covered)."""
+    tree = TreeStore(source.store, source.connection)
+    origin = tree.origin()
+    note: str | None = None
+    last = source.last_position()
+    if signer is not None and origin is not None:
+        head = signer.sign_head()
+        note = head.note
+        last = tree.position_of_leaf(head.size - 1) if head.size else 0
     folder = Folder()
     count = 0
     digest = hashlib.sha256()
     with path.open("w", encoding="utf-8") as out:
-        last = source.last_position()
-        header = {"format": FORMAT, "exported_at": datetime.now(timezone.utc).isoformat(), "last_position": last}
+        header = {"format": FORMAT, "exported_at": datetime.now(timezone.utc).isoformat(), "last_position": last,
+                  "origin": origin}
         if signer is not None:
-            header.update(key=signer.public_hex, fingerprint=signer.fingerprint)
+            header.update(key=signer.vkey(origin) if origin else None, fingerprint=signer.fingerprint)
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
-        head, position = b"", 0
         for rows in source.scan_with_links(0, last):
             for position, key, version, topic, state, stored in rows:
                 raw = as_bytes(state)
@@ -238,7 +296,6 @@ def export_events(source: EventSource, path: Path, signer: Any = None) -> tuple[
                 digest.update(line.encode("utf-8"))
                 out.write(line + "\n")
                 folder.apply(position, key, version, topic, raw)
-                head = bytes(stored) if stored is not None else head
                 count += 1
         sealed = 0
         for code in sorted(folder.rounds):
@@ -247,12 +304,25 @@ def export_events(source: EventSource, path: Path, signer: Any = None) -> tuple[
                 out.write(json.dumps({"seal": {"round": code, "status": rnd.status, "seal": rnd.seal,
                                                "results": canonical_json(rnd.results)}}, ensure_ascii=False) + "\n")
                 sealed += 1
-        if signer is not None and head:
-            out.write(json.dumps({"signed_head": {"position": position, "head": head.hex(),
-                                                  "signature": signer.sign(position, head),
-                                                  "key": signer.public_hex}}) + "\n")
+        if note is None and folder.ledger is not None and folder.ledger.heads:
+            note = cosigned_note(folder.ledger, folder.ledger.heads[-1])
+        if note is not None:
+            out.write(json.dumps({"checkpoint": note}, ensure_ascii=False) + "\n")
         out.write(json.dumps({"end": {"events": count, "sha256": digest.hexdigest()}}) + "\n")
-    return count, sealed
+    return count, sealed, note
+
+
+def cosigned_note(ledger: Any, head: dict[str, Any]) -> str:
+    """A recorded head's note with the cosignatures recorded for it (each line once)."""
+    note = Note.parse(head["note"])
+    lines = []
+    for c in ledger.cosignatures.get(head["size"], []):
+        if c["root"] == head["root"]:
+            try:
+                lines.append(Signature.parse(c["signature"]))
+            except NoteError:
+                continue
+    return str(note.with_signatures(*lines))
 
 
 def _uuid(key: Any) -> UUID:
@@ -295,7 +365,8 @@ class ExportLineError:
 
 
 def verify_export(path: Path, only: str | None = None, keys: Sequence[bytes] = (),
-                  verify_signature: Any = None) -> VerifyReport:
+                  verify_signature: Any = None, held: Sequence[tuple[str, Note]] = (),
+                  witnesses: Sequence[VerifierKey] = (), quorum: int = 0) -> VerifyReport:
     """The checks of ``verify`` on an export file, with no database."""
     verify_signature = verify_signature or _verify_signature
     folder = Folder()
@@ -303,8 +374,10 @@ def verify_export(path: Path, only: str | None = None, keys: Sequence[bytes] = (
     digest = hashlib.sha256()
     end: dict[str, Any] | None = None
     signed_head: dict[str, Any] | None = None
+    exported: list[tuple[str, Note]] = []  # the export's own checkpoint (leitai-events/3)
     damaged: list[Finding] = []
     chain_rows: list[tuple] = []
+    log = LogTree()
     try:
         lines = read_export(path)
         first = next(lines, None)
@@ -313,7 +386,7 @@ def verify_export(path: Path, only: str | None = None, keys: Sequence[bytes] = (
     if first is None:
         raise ExportUnreadable(f"{path.name} is empty", f"{path.name} 是空文件")
     header = first[1]
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
+    if not isinstance(header, dict) or header.get("format") not in (FORMAT, LEGACY_FORMAT):
         raise ExportUnreadable(f"{path.name} is not a Leitai event export ({FORMAT}; made by `leitai export events`)",
                                f"{path.name} 不是擂台事件导出文件（{FORMAT}，由 `leitai export events` 生成）")
     with bulk():
@@ -329,10 +402,17 @@ def verify_export(path: Path, only: str | None = None, keys: Sequence[bytes] = (
                 link = item.get("link")
                 chain_rows.append((item["position"], item["aggregate"], item["version"], item["topic"], raw,
                                    bytes.fromhex(link) if isinstance(link, str) and _is_hex(link) else None))
+                log.add(item["position"], item["aggregate"], item["version"], item["topic"], raw)
             elif "seal" in item:
                 seals[item["seal"]["round"]] = item["seal"]
             elif "signed_head" in item:
                 signed_head = item["signed_head"]
+            elif "checkpoint" in item:
+                try:
+                    exported.append((f"line {number}", parse_held(item["checkpoint"])))
+                except NoteError as error:
+                    damaged.append(Finding("*", "export", None, number, f"line {number}: {error.en}",
+                                           f"第 {number} 行：{error.zh}"))
             elif "end" in item:
                 end = item["end"]
         folder.take_dirty()
@@ -345,6 +425,20 @@ def verify_export(path: Path, only: str | None = None, keys: Sequence[bytes] = (
     _chain_findings(report, chain, folder, keys, verify_signature)
     if signed_head is not None:
         _check_signed_head(report, signed_head, chain, keys, verify_signature)
+    origin = header.get("origin") if isinstance(header.get("origin"), str) else None
+    signer_keys = list(keys)
+    if not signer_keys and exported:  # the export's own key, as a history names its own (proves nothing alone)
+        try:
+            signer_keys = [VerifierKey.parse(str(header.get("key"))).public]
+        except NoteError:
+            signer_keys = []
+    unsigned = [source for source, note in exported
+                if not signer_keys or not verify_note(note, trusted_log_keys(note.checkpoint.origin, signer_keys)).ok]
+    for source in unsigned:
+        report.findings.append(Finding("*", "export", None, source, f"the export's checkpoint ({source}) is not "
+                                       "validly signed", f"导出文件的检查点（{source}）签名无效"))
+    _log_findings(report, log, folder, origin, keys, list(held) + [h for h in exported if h[0] not in unsigned],
+                  witnesses, quorum, only, [])
     _check_seal_lines(report, folder, seals, only)
     if end is None or end.get("events") != folder.events or end.get("sha256") != digest.hexdigest():
         report.findings.append(Finding("*", "export", end, {"events": folder.events, "sha256": digest.hexdigest()},
@@ -372,6 +466,10 @@ def _export_line(item: Any, number: int) -> Finding | None:
         if not (isinstance(seal, dict) and isinstance(seal.get("round"), str) and isinstance(seal.get("seal"), str)):
             return Finding("*", "export", None, number, f"line {number}: a seal line needs round and seal",
                            f"第 {number} 行：封存行应包含 round 和 seal")
+    elif "checkpoint" in item:
+        if not isinstance(item["checkpoint"], str):
+            return Finding("*", "export", None, number, f"line {number}: a damaged checkpoint",
+                           f"第 {number} 行：检查点已损坏")
     elif "signed_head" in item:
         head = item["signed_head"]
         if not (isinstance(head, dict) and isinstance(head.get("position"), int)

@@ -28,15 +28,13 @@ _pg_report: dict[str, Any] = {"description": None, "ran": 0, "failed": 0}
 
 
 @pytest.fixture(scope="session", autouse=True)
-def signing_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One deployment key for the session (never the user's own key directory)."""
-    path = tmp_path_factory.mktemp("keys") / "signing-key.pem"
-    previous = os.environ.get("LEITAI_SIGNING_KEY")
-    os.environ["LEITAI_SIGNING_KEY"] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop("LEITAI_SIGNING_KEY", None)
-    else:
+def no_configured_key() -> Iterator[None]:
+    """Every test database has its own signing key, as every deployment has (one key signs
+    one log: the signer refuses to sign another with it): LEITAI_SIGNING_KEY is unset, and
+    each key is derived from its database in the session's data directory (key_directory)."""
+    previous = os.environ.pop("LEITAI_SIGNING_KEY", None)
+    yield
+    if previous is not None:
         os.environ["LEITAI_SIGNING_KEY"] = previous
 
 
@@ -52,6 +50,15 @@ def key_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("XDG_DATA_HOME", None)
     else:
         os.environ["XDG_DATA_HOME"] = previous
+
+
+@pytest.fixture
+def signing_key(store_url: str) -> Path:
+    """Where the test database's signing key lives (made on first use)."""
+    from domain.services.store import parse_url
+    from eventstore.keys import default_path
+
+    return default_path(parse_url(store_url))
 
 
 @pytest.fixture

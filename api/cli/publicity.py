@@ -118,10 +118,10 @@ def cmd_export_results(ctx: Context) -> None:
     read = current(ctx)
     try:
         board = read.leaderboard(ctx.args.round)
-        checkpoint = read.checkpoint_for(board["round"])
+        pin = read.head_for(board["round"]) or read.checkpoint_for(board["round"])
     finally:
         read.close()
-    head, rows = results_table(board, checkpoint, ctx.lang)
+    head, rows = results_table(board, pin, ctx.lang)
     try:
         if path.suffix.lower() == ".csv":
             with path.open("w", encoding="utf-8-sig", newline="") as out:  # with a BOM: Excel reads it as UTF-8
@@ -145,7 +145,9 @@ def results_table(board: dict[str, Any], checkpoint: dict[str, Any] | None,
             [("状态" if zh else "State"), render.status_text(board["status"], lang),
              render.publicity_text(board.get("publicity"), lang)],
             [("封存值" if zh else "Seal"), board["seal"] or ("尚未封存（暂定）" if zh else "not sealed (provisional)")]]
-    if checkpoint is not None:
+    if checkpoint is not None and "cosigned" in checkpoint:  # a signed tree head: the whole checkpoint note
+        head.append([("签名检查点" if zh else "Checkpoint"), checkpoint["cosigned"]])
+    elif checkpoint is not None:  # a round sealed before the tree existed: its chain checkpoint
         head.append([("签名检查点" if zh else "Checkpoint"), f"#{checkpoint['position']} {checkpoint['head'][:16]}…",
                      ("公钥指纹 " if zh else "key ") + checkpoint["fingerprint"]])
     head.append([])

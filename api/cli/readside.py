@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from api.cli import render
+from domain.errors import InvalidValue
 from api.cli.context import Context, Mismatch, read_text
 
 T = TypeVar("T")
@@ -303,27 +304,29 @@ def cmd_replay(ctx: Context) -> None:
     print(render.replay_text(report, ctx.lang))
 
 
-def _keys(ctx: Context) -> list[bytes]:
-    from eventstore.keys import public_key
-
-    return [public_key(k) for k in (ctx.args.key or [])]
-
-
 def cmd_verify(ctx: Context) -> None:
+    from api.cli import tlog
     from projections.verify import ExportUnreadable, verify_export, verify_store
 
     a = ctx.args
-    keys = _keys(ctx)
+    if a.proof:
+        tlog.verify_offline(ctx)
+        return
+    if a.checkpoint:
+        raise InvalidValue("--checkpoint", a.checkpoint, "--checkpoint goes with --proof; to check the log against a "
+                           "head, use --since", "--checkpoint 用于配合 --proof；要核对日志是否为某树头的延续，请用 --since")
+    keys = tlog.public_keys(a.key)
+    witnesses = tlog.witness_keys(a.witness)
+    quorum = tlog.quorum(ctx, witnesses) if witnesses else 0
+    held = tlog.held_heads(a.since)
     only = a.round.strip().upper() if a.round else None
     if a.from_export:
         path = Path(a.from_export)
         if not path.is_file():
             read_text(a.from_export, "--from-export")  # says what is wrong with the path
         try:
-            report = verify_export(path, only, keys)
+            report = verify_export(path, only, keys, held=held, witnesses=witnesses, quorum=quorum)
         except ExportUnreadable as error:
-            from domain.errors import InvalidValue
-
             raise InvalidValue("--from-export", a.from_export, error.en, error.zh) from None
     else:
         from projections.source import EventSource
@@ -336,13 +339,14 @@ def cmd_verify(ctx: Context) -> None:
             key_path = default_path(store)
             if key_path.exists():
                 keys, deployment = [load_signer(key_path, create=False).public_key], True
+        held = held + tlog.signer_state(store)  # the last head this machine's signer signed, if here
         read = current(ctx)
         source = EventSource(store)
         try:
             if only is not None:
                 read.round(only)  # an unknown round is "not found", never "all is well"
             served = {r["round"]: read.ranking(r["round"]) for r in read.rounds() if not only or r["round"] == only}
-            report = verify_store(source, only, served, keys)
+            report = verify_store(source, only, served, keys, held=held, witnesses=witnesses, quorum=quorum)
         finally:
             source.close()
             read.close()
@@ -363,17 +367,20 @@ def cmd_verify(ctx: Context) -> None:
 
 
 def cmd_export_events(ctx: Context) -> None:
-    from eventstore.keys import default_path, load_signer
+    from eventstore.keys import default_path
+    from eventstore.signing import HeadSigner
+    from eventstore.tree import TreeStore
     from projections.source import EventSource
     from projections.verify import export_events
 
     store = ctx.store
     path = Path(ctx.args.file)
     key_path = default_path(store)
-    signer = load_signer(key_path, create=False) if key_path.exists() else None
+    # this machine's key signs the head the export ends with (the signer refuses a rewritten log)
+    signer = HeadSigner(key_path, TreeStore(store), create=False) if key_path.exists() else None
     source = EventSource(store)
     try:
-        events, sealed = export_events(source, path, signer)
+        events, sealed, note = export_events(source, path, signer)
     except OSError as error:
         from domain.errors import InvalidValue
 
@@ -381,9 +388,13 @@ def cmd_export_events(ctx: Context) -> None:
                            f"无法写入（{error.strerror}）") from None
     finally:
         source.close()
-    key = f" --key {signer.public_hex}" if signer else ""
+    key = f" --key {signer.public_hex}" if signer else ctx.t(" --key 公钥", " --key PUBKEY")
+    size = note.split("\n")[1] if note else None
     ctx.say(f"已导出 {events:,} 条事件（含哈希链）和 {sealed} 个轮次的封存值到 {path}"
-            + ("，并用本系统密钥签署了链头" if signer else "") + f"。离线核对：leitai verify --from-export {path}{key}",
+            + (f"，结尾是本系统刚签署的 {size} 条事件的树头" if signer and note else
+               f"，结尾是最近签署的 {size} 条事件的树头" if note else "；日志还没有签名树头")
+            + f"。离线核对：leitai verify --from-export {path}{key}",
             f"Exported {events:,} events (with the hash chain) and {sealed} round seals to {path}"
-            + (", the chain head signed with the deployment's key" if signer else "")
+            + (f", ending with the head of {size} events just signed with the deployment's key" if signer and note else
+               f", ending with the latest signed head ({size} events)" if note else "; the log has no signed head yet")
             + f". Verify offline: leitai verify --from-export {path}{key}")

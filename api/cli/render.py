@@ -248,7 +248,8 @@ CERT_STATES_ZH = {"opened": "已立项", "self_assessed": "已自评", "initiall
 SHEET_CHANGES_ZH = {"submitted": "提交", "corrected": "更正", "voided": "作废"}
 CHECKS_ZH = {"seal": "封存值", "results": "结果", "read_model": "读模型", "quarantine": "无法应用的事件",
              "chain": "哈希链", "checkpoint": "签名检查点", "export_seal": "导出的封存值",
-             "export_results": "导出的结果", "export": "导出文件"}
+             "export_results": "导出的结果", "export": "导出文件", "tree": "Merkle 树", "head": "签名树头",
+             "coverage": "签名覆盖", "held": "外部保存的树头", "witness": "见证方联署", "cosignature": "联署签名"}
 
 
 def plural(count: int, word: str) -> str:
@@ -407,28 +408,39 @@ def consequence(c: dict[str, Any], lang: str) -> str:
 
 def verify_summary(report: Any, lang: str) -> str:
     covered = report.covered
+    broken = any(f.check in ("chain", "checkpoint", "tree", "head") for f in report.findings)
+    legacy = report.checkpoints
     if zh(lang):
-        broken = any(f.check in ("chain", "checkpoint") for f in report.findings)
         line = (f"已核对 {len(report.rounds)} 个轮次、{report.events:,} 条事件："
-                + ("" if broken else "哈希链完整，") + f"{report.checkpoints} 个签名检查点" + ("" if broken else "有效") + "，"
-                + ("封存值与公布结果全部一致。" if report.ok else f"发现 {len(report.findings)} 处不一致（见上）。"))
+                + ("" if broken else "哈希链与 Merkle 树完整，") + f"{report.heads} 个签名树头"
+                + (f"、{legacy} 个旧版签名检查点" if legacy else "") + ("" if broken else "有效")
+                + (f"，{report.held} 个外部保存的树头" + ("均得到原样延续" if report.ok else "已核对") if report.held else "")
+                + (f"，要求见证方 {'、'.join(report.witnesses)} 中至少 {report.quorum} 个联署" if report.witnesses else "")
+                + "，" + ("封存值与公布结果全部一致。" if report.ok else f"发现 {len(report.findings)} 处不一致（见上）。"))
+        if report.origin:
+            line += f"\n日志 {report.origin}：{report.tree_size:,} 条事件，根哈希 {report.root}"
         if report.keys:
             line += f"\n签名公钥指纹：{'、'.join(report.keys)}" + {
                 "given": "（由您提供的公钥）", "deployment": "（本系统的签名密钥）"}.get(
                 report.key_source, "（取自记录本身：请与公示或评分表上印的指纹核对，或用 --key 指定公钥）")
         if covered < report.last:
-            line += f"\n签名覆盖到日志位置 {covered}；其后的事件尚无签名检查点。"
+            line += f"\n签名覆盖到日志位置 {covered}；其后的事件尚待下一个签名树头。"
         return line
-    broken = any(f.check in ("chain", "checkpoint") for f in report.findings)
     line = (f"Checked {plural(len(report.rounds), 'round')} and {plural(report.events, 'event')}: "
-            + ("" if broken else "the hash chain is intact, ")
-            + f"{report.checkpoints} signed checkpoints; "
-            + ("every seal and published result matches." if report.ok else f"{len(report.findings)} mismatches (above)."))
+            + ("" if broken else "the hash chain and the Merkle tree are intact, ")
+            + plural(report.heads, "signed tree head") + (f" and {legacy} earlier signed checkpoints" if legacy else "")
+            + (f"; {plural(report.held, 'head')} held outside the database" + (", each extended unchanged" if report.ok
+                                                                                 else "") if report.held else "")
+            + (f"; cosignatures of {report.quorum} of {', '.join(report.witnesses)} required" if report.witnesses else "")
+            + "; " + ("every seal and published result matches." if report.ok else
+                      f"{len(report.findings)} mismatches (above)."))
+    if report.origin:
+        line += f"\nLog {report.origin}: {report.tree_size:,} events, root {report.root}"
     if report.keys:
         line += f"\nSigning key fingerprint: {', '.join(report.keys)}" + {
             "given": " (the key you gave)", "deployment": " (this deployment's signing key)"}.get(
             report.key_source, " (named by the history itself: compare it with the one printed on the notice, "
                                "or give --key)")
     if covered < report.last:
-        line += f"\nSignatures cover the log up to position {covered}; later events have no checkpoint yet."
+        line += f"\nSignatures cover the log up to position {covered}; later events await the next signed head."
     return line

@@ -114,6 +114,40 @@ def cmd_db_migrate(ctx: Context) -> None:
                 f"Put the application's login in the writer role {roles['writer']}: "
                 f"CREATE ROLE leitai LOGIN PASSWORD '…' IN ROLE {roles['writer']}")
     _keys_apart(ctx, store, admin_store() or store)
+    _first_head(ctx, admin_store() or store)
+
+
+def _first_head(ctx: Context, store: Any) -> None:
+    """An existing log's first signed tree head, when the tree was just built (or a key has
+    never signed one): signed here if this machine holds the deployment's key."""
+    from eventstore.keys import default_path
+    from eventstore.signing import HeadSigner
+    from eventstore.tree import TreeStore
+
+    tree = TreeStore(store)
+    if tree.origin() is None or tree.size() == 0:
+        return
+    key = default_path(store)
+    if not key.exists():
+        ctx.say(f"日志 {tree.origin()} 的 Merkle 树已建好（{tree.size()} 条事件）。本机没有签名密钥（{key}）："
+                "第一个树头将在服务器下一次封存、公示时签署，或在服务器上运行 `leitai checkpoint`",
+                f"The Merkle tree of the log {tree.origin()} is built ({tree.size()} events). This machine holds no "
+                f"signing key ({key}): the first tree head is signed at the server's next seal or publication, or "
+                "by `leitai checkpoint` on the server")
+        return
+    if HeadSigner(key, tree, create=False).last_head() is not None:
+        return
+    from api.wiring import open_app
+
+    app = open_app(store.url, migrate=False, create=False)
+    try:
+        head = app.sign_head(["db upgrade"], ctx.actor).value
+    finally:
+        app.close()
+    ctx.say(f"已为日志 {head.origin} 签署第一个树头（{head.size} 条事件）并登记。见证方可以开始见证："
+            f"leitai witness add 本系统网址 --key {head.vkey}",
+            f"Signed and recorded the first tree head of the log {head.origin} ({head.size} events). Witnesses may "
+            f"start now: leitai witness add THIS_SERVER_URL --key {head.vkey}")
 
 
 def _keys_apart(ctx: Context, store: Any, target: Any) -> None:
@@ -207,9 +241,19 @@ def cmd_keys_show(ctx: Context) -> None:
         ctx.warn(f"签名密钥仍在数据库文件旁；`leitai db upgrade` 会把它移到 {signing_key_path(ctx.store)}",
                  f"the signing key is still beside the database; `leitai db upgrade` moves it to "
                  f"{signing_key_path(ctx.store)}")
-    ctx.say(f"签名密钥：{path}\n公钥：{signer.public_hex}\n指纹：{signer.fingerprint}\n"
+    from eventstore.notes import log_key
+    from eventstore.signing import STATE_SUFFIX
+    from eventstore.tree import TreeStore
+
+    origin = TreeStore(ctx.store).origin()
+    vkey = str(log_key(origin, signer.public_key)) if origin else ctx.t("（先运行 leitai db upgrade）",
+                                                                      "(run leitai db upgrade first)")
+    ctx.say(f"签名密钥：{path}\n签名状态（上次签署的树头，与密钥一起保管）：{path}{STATE_SUFFIX}\n日志：{origin}\n"
+            f"公钥：{signer.public_hex}\n指纹：{signer.fingerprint}\n验证公钥（交给审计人员和见证方）：{vkey}\n"
             "审计人员核对导出文件：leitai verify --from-export 文件 --key " + signer.public_hex,
-            f"Signing key: {path}\nPublic key: {signer.public_hex}\nFingerprint: {signer.fingerprint}\n"
+            f"Signing key: {path}\nSigner's state (the last head it signed; keep it with the key): "
+            f"{path}{STATE_SUFFIX}\nLog: {origin}\nPublic key: {signer.public_hex}\nFingerprint: "
+            f"{signer.fingerprint}\nVerifier key (for auditors and witnesses): {vkey}\n"
             "Auditors verify an export with: leitai verify --from-export FILE --key " + signer.public_hex)
     print(public_pem(signer), end="")
 

@@ -49,7 +49,7 @@ class KeyReused(e.LeitaiError):
 CONFLICT = (e.RoundStateError, e.SheetsNotAccepted, e.AlreadyPublished, e.AppealAlreadyRuled, e.NotFinalYet,
             e.ConcurrencyConflict, e.CertificationStateError, e.DuplicateSheet, e.RoundCodeTaken, e.RecordConflict,
             e.RuleSetConflict)
-UNAVAILABLE = (e.StoreError, e.RoundSetAside)
+UNAVAILABLE = (e.StoreError, e.RoundSetAside, e.LogRewritten)
 
 
 def status_of(error: e.LeitaiError) -> int:

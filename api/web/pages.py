@@ -349,12 +349,28 @@ def audit(code: str, entrant: str) -> Any:
     explained = read.audit(view.code, entrant)
     checkpoint = read.checkpoint_for(view.code)
     row = read.round(view.code)
+    from projections.proofs import ProofUnavailable
+
+    try:  # which of the events shown are proven to be in the log whose head the round's documents print
+        proven = read.inclusion_proof(view.code, entrant)
+    except ProofUnavailable:
+        proven = None
+    head = read.head_for(view.code)
     rules = read.rules(explained["rules"]["code"], explained["rules"]["version"])
     marked = {c for s in explained["sheets"] for c in s["marks"]}
     criteria = [(c.code, c.name or c.code) for c in rules.criteria if c.code in marked]
     criteria += [(c, c) for c in sorted(marked - {code for code, _ in criteria})]
     return render_template("audit.html", a=explained, checkpoint=checkpoint, criteria=criteria, row=row,
-                           times=read.event_times(view.code))
+                           times=read.event_times(view.code), head=head, proven=proven,
+                           included={e["event"] for e in proven["entries"]} if proven else set(),
+                           notice_day=_notice_day(row))
+
+
+def _notice_day(row: dict[str, Any]) -> str | None:
+    """The day the round's results were (last) published: the notice that prints its head."""
+    publicity = orjson.loads(row["publicity"]) if row.get("publicity") else None
+    current = (publicity or {}).get("current") or {}
+    return current.get("published_on") or current.get("start")
 
 
 # -- the organizer console -----------------------------------------------------------------------

@@ -131,6 +131,21 @@ EN = {
     "公钥指纹": "Key fingerprint",
     "离线核验：": "To verify offline:",
     "尚无签名检查点。": "No signed checkpoint yet.",
+    "以上每份评分表、更正、加减分和考核数据，都包含在 {day} 公示上所印的签名树头（共 {size} 条事件）所签署的日志中；共 {n} 项，每项附包含证明。":
+        "Every sheet, correction, adjustment and input above is included in the log whose signed head is printed on "
+        "the notice of {day} ({size} events in all); {n} items, each with its inclusion proof.",
+    "以上每份评分表、更正、加减分和考核数据，都包含在评分汇总表上所印的签名树头（共 {size} 条事件）所签署的日志中；共 {n} 项，每项附包含证明。":
+        "Every sheet, correction, adjustment and input above is included in the log whose signed head is printed on "
+        "the score sheet ({size} events in all); {n} items, each with its inclusion proof.",
+    "下载包含证明": "Download the inclusion proofs",
+    "离线核验（只需公示上的检查点、证明文件和公钥，无需数据库和网络）：": "To verify offline (the notice's checkpoint, the proof "
+                                                      "file and the public key are all it takes; no database, no network):",
+    "检查点文件": "CHECKPOINT_FILE",
+    "公钥": "PUBKEY",
+    "最近的签名树头尚未涵盖本组织的全部事件；下次封存、公示或签署后即可下载证明。": "The latest signed head does not cover every "
+        "event of this entrant yet; the proofs can be downloaded after the next seal, publication or signing.",
+    "包含在签名树头所签署的日志中": "included in the log whose head is signed",
+    "已入日志": "in the log",
     "得分明细": "How the result was reached",
     "组织管理": "Organizer console",
     "导入活动": "Import a contest",

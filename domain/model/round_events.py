@@ -14,6 +14,9 @@ from typing import Any
 from domain.model.base import LeitaiAggregate
 
 SCHEDULED, OPEN, CLOSED, PUBLISHED, FINAL = "scheduled", "open", "closed", "published", "final"
+# Round events that seal or change published results: after each, the log's head is signed
+# (domain.services.app), and `leitai verify` wants every such event covered by a signed head.
+RESULT_CHANGING = frozenset({"Closed", "Published", "Republished", "Finalized", "Resealed", "Reranked"})
 
 
 @dataclass(slots=True)

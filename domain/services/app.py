@@ -37,11 +37,12 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
-from domain.errors import ConcurrencyConflict
+from domain.errors import ConcurrencyConflict, LogRewritten
 from domain.ids import ledger_id
 from domain.model.base import Actor, LeitaiAggregate
 from domain.model.ledger import Ledger
 from domain.model.round import Round
+from domain.model.round_events import RESULT_CHANGING
 from domain.rules.engine import RoundResult
 from domain.rules.ruleset import RuleSet
 from domain.services.accounts import AccountCommands
@@ -56,8 +57,7 @@ from domain.workdays import YearCalendar
 T = TypeVar("T")
 log = logging.getLogger("leitai")
 SYSTEM = Actor("leitai", "system")
-# Round events after which the chain head is signed (a checkpoint)
-CHECKPOINTED = {"Closed", "Published", "Republished", "Finalized", "Resealed", "Reranked"}
+CHECKPOINTED = RESULT_CHANGING  # round events after which the log's head is signed
 
 
 class Session(SetupCommands, ScoringCommands, PublicityCommands, CertificationCommands, AccountCommands):
@@ -190,6 +190,8 @@ class Leitai(Application):
             except _Tainted:
                 self.cache.evict(list(session.loaded))
                 continue  # the tainted command is finished (refused); run the rest again
+            if self._guard_heads(live, session):
+                continue  # the refused commands are finished; run the others again
             changed = [a for a in session.loaded.values() if a.pending_events]
             if not changed:
                 self._finish(batch, live, {})
@@ -223,8 +225,8 @@ class Leitai(Application):
             self._finish(batch, live, positions)
             try:
                 self.after_save(recordings, session)
-            except Exception:  # noqa: BLE001 - the commands are saved; verify reports a missing checkpoint
-                log.exception("the checkpoint after position %s could not be recorded", max(ids, default=0))
+            except Exception:  # noqa: BLE001 - the commands are saved; verify reports the round not covered
+                log.exception("the tree head after position %s could not be signed and recorded", max(ids, default=0))
             return
 
     def _run_commands(self, batch: list[_Command], session: Session) -> list[_Command]:
@@ -269,12 +271,31 @@ class Leitai(Application):
         else:
             self._cache_position = None
 
-    # -- checkpoints -------------------------------------------------------------------
+    # -- signed tree heads ----------------------------------------------------------------
+
+    def _guard_heads(self, live: list[_Command], session: Session) -> bool:
+        """Before a batch that seals, publishes, republishes, finalizes or re-ranks a round
+        is saved: the signer must be able to sign the head after it, i.e. the log must
+        extend, unchanged, the last head it signed.  If not, those commands are refused
+        (nothing of theirs is recorded) and True is returned: run the rest again."""
+        if self.signer is None:
+            return False
+        wanting = [c for c in live if any(type(e).__name__ in CHECKPOINTED for e in c.events)]
+        if not wanting:
+            return False
+        try:
+            self.signer.check()
+        except LogRewritten as error:
+            for command in wanting:
+                command.error, command.finished = error, True
+            self.cache.evict(list(session.loaded))
+            return True
+        return False
 
     def after_save(self, recordings: list[Any], session: Session) -> None:
         """After a batch that sealed, published, republished, finalized or re-ranked a
-        round: sign the chain link at its last event and record the checkpoint."""
-        if self.signer is None or not hasattr(self.recorder, "chain_link"):
+        round: sign the head of the log's tree and record it."""
+        if self.signer is None:
             return
         reasons = []
         for recording in recordings:
@@ -284,16 +305,12 @@ class Leitai(Application):
                 reasons.append(f"{getattr(owner, 'code', '?')} {type(event).__name__}")
         if not reasons:
             return
-        position = max(r.notification.id for r in recordings)
-        head = self.recorder.chain_link(position)
-        if head is None:
-            return  # a store without the chain (its migrations not applied): verify reports it
-        signature = self.signer.sign(position, head)
-        for _ in range(self.max_attempts):
+        head = self.signer.sign_head()
+        for _ in range(self.max_attempts):  # inside the writer: saved directly, like a batch
             ledger_session = Session(self, cached=True)
             ledger = ledger_session.find(ledger_id(), Ledger) or ledger_session.add(Ledger.start(SYSTEM))
-            ledger.checkpoint(position, head.hex(), signature, self.signer.public_hex, self.signer.fingerprint,
-                              reasons, SYSTEM)
+            if not ledger.tree_head(head.size, head.root_b64, head.note, head.vkey, reasons, SYSTEM):
+                return
             try:
                 saved = self.save(ledger)
             except IntegrityError:
@@ -303,6 +320,41 @@ class Leitai(Application):
             self._track(r.notification.id for r in saved)
             self.cache.put(ledger)
             return
+
+    def sign_head(self, reasons: list[str], by: Actor = SYSTEM) -> Outcome[Any]:
+        """Sign the head of the log now, on demand (``leitai checkpoint``), and record it;
+        the signer refuses a rewritten log (LogRewritten).  The outcome's value is the head."""
+        if self.signer is None:
+            raise RuntimeError("this application has no signer")
+        head = self.signer.sign_head()
+
+        def record(s: Session) -> Any:
+            ledger = s.find(ledger_id(), Ledger) or s.add(Ledger.start(SYSTEM))
+            ledger.tree_head(head.size, head.root_b64, head.note, head.vkey, reasons, by)
+            return head
+
+        return self.execute(record, "ledger")
+
+    def register_witness(self, name: str, vkey: str, reason: str, by: Actor) -> Outcome[bool]:
+        """Accept cosignatures from the witness ``name`` with the (checked) verifier key."""
+        return self.execute(lambda s: self._ledger(s).register_witness(name, vkey, reason, by), "ledger")
+
+    def remove_witness(self, name: str, reason: str, by: Actor) -> Outcome[bool]:
+        return self.execute(lambda s: self._ledger(s).remove_witness(name, reason, by), "ledger")
+
+    def record_cosignatures(self, size: int, root: str, signatures: list[tuple[str, str]], by: Actor) -> Outcome[int]:
+        """Record witnesses' (checked) cosignatures of the recorded head of ``size``:
+        ``signatures`` are (witness name, signature line); returns how many were new."""
+
+        def work(s: Session) -> int:
+            ledger = self._ledger(s)
+            return sum(ledger.cosign(size, root, name, line, by) for name, line in signatures)
+
+        return self.execute(work, "ledger")
+
+    @staticmethod
+    def _ledger(s: Session) -> Ledger:
+        return s.find(ledger_id(), Ledger) or s.add(Ledger.start(SYSTEM))
 
     # -- queries ---------------------------------------------------------------------
 

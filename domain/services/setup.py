@@ -3,7 +3,6 @@ and the schedule of rounds."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 

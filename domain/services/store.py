@@ -19,6 +19,14 @@ EVENTS_TABLE_POSTGRES = "leitai_events"  # the library names it after the applic
 EVENTS_TABLE_SQLITE = "stored_events"
 CHAIN_TABLE_POSTGRES = "leitai_chain"  # the hash chain's links beside the events (domain.chain)
 CHAIN_TABLE_SQLITE = "event_chain"
+# The Merkle tree over the log (domain.merkle): leaf hashes by leaf index (with the event's
+# position), the complete nodes above them, and the log's identity (its origin).
+LEAVES_TABLE_POSTGRES = "leitai_tree_leaves"
+LEAVES_TABLE_SQLITE = "merkle_leaves"
+NODES_TABLE_POSTGRES = "leitai_tree_nodes"
+NODES_TABLE_SQLITE = "merkle_nodes"
+LOG_TABLE_POSTGRES = "leitai_log"
+LOG_TABLE_SQLITE = "log_identity"
 
 
 @dataclass(frozen=True)

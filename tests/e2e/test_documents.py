@@ -6,6 +6,7 @@ printable HTML, over HTTP and from ``leitai document`` - the same cells either w
 from __future__ import annotations
 
 import io
+from html import escape
 import re
 import subprocess
 import sys
@@ -16,6 +17,9 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+
+from domain.checkpoint import Note
+from eventstore.notes import log_key, verify_note
 
 from tests.http import Client, add_account, serve, stop
 from tests.integration.test_stores import run_example
@@ -74,7 +78,11 @@ def test_the_score_sheet_holds_every_mark_every_left_out_sheet_and_what_pins_it(
     seal = next(r for r in rows if r and r[0] == "封存值")
     assert seal[1] == board["seal"] and board["seal"].startswith("sha256:")
     checkpoint = next(r for r in rows if r and r[0] == "签名检查点")
-    assert isinstance(checkpoint[1], int) and re.fullmatch(r"[0-9a-f]{64}", checkpoint[2])
+    note = Note.parse(checkpoint[1])  # the whole signed checkpoint, signed by the deployment's key
+    app = documents[0]
+    assert verify_note(note, [log_key(note.checkpoint.origin, app.signer.public_key)]).ok
+    signed_for = admin.get(f"/api/rounds/{ROUND}")  # the head signed for the round's last result
+    assert note.checkpoint.size > 0 and signed_for["status"] == "final"
 
     page = admin.call("GET", f"/api/rounds/{ROUND}/documents/score-sheet.html")
     assert "script-src" not in page.headers["Content-Security-Policy"] and "default-src 'none'" in \
@@ -82,7 +90,8 @@ def test_the_score_sheet_holds_every_mark_every_left_out_sheet_and_what_pins_it(
     html = _fetch(admin, "score-sheet.html").decode("utf-8")
     dropped = sum(bool(r[6]) for rs in by_entrant.values() for r in rs)
     assert html.count("<tr class='dropped'>") == dropped
-    assert board["seal"] in html and checkpoint[2] in html
+    assert board["seal"] in html and escape(str(note), quote=True) in html
+    assert "<svg" in html and "<title>checkpoint</title>" in html  # the same checkpoint as a QR code
     assert "删除线表示按计分规则去掉的评分" in html
 
 

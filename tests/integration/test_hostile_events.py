@@ -18,7 +18,7 @@ from projections.queries import ReadModels
 from projections.runner import Projector
 from projections.source import EventSource
 from projections.verify import verify_store
-from tests.conftest import ADMIN, event_count
+from tests.conftest import event_count
 from tests.scenario import score_all, small_contest
 
 R1 = round_id("R1")

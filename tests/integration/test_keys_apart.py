@@ -106,7 +106,7 @@ def test_keys_are_created_0600_in_a_0700_directory_once(tmp_path, keys):
     assert mode(default_path(store)) == 0o600 and mode(secret_key_path(store)) == 0o600
     assert len(token) == 64 and secret_key(store) == token
     assert load_signer(default_path(store)).public_hex == signer.public_hex
-    assert sorted(keys.iterdir()) == sorted(key_files(store)[:2])
+    assert set(keys.iterdir()) == {default_path(store), secret_key_path(store)} <= set(key_files(store))
 
 
 def test_processes_asking_at_once_for_the_token_key_end_with_one(tmp_path, keys):
@@ -183,14 +183,17 @@ def test_db_upgrade_moves_the_signing_key_from_beside_the_database_and_keeps_sig
     assert not old.exists() and mode(new) == 0o600 and mode(keys) == 0o700
     assert load_signer(new).public_key == public and default_path(store) == new
     before = verified(url, public)
-    assert before.ok and before.checkpoints >= 1, [f.detail for f in before.findings]
+    assert before.ok and before.heads >= 1, [f.detail for f in before.findings]
+    from eventstore.signing import STATE_SUFFIX  # the signer's state went with its key
+
+    assert Path(str(new) + STATE_SUFFIX).is_file() and not Path(str(old) + STATE_SUFFIX).exists()
 
     clock.set("2025-05-21T10:00")
     app = make_app(url)
     app.publish("R1", ADMIN)  # signed after the move: with the same key
     app.close()
     after = verified(url, public)
-    assert after.ok and after.checkpoints > before.checkpoints, [f.detail for f in after.findings]
+    assert after.ok and after.heads > before.heads, [f.detail for f in after.findings]
     assert "Moved" not in leitai("--db", url, "db", "upgrade").stdout  # once
 
 
@@ -374,6 +377,11 @@ def test_demo_fresh_starts_with_fresh_keys_of_its_own(tmp_path, keys, monkeypatc
     secret_key(store)
     leitai("--db", url, "demo", "--fresh", "--no-serve")
     assert load_signer(signing_key_path(store), create=False).public_key != first
-    assert {path for path in derived if path.exists()} == {signing_key_path(store)}  # the new one
+    from eventstore.signing import STATE_SUFFIX, HeadSigner
+    from eventstore.tree import TreeStore
+
+    new = signing_key_path(store)  # the new key, with its own state (the last head it signed) and lock
+    assert {path for path in derived if path.exists()} == {new, Path(f"{new}{STATE_SUFFIX}"), Path(f"{new}.lock")}
+    assert HeadSigner(new, TreeStore(store), create=False).last_head() is not None  # signed by the new key
     # a key a setting names is never the demo's to delete
     assert configured.exists() and (tmp_path / "configured.secret-key").exists()

@@ -98,7 +98,8 @@ def test_replica_mode_does_not_switch_the_triggers_off(recorded, pg_databases):
         enabled = conn.execute("SELECT tgname, tgenabled FROM pg_trigger "
                                "WHERE tgrelid = 'leitai_events'::regclass AND NOT tgisinternal").fetchall()
         assert sorted(enabled) == [("leitai_events_append_only", "A"), ("leitai_events_chained", "A"),
-                                   ("leitai_events_checked", "A"), ("leitai_events_no_truncate", "A")]
+                                   ("leitai_events_checked", "A"), ("leitai_events_no_truncate", "A"),
+                                   ("leitai_events_tree", "A")]
 
 
 def test_the_event_store_belongs_to_the_databases_own_owner_role(recorded, pg_databases):

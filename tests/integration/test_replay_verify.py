@@ -133,7 +133,7 @@ def test_an_export_verifies_offline_and_a_changed_line_is_found(example, tmp_pat
     _, url = example
     path = tmp_path / "events.ndjson"
     source = EventSource(parse_url(url))
-    events, sealed = export_events(source, path)
+    events, sealed, _ = export_events(source, path)
     source.close()
     assert sealed == 7 and events == sum(1 for line in path.open() if '"position"' in line)
     assert verify_export(path, keys=[public_key]).ok

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
 
 from api.rest.base import Blueprint, command, hub, sidecar
@@ -22,7 +21,7 @@ from api.rest.schemas.accounts import (
     Token,
 )
 from api.rest.schemas.common import Reason
-from api.rest.security import actor, issue, principal, recorded_account, refuse, sign_in, signed_in
+from api.rest.security import actor, principal, refuse, sign_in, signed_in
 from domain import access
 from domain.errors import AccountNotFound
 from domain.model.account import account_name

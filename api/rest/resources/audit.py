@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import Response, after_this_request
+from flask import Response
 from flask.views import MethodView
 
 from api.rest.base import Blueprint, hub, leitai
@@ -24,6 +24,12 @@ def _auditor() -> Any:
     return p
 
 
+def _deployment_signer() -> Any:
+    """The deployment's signer, if its key is on this machine (never made by a read)."""
+    signer = leitai().signer
+    return signer if signer is not None and signer.key_path.exists() else None
+
+
 @blp.route("/verify")
 class VerifyResource(MethodView):
     @blp.arguments(VerifyQuery, location="query")
@@ -38,11 +44,12 @@ class VerifyResource(MethodView):
         read = hub().read()
         only = read.round(query["round"])["round"] if query["round"] else None
         served = {r["round"]: read.ranking(r["round"]) for r in read.rounds() if not only or r["round"] == only}
-        signer = leitai().signer
+        signer = _deployment_signer()
         keys = [signer.public_key] if signer is not None else []
+        held = [("the signer's last head", note)] if signer is not None and (note := signer.last_head()) else []
         source = EventSource(store)
         try:
-            report = verify_store(source, only, served, keys)
+            report = verify_store(source, only, served, keys, held=held)
         finally:
             source.close()
         if keys:
@@ -52,7 +59,7 @@ class VerifyResource(MethodView):
 
 @blp.route("/events")
 class EventsResource(MethodView):
-    @blp.response(200, description="NDJSON: leitai-events/2 (docs/rules.md)")
+    @blp.response(200, description="NDJSON: leitai-events/3 (docs/rules.md)")
     def get(self) -> Any:
         """The whole event history as NDJSON, with the hash chain, the seals and a signed head"""
         from projections.source import EventSource
@@ -63,7 +70,7 @@ class EventsResource(MethodView):
         path = Path(folder) / "events.ndjson"
         source = EventSource(leitai().store)
         try:
-            export_events(source, path, leitai().signer)
+            export_events(source, path, _deployment_signer())
         finally:
             source.close()
 

@@ -27,6 +27,13 @@ class VerifySchema(Schema):
     keys = fields.List(fields.String(), required=True)
     key_confirmed = fields.Boolean(required=True)
     key_source = fields.String(required=True)
+    origin = fields.String(allow_none=True, required=True, metadata={"description": "the log's origin"})
+    tree_size = fields.Integer(required=True, metadata={"description": "events in the log's Merkle tree"})
+    root = fields.String(required=True, metadata={"description": "its root hash, base64"})
+    heads = fields.Integer(required=True, metadata={"description": "signed tree heads recorded in the log"})
+    held = fields.Integer(required=True, metadata={"description": "heads held outside the database checked"})
+    witnesses = fields.List(fields.String(), required=True)
+    quorum = fields.Integer(required=True)
     findings = fields.List(fields.Nested(FindingSchema), required=True)
 
 
