@@ -19,7 +19,12 @@ the application service and through the library's plain get-and-save path
 the interpreter's own start-up (bench/startup.py), and (``--part http``) the HTTP
 service under load on PostgreSQL - ``leitai serve`` as a process of its own, judges
 submitting sheets, viewers reading a live board, 200 listeners on its event stream -
-beside the bare request and the library's get-and-save path (bench/http.py).
+beside the bare request and the library's get-and-save path (bench/http.py), and
+(``--part tlog``) the verifiable log (issue 13): recording at 32 judges with the Merkle
+tree maintained beside the same without it, the tree of a province-year built by the
+upgrade beside the raw read of its rows, inclusion and consistency proofs at 1.4 M events
+beside a single primary-key read, and the sizes of a sheet's proof and of a checkpoint
+(bench/tlog.py).
 
 It prints the figures with ratios to the baselines, checks them against the goals,
 and writes them as JSON to bench/results/latest.json.
@@ -59,11 +64,16 @@ from domain.services.store import StoreURL, parse_url
 SHAPES = {"county": COUNTY_YEAR, "county-x4": COUNTY_YEAR_X4, "province": PROVINCE_YEAR}
 # --quick: a fifth of a county's organizations (three townships) for four months.
 QUICK_SHAPE = Shape("county-year, quick", organizations=60, months=4)
-PARTS = ("rebuild", "hall", "startup", "http")
+PARTS = ("rebuild", "hall", "startup", "http", "tlog")
 # --quick: each part's time limit in seconds (a part that overruns it counts as hung).
-QUICK_LIMITS = {"rebuild": 60, "hall": 60, "startup": 60, "http": 120}
+QUICK_LIMITS = {"rebuild": 60, "hall": 60, "startup": 60, "http": 120, "tlog": 60}
 GOALS = {"rebuild_rate": 150_000, "lag_p99_ms": 50.0, "replay_seconds": 2.0,
-         "hall_rate_postgresql": 300, "hall_p99_ms": 50.0, "startup_seconds": 0.3}
+         "hall_rate_postgresql": 300, "hall_p99_ms": 50.0, "startup_seconds": 0.3,
+         # issue 13: recording with the tree >= 90% of the rate without it; the tree of a log built by
+         # the upgrade in <= 2x its raw read; proofs p99 <= 5 ms at 1.4 M events; a sheet's inclusion
+         # proof (index and hash lines) <= 1 KB; a checkpoint note <= 400 bytes
+         "tlog_recording_ratio": 0.90, "tlog_build_ratio": 2.0, "tlog_proof_ms": 5.0,
+         "tlog_proof_bytes": 1024, "tlog_checkpoint_bytes": 400}
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 # A quick run gives its own databases a prefix of their own, so it can drop what a part
@@ -299,14 +309,59 @@ def run_http(stores: Stores, quick: bool) -> tuple[dict[str, Any] | None, list[s
     return r, http.report(r, check=not quick)
 
 
+def run_tlog(stores: Stores, quick: bool, scale: str = "all") -> tuple[dict[str, Any], list[str]]:
+    from bench import tlog
+
+    shape = QUICK_SHAPE if quick else PROVINCE_YEAR if scale == "all" else SHAPES[scale]
+    print(f"\n== the verifiable log: the Merkle tree's cost, its build by the upgrade and its proofs "
+          f"({shape.name} for the build and the proofs)", flush=True)
+    started = time.perf_counter()
+    rows = stored_rows(histories(shape))
+    print(f"   generated {len(rows):,} events with the aggregates in {time.perf_counter() - started:.1f}s", flush=True)
+    r = tlog.run(stores, rows, quick)
+    r["shape"] = shape.name
+    r["seconds"] = time.perf_counter() - started
+    print(f"   (the part took {r['seconds']:.0f}s)", flush=True)
+    return r, tlog_summary(r, check=not quick)
+
+
+def tlog_summary(r: dict[str, Any], check: bool = True) -> list[str]:
+    lines = []
+    for x in r["recording"]:
+        goal = GOALS["tlog_recording_ratio"]
+        lines.append(f"   tlog: recording with the tree >= {goal:.0%} of without, {x['judges']} judges  "
+                     f"{x['store']:<10} {x['rate_on']:,.0f}/s vs {x['rate_off']:,.0f}/s = {x['ratio']:.2f}x  "
+                     f"{verdict(x['ratio'] >= goal, check)}")
+    at = f"{r['events']:,} events"
+    for s in r["stores"]:
+        up, pr, sz = s["upgrade"], s["proofs"], s["sizes"]
+        lines.append(f"   tlog: tree built by the upgrade <= {GOALS['tlog_build_ratio']:.0f}x raw read, {at}  "
+                     f"{s['store']:<10} {up['build_seconds']:.2f}s vs {up['raw_read_seconds']:.2f}s = "
+                     f"{up['ratio']:.2f}x  {verdict(up['ratio'] <= GOALS['tlog_build_ratio'], check)}")
+        for name in ("inclusion", "consistency"):
+            p99 = pr[name]["p99_ms"]
+            lines.append(f"   tlog: {name} proof p99 <= {GOALS['tlog_proof_ms']:.0f} ms, {at}  {s['store']:<10} "
+                         f"p50 {pr[name]['p50_ms']:.2f} ms, p99 {p99:.2f} ms (one leaf read {pr['leaf_read']['p50_ms']:.3f} "
+                         f"ms)  {verdict(p99 <= GOALS['tlog_proof_ms'], check)}")
+        lines.append(f"   tlog: a sheet's inclusion proof <= {GOALS['tlog_proof_bytes']:,} bytes  {s['store']:<10} "
+                     f"{sz['proof_lines_bytes']} bytes (largest of {pr['inclusion']['samples']} random leaves "
+                     f"{pr['inclusion_lines_bytes_max']}; whole tlog-proof {sz['tlog_proof_bytes']:,})  "
+                     f"{verdict(max(sz['proof_lines_bytes'], pr['inclusion_lines_bytes_max']) <= GOALS['tlog_proof_bytes'], check)}")
+        lines.append(f"   tlog: a checkpoint note <= {GOALS['tlog_checkpoint_bytes']} bytes  {s['store']:<10} "
+                     f"{sz['checkpoint_bytes']} bytes  {verdict(sz['checkpoint_bytes'] <= GOALS['tlog_checkpoint_bytes'], check)}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--scale", choices=["county", "county-x4", "province", "all"], default="all",
-                        help="the histories of --part rebuild (--quick uses a small one of its own)")
+                        help="the histories of --part rebuild, and of --part tlog (there all means the province "
+                             "alone; --quick uses a small one of its own)")
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--part", default=",".join(PARTS),
                         help="what to run: rebuild (the read side at scale), hall (concurrent judges), startup, "
-                             "http (the served API under load, PostgreSQL only)")
+                             "http (the served API under load, PostgreSQL only), tlog (the verifiable log: the "
+                             "Merkle tree's cost, its build by the upgrade, its proofs; province scale)")
     parser.add_argument("--quick", action="store_true",
                         help="every part in a small form, each in a process of its own with a time limit; fails "
                              "if a part crashes or overruns it, checks no goal, writes bench/results/quick.json "
@@ -340,7 +395,7 @@ def run(args: argparse.Namespace, parts: list[str], kinds: list[str]) -> None:
     if args.child_out:
         signal.signal(signal.SIGTERM, _terminated)  # at the time limit: clean up (finally) and go
     shapes = [QUICK_SHAPE] if args.quick else (list(SHAPES.values()) if args.scale == "all" else [SHAPES[args.scale]])
-    needs_pg = "postgresql" in kinds and bool({"rebuild", "hall", "http"} & set(parts))
+    needs_pg = "postgresql" in kinds and bool({"rebuild", "hall", "http", "tlog"} & set(parts))
     stores = Stores(kinds, start_postgres=needs_pg)
     if not args.child_out:
         print(f"Leitai benchmark, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
@@ -351,6 +406,8 @@ def run(args: argparse.Namespace, parts: list[str], kinds: list[str]) -> None:
     start = None
     web: dict[str, Any] | None = None
     web_lines: list[str] = []
+    tlog: dict[str, Any] | None = None
+    tlog_lines: list[str] = []
     try:
         if "rebuild" in parts:
             for shape in shapes:
@@ -361,12 +418,15 @@ def run(args: argparse.Namespace, parts: list[str], kinds: list[str]) -> None:
             start = run_startup(args.quick)
         if "http" in parts:
             web, web_lines = run_http(stores, args.quick)
+        if "tlog" in parts:
+            tlog, tlog_lines = run_tlog(stores, args.quick, args.scale)
     finally:
         stores.close()
     check = not args.quick
-    lines = summary(results, check) + hall_summary(hall, start, check) + web_lines
+    lines = summary(results, check) + hall_summary(hall, start, check) + web_lines + tlog_lines
     print("\n".join(lines), flush=True)
-    figures = {"results": results, "hall": hall, "startup": start, "http": web, "postgres": stores.pg_description}
+    figures = {"results": results, "hall": hall, "startup": start, "http": web, "tlog": tlog,
+               "postgres": stores.pg_description}
     if args.child_out:
         Path(args.child_out).write_text(json.dumps(figures, default=str), encoding="utf-8")
         return
@@ -382,7 +442,7 @@ def run_quick(parts: list[str], kinds: list[str]) -> int:
     """Every part in its small form, each in a child process (its own process group) with
     a time limit; the exit status is 1 if any part crashed or overran its limit."""
     started = time.perf_counter()
-    needs_pg = "postgresql" in kinds and bool({"rebuild", "hall", "http"} & set(parts))
+    needs_pg = "postgresql" in kinds and bool({"rebuild", "hall", "http", "tlog"} & set(parts))
     admin_url, pg_description, stop = postgres_server() if needs_pg else ("", "", lambda: None)
     print(f"Leitai benchmark, quick run (small sizes, goals not checked): {', '.join(parts)} on {', '.join(kinds)}; "
           f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python "

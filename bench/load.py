@@ -33,9 +33,11 @@ def stored_rows(aggregate_batches: Iterable[list]) -> list[StoredRow]:
     return rows
 
 
-def load_rows(store: StoreURL, rows: list[StoredRow], admin: StoreURL | None = None) -> float:
-    """Migrate ``store`` and copy the rows in; returns seconds."""
-    migrations.migrate(store, admin)
+def load_rows(store: StoreURL, rows: list[StoredRow], admin: StoreURL | None = None,
+              upto: int | None = None) -> float:
+    """Migrate ``store`` (only up to migration ``upto`` if given: a database as an earlier
+    version left it) and copy the rows in; returns seconds."""
+    migrations.migrate(store, admin, upto=upto)
     started = time.perf_counter()
     if store.kind == "sqlite":
         conn = sqlite3.connect(store.path, isolation_level=None)

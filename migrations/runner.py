@@ -50,12 +50,13 @@ def available(kind: str) -> list[Migration]:
     return out
 
 
-def migrate(store: StoreURL, admin: StoreURL | None = None) -> list[str]:
-    """Apply pending migrations; returns the names applied now."""
+def migrate(store: StoreURL, admin: StoreURL | None = None, upto: int | None = None) -> list[str]:
+    """Apply pending migrations; returns the names applied now.  ``upto``: only those up to
+    that version (tests and the benchmark build a database as an earlier version left it)."""
     target = admin or store
     if target.kind == "sqlite":
-        return _migrate_sqlite(target)
-    return _migrate_postgres(target)
+        return _migrate_sqlite(target, upto)
+    return _migrate_postgres(target, upto)
 
 
 def applied(store: StoreURL) -> dict[int, str]:
@@ -180,7 +181,7 @@ def _check(done: dict[int, str], migration: Migration) -> bool:
     return False
 
 
-def _migrate_sqlite(store: StoreURL) -> list[str]:
+def _migrate_sqlite(store: StoreURL, upto: int | None = None) -> list[str]:
     from eventstore.private import create_private_file
 
     Path(store.path).parent.mkdir(parents=True, exist_ok=True)
@@ -194,6 +195,8 @@ def _migrate_sqlite(store: StoreURL) -> list[str]:
                      "checksum TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)")
         done = dict(conn.execute(f"SELECT version, checksum FROM {TABLE}").fetchall())
         for migration in available("sqlite"):
+            if upto is not None and migration.version > upto:
+                break
             if _check(done, migration):
                 for statement in _sqlite_statements(migration.sql):
                     conn.execute(statement)
@@ -244,12 +247,12 @@ def _postgres_current(store: StoreURL) -> bool:
     return not pending and topics_current(store)
 
 
-def _migrate_postgres(store: StoreURL) -> list[str]:
+def _migrate_postgres(store: StoreURL, upto: int | None = None) -> list[str]:
     import psycopg
 
     done_now: list[str] = []
     try:
-        if _postgres_current(store):
+        if upto is None and _postgres_current(store):
             return done_now  # nothing to do: no DDL, so the application's own role may ask too
         with psycopg.connect(store.conninfo(), autocommit=False) as conn:
             with conn.transaction():
@@ -258,6 +261,8 @@ def _migrate_postgres(store: StoreURL) -> list[str]:
                              "name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
                 done = dict(conn.execute(f"SELECT version, checksum FROM {TABLE}").fetchall())
                 for migration in available("postgresql"):
+                    if upto is not None and migration.version > upto:
+                        break
                     if _check(done, migration):
                         conn.execute(migration.sql)  # type: ignore[arg-type]
                         conn.execute(f"INSERT INTO {TABLE} (version, name, checksum) VALUES (%s, %s, %s)",

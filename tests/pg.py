@@ -146,6 +146,12 @@ class Databases:
         with psycopg.connect(self.server.admin_conninfo(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         self.created.append(name)
+        # a copy of the template is a deployment of its own: it gets an origin of its own (the
+        # name its signed heads carry), as `db upgrade` gives a new database
+        with psycopg.connect(self.server.admin_conninfo(name), autocommit=True) as conn, conn.transaction():
+            conn.execute("ALTER TABLE leitai_log DISABLE TRIGGER leitai_log_fixed")
+            conn.execute("UPDATE leitai_log SET origin = %s", (f"leitai/{name.replace('_', '-')}/{uuid.uuid4().hex[:12]}",))
+            conn.execute("ALTER TABLE leitai_log ENABLE ALWAYS TRIGGER leitai_log_fixed")
         return name
 
     def drop(self, name: str) -> None:

@@ -116,13 +116,20 @@ def cmd_demo(ctx: Context) -> None:
         counts[basis["stars"]] = counts.get(basis["stars"], 0) + 1
     print("   " + "，".join(f"{render.stars(k, ctx.lang)} {v}" for k, v in sorted(counts.items(), key=lambda i: -(i[0] or 0))))
 
+    accounts = demo_accounts(app, by)
+    head = app.sign_head(["demo"], by).value  # the whole demo under one signed head
+    step(f"签署日志的树头：{head.size} 条事件（公示和评分汇总表上印的就是这样的签名检查点）",
+         f"The log's head signed: {head.size} events (notices and score sheets print such a checkpoint)")
+    print("   " + head.note.rstrip("\n").replace("\n", "\n   "))
+
     champion = app.ranking(FINAL)[1].entries[0].entrant
     db = f"--db {url} "
     print(("\n查看任一名次的来龙去脉（每份评分表、去掉的最高分最低分、加减分、舍入、并列判定）：\n" if zh else
            "\nSee how any result was reached (each sheet, what was trimmed, adjustments, rounding, ties):\n")
           + f"   leitai {db}audit {FINAL} {champion}\n   leitai {db}appeals --contest {CONTEST}\n"
-          f"   leitai {db}stars {CONTEST} township 2025\n   leitai {db}verify")
-    accounts = demo_accounts(app, by)
+          f"   leitai {db}stars {CONTEST} township 2025\n   leitai {db}verify\n"
+          f"   leitai {db}prove inclusion {FINAL} {champion} --out proof.json\n"
+          f"   leitai verify --proof proof.json --key {app.signer.public_hex}")
     if ctx.args.no_serve:
         return
     from api.serve import serve

@@ -228,6 +228,12 @@ def verify_offline(ctx: Context) -> None:
         raise Mismatch()
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "(" + " ".join(f"{k}={v}" for k, v in value.items()) + ")"
+    return str(value)
+
+
 def _print_proof_report(ctx: Context, report: Any) -> None:
     c = report.checkpoint
     if c:
@@ -246,7 +252,7 @@ def _print_proof_report(ctx: Context, report: Any) -> None:
                                       f"{e['old']['size']} events.")
             continue
         event = e.get("event") or {}
-        detail = " ".join(f"{k}={v}" for k, v in event.items()
+        detail = " ".join(f"{k}={_shown(v)}" for k, v in event.items()
                           if k in ("judge", "entrant", "marks", "points", "component", "value", "seal", "reason"))
         mark = ("✓ 已包含" if e["included"] else "✗ 未包含") if ctx.zh else ("✓ included" if e["included"] else "✗ NOT included")
         ctx.say(f"{mark}  位置 {e['position']}  {e['what_zh']}  {detail}",

@@ -339,10 +339,20 @@ def test_an_auditor_sees_the_trimmed_marks_struck_through(browser: Browser, serv
     expect(trimmed.locator("s.dropped")).to_have_count(2)
     expect(page.locator("table.sheets tbody tr")).to_have_count(9)
     assert "R-WS-FINAL-2025#" in page.locator("table.sheets").inner_text()
-    expect(page.locator("pre")).to_contain_text("leitai verify --from-export")
+    # each sheet is proven to be in the log whose head the notice prints; the proofs download
+    expect(page.locator("table.sheets tbody tr .included")).to_have_count(9)
+    expect(page.locator("#included")).to_contain_text("公示上所印的签名树头")
+    expect(page.locator("pre.checkpoint")).to_contain_text("leitai/")
+    expect(page.locator("pre").last).to_contain_text("leitai verify --checkpoint")
+    with page.expect_download() as download:
+        page.locator("#proof-download").click()
+    bundle = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert bundle["format"] == "leitai-proof/1" and len(bundle["entries"]) == 12
+    assert sum("SheetSubmitted" in e["what"] for e in bundle["entries"]) == 9
     _shot(page, "audit")
     page.goto("/audit/R-WS-FINAL-2025/WS-SLD-09?lang=en")
     expect(page.locator("h1")).to_contain_text("How the result was reached")
+    expect(page.locator("#included")).to_contain_text("is included in the log whose signed head is printed")
     _shot(page, "audit-en")
     context.close()
 
