@@ -39,6 +39,10 @@ def gather(read: Any, code: str, kind: str) -> dict[str, Any]:
     units = {u["code"]: u["name"] for u in __import__("orjson").loads(contest["units"])}
     data = {"kind": kind, "board": board, "contest": contest, "unit_name": units.get(board["unit"], board["unit"]),
             "head": read.head_for(board["round"]), "checkpoint": read.checkpoint_for(board["round"])}
+    head = data["head"]
+    if head is not None and not head["cosignatures"]:  # a later head the witnesses cosigned extends it
+        data["witnessed"] = next((h for h in reversed(read.heads()) if h["cosignatures"] and h["size"] > head["size"]),
+                                 None)
     if kind == "score-sheet":
         data["explanations"] = read.explanations(board["round"])
     return data
@@ -153,8 +157,18 @@ def _pin_html(data: dict[str, Any], zh: bool) -> str:
                  "(leitai prove inclusion ROUND ENTRANT), and run leitai verify --checkpoint FILE --proof PROOF --key KEY: "
                  "with no database and no network it proves every sheet is in the log this head signs; leitai verify "
                  "--since FILE proves the log was not rewritten since.")
+        witnessed = data.get("witnessed")
+        later = ""
+        if witnessed is not None:
+            names = "、".join(c["witness"] for c in witnessed["cosignatures"]) if zh else \
+                ", ".join(c["witness"] for c in witnessed["cosignatures"])
+            later = ((f"见证方 {names} 已联署其后 {witnessed['size']} 条事件的树头（它是上面树头的原样延续，可用 "
+                      "leitai prove consistency 证明）：") if zh else
+                     (f"The witnesses {names} cosigned the later head of {witnessed['size']} events (it extends the "
+                      "head above unchanged; leitai prove consistency proves it):"))
+            later = f"{_e(later)}<div class='note'><pre>{_e(witnessed['cosigned'])}</pre></div>"
         return (f"<div class='pin'>{body}<div class='note'><pre>{_e(note)}</pre>{_qr_svg(note)}</div>"
-                f"{_e(howto)}</div>")
+                f"{later}{_e(howto)}</div>")
     if cp is not None:
         lines.append((f"签名检查点：日志位置 {cp['position']}，哈希链 {cp['head']}，公钥指纹 {cp['fingerprint']}"
                       if zh else f"Checkpoint: log position {cp['position']}, chain link {cp['head']}, key "

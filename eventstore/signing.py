@@ -41,7 +41,7 @@ from domain import merkle
 from domain.checkpoint import Checkpoint, Note, NoteError, b64
 from domain.errors import LogRewritten, StoreError
 from eventstore.notes import log_key, sign_note, verify_note
-from eventstore.tree import TreeStore, event_leaf
+from eventstore.tree import TreeIncomplete, TreeStore, event_leaf
 
 log = logging.getLogger("leitai")
 STATE_SUFFIX = ".last-head"
@@ -184,7 +184,11 @@ class HeadSigner:
         return SignedHead(origin, size, root, note, str(log_key(origin, self.public_key)))
 
     def _extends(self, last: Note | None) -> tuple[str, int, bytes]:
-        origin = self.tree.origin()
+        with self.tree.pinned() as tree:
+            return self._extends_on(tree, last)
+
+    def _extends_on(self, tree: TreeStore, last: Note | None) -> tuple[str, int, bytes]:
+        origin = tree.origin()
         if origin is None:
             raise StoreError(problem="the database has no Merkle tree yet: run `leitai db upgrade`",
                              problem_zh="数据库还没有 Merkle 树：请运行 `leitai db upgrade`")
@@ -197,13 +201,13 @@ class HeadSigner:
         if signed.origin != origin:
             raise refuse(f"this key signs the log {signed.origin}, but the database holds the log {origin}",
                          f"该密钥签署的是日志 {signed.origin}，而数据库中是日志 {origin}")
-        size = self.tree.size()
+        size = tree.size()
         if size < signed.size:
             raise refuse(f"the log has {size} events, fewer than the {signed.size} of the last head: events were "
                          "removed", f"日志只有 {size} 条事件，少于上次树头的 {signed.size} 条：有事件被删除")
         try:
-            edge = self.tree.frontier(signed.size)
-        except Exception as error:  # noqa: BLE001 - a missing node is a finding, not a crash
+            edge = tree.frontier(signed.size)
+        except TreeIncomplete as error:
             raise refuse(f"the stored tree up to {signed.size} events is incomplete ({error})",
                          f"截至 {signed.size} 条事件的 Merkle 树不完整（{error}）") from None
         if edge.root() != signed.root:
@@ -211,23 +215,28 @@ class HeadSigner:
                          f"{b64(edge.root())}, signed {b64(signed.root)})",
                          f"前 {signed.size} 条事件已不是当初签署的那些（根哈希现为 {b64(edge.root())}，签署时为 "
                          f"{b64(signed.root)}）")
-        problem = self._append_events(edge, signed.size, size)
+        try:
+            problem = self._append_events(tree, edge, signed.size, size)
+            stored_root = tree.root(size)[1]
+            proof = tree.consistency_proof(signed.size, size) if signed.size else []
+        except TreeIncomplete as error:
+            raise refuse(f"the stored tree is incomplete ({error})", f"存储的 Merkle 树不完整（{error}）") from None
         if problem:
             raise refuse(*problem)
         root = edge.root()
-        if self.tree.root(size)[1] != root:
+        if stored_root != root:
             raise refuse("the stored tree does not match the events", "存储的 Merkle 树与事件不符")
-        if signed.size and not merkle.verify_consistency(signed.size, size, signed.root, root,
-                                                         self.tree.consistency_proof(signed.size, size)):
+        if signed.size and not merkle.verify_consistency(signed.size, size, signed.root, root, proof):
             raise refuse(f"the stored tree gives no valid consistency proof from {signed.size} to {size} events",
                          f"存储的 Merkle 树给不出从 {signed.size} 到 {size} 条事件的有效一致性证明")
         return origin, size, root
 
-    def _append_events(self, edge: merkle.Frontier, start: int, size: int) -> tuple[str, str] | None:
+    @staticmethod
+    def _append_events(tree: TreeStore, edge: merkle.Frontier, start: int, size: int) -> tuple[str, str] | None:
         """Hash the events of leaves ``start .. size-1`` from the events table and append them;
         a problem (English, Chinese) if they are not the stored leaves."""
         index = start
-        for position, aggregate, version, topic, state, leaf, stored in self.tree.events_from(start):
+        for position, aggregate, version, topic, state, leaf, stored in tree.events_from(start):
             if index == size:
                 break  # appended since the size was read: for the next head
             if leaf is None or leaf != index or stored is None:

@@ -86,6 +86,15 @@ class TreeStore:
         finally:
             conn.close()
 
+    @contextmanager
+    def pinned(self) -> Iterator[TreeStore]:
+        """This store on one connection for a series of reads (the signer's checks)."""
+        if self._connection is not None:
+            yield self
+            return
+        with self._conn() as conn:
+            yield TreeStore(self.store, lambda: conn)
+
     def _q(self, sql: str) -> str:
         return sql if self.sqlite else sql.replace("?", "%s")
 

@@ -31,7 +31,8 @@ texts and the public keys - no database, no network.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -41,7 +42,7 @@ import orjson
 from domain import merkle
 from domain.checkpoint import Checkpoint, Note, NoteError, VerifierKey, b64, unb64
 from eventstore.notes import log_key, verify_note
-from eventstore.tree import TreeStore
+from eventstore.tree import TreeIncomplete, TreeStore
 from projections.chain import aggregate_bytes, as_bytes
 
 PROOF_HEADER = "c2sp.org/tlog-proof@v1"
@@ -90,7 +91,18 @@ def consistency(tree: TreeStore, old: int, head: dict[str, Any], note: str) -> s
     if not 0 <= old <= head["size"]:
         raise ProofUnavailable(f"no consistency proof from {old} to {head['size']} events",
                                f"无法给出从 {old} 到 {head['size']} 条事件的一致性证明")
-    return consistency_text(old, tree.consistency_proof(old, head["size"]), note)
+    with _complete():
+        return consistency_text(old, tree.consistency_proof(old, head["size"]), note)
+
+
+@contextmanager
+def _complete() -> Iterator[None]:
+    """A stored tree with a node missing gives no proof: say so (verify says why)."""
+    try:
+        yield
+    except TreeIncomplete as error:
+        raise ProofUnavailable(f"the stored tree is incomplete ({error}): run `leitai verify`",
+                               f"存储的 Merkle 树不完整（{error}）：请运行 `leitai verify`") from None
 
 
 @dataclass
@@ -137,6 +149,12 @@ def inclusion_bundle(tree: TreeStore, rows: Sequence[tuple], round_code: str, en
                      head: dict[str, Any], note: str) -> dict[str, Any]:
     """Every event behind ``entrant``'s result in ``round_code`` (``rows``: the round's
     events), each with its inclusion proof to ``head``."""
+    with _complete():
+        return _inclusion_bundle(tree, rows, round_code, entrant, head, note)
+
+
+def _inclusion_bundle(tree: TreeStore, rows: Sequence[tuple], round_code: str, entrant: str,
+                      head: dict[str, Any], note: str) -> dict[str, Any]:
     described = entrant_events(rows, entrant)
     by_position = {row[0]: row for row in rows}
     leaves = tree.leaves_of([d.position for d in described])

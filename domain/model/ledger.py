@@ -105,14 +105,16 @@ class Ledger(LeitaiAggregate):
         return next((h for h in reversed(self.heads) if h["size"] == size), None)
 
     def cosign(self, size: int, root: str, witness: str, signature: str, by: Actor) -> bool:
-        """Record a (checked) cosignature of the recorded head of ``size``; once per line."""
+        """Record a (checked) cosignature of the recorded head of ``size``: one per witness and
+        head (a witness that pulls again signs the same head with a later time; the first is kept,
+        so no witness can grow the log by sending cosignatures over and over)."""
         head = self.head(size)
         if head is None or head["root"] != root:
             raise InvalidValue("checkpoint", f"{size} {root}", "the deployment signed no such tree head",
                                "本系统没有签署过这个树头")
         if witness not in self.witnesses:
             raise InvalidValue("witness", witness, "no witness of that name is registered", "没有登记该名称的见证方")
-        if any(c["signature"] == signature for c in self.cosignatures.get(size, [])):
+        if any(c["witness"] == witness and c["root"] == root for c in self.cosignatures.get(size, [])):
             return False
         self._record(self.HeadCosigned, by, None, size=size, root=root, witness=witness, signature=signature)
         return True

@@ -209,3 +209,21 @@ def test_each_witness_refuses_a_rewritten_log_signed_with_the_true_key(served, w
         assert log["head"] == before  # nothing stored ...
         evidence = list((folder / "evidence").iterdir())
         assert evidence and "refused" in evidence[0].read_text(encoding="utf-8")  # ... the evidence kept
+
+
+def test_a_notice_prints_the_later_head_the_witnesses_cosigned(served, app, store_url, tmp_path, monkeypatch):
+    """Witnesses who start after the publication cosign a later head; the notice says so,
+    beside the head signed for the round itself."""
+    url, web = served
+    later = app.sign_head(["on demand"]).value.size
+    wait_projected(web, app)
+    folder = tmp_path / "w1"
+    assert leitai(monkeypatch, store_url, "witness", "init", NAMES[0], "--dir", str(folder)) == 0
+    assert leitai(monkeypatch, store_url, "witness", "register", str(WitnessDirectory(folder).vkey), "--reason",
+                  "见证") == 0
+    assert leitai(monkeypatch, store_url, "witness", "add", url, "--key", app.signer.vkey(), "--dir",
+                  str(folder)) == 0
+    assert pull(monkeypatch, store_url, folder) == 0
+    wait_projected(web, app)
+    notice = web.test_client().get("/api/rounds/R1/documents/notice.html?lang=en").get_data(as_text=True)
+    assert f"cosigned the later head of {later} events" in notice and NAMES[0] in notice
