@@ -27,21 +27,12 @@ import hashlib
 import json
 import struct
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-__all__ = [
-    "VerificationError", "Entry", "Checkpoint", "SignatureLine", "Note", "VerifierKey", "Cosignature",
-    "InclusionProof", "ConsistencyProof", "BundleEntry", "Bundle",
-    "sha256", "leaf_hash", "node_hash", "mth", "mth_of_leaves", "encode_entry", "decode_entry",
-    "key_id", "parse_vkey", "make_vkey", "parse_note", "verify_log_signature", "verify_cosignature",
-    "parse_inclusion_proof", "verify_inclusion", "verify_inclusion_proof", "parse_bundle", "verify_bundle",
-    "parse_consistency_proof", "verify_consistency", "verify_consistency_proof",
-    "inclusion_path", "consistency_path", "cosigned_message", "SIG_ED25519", "SIG_COSIGNATURE",
-]
 
 SIG_ED25519 = 0x01  # 11.6: the log's own signature
 SIG_COSIGNATURE = 0x04  # 11.8: a witness's cosignature/v1
@@ -246,7 +237,7 @@ class Note:
     def text(self) -> str:
         return self.body.decode("utf-8") + "\n" + "".join(str(s) for s in self.signatures)
 
-    def with_signatures(self, *lines: SignatureLine) -> "Note":
+    def with_signatures(self, *lines: SignatureLine) -> Note:
         return Note(self.body, self.checkpoint, tuple(lines))
 
 
