@@ -63,7 +63,9 @@ class Pulled:
     new: Checkpoint | None = None
     problem: tuple[str, str] | None = None  # (english, chinese)
     cosigned: bool = False
-    posted: str = ""  # what the log answered to the cosignature
+    posted: str = ""  # what the log answered to the cosignature (status and body)
+    accepted: bool | None = None  # whether the log recorded it (None: not sent)
+    answer: str = ""  # the log's message, when it did not
     evidence: Path | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -276,6 +278,12 @@ class WitnessDirectory:
             result.cosigned = True
             status, answer = post(url + "/api/checkpoint/cosignatures", str(Note(note.text, (signature,))))
             result.posted = f"{status} {answer.strip()[:300]}"
+            result.accepted = status in (200, 201)
+            if not result.accepted:
+                try:
+                    result.answer = str(json.loads(answer).get("message", answer))[:300]
+                except (ValueError, AttributeError):
+                    result.answer = answer.strip()[:300]
         except Refused as refusal:
             result.problem = (refusal.en, refusal.zh)
             result.evidence = self._keep_evidence(origin, log["head"], fetched, proof_text, refusal.en)

@@ -32,6 +32,9 @@ from dataclasses import dataclass
 ED25519 = 0x01  # the log's own signature
 COSIGNATURE = 0x04  # a witness's timestamped cosignature (cosignature/v1)
 DASH = "\u2014"
+# what a person typing a signature line from paper may use for its em dash (the signature
+# lines are not signed themselves: reading them as the dash changes nothing a signature covers)
+TYPED_DASHES = ("\u2014", "\u2014\u2014", "--", "-", "\u2015", "\u2015\u2015", "\uff0d", "\uff0d\uff0d", "\u2013")
 MAX_NOTE = 16_384  # bytes: a head with dozens of cosignatures fits
 MAX_SIGNATURES = 64
 NAME = re.compile(r"[^\s+\u2014]{1,200}")  # a key name: no spaces, no '+'
@@ -104,7 +107,9 @@ class Signature:
     @classmethod
     def parse(cls, line: str, number: int = 1) -> Signature:
         """One signature line ("— name base64", the newline optional)."""
-        parts = line.rstrip("\n").split(" ")
+        parts = line.rstrip("\n").split()
+        if len(parts) == 3 and parts[0] in TYPED_DASHES:  # typed from paper: "--", "——", "－－" ...
+            parts[0] = DASH
         if len(parts) != 3 or parts[0] != DASH:
             raise NoteError(f"signature line {number} is not '— name signature'",
                             f"第 {number} 个签名行格式不是“— 名称 签名”")

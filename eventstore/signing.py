@@ -179,8 +179,9 @@ class HeadSigner:
             note = str(Note(text, (sign_note(self.key.private, origin, text),)))
             self._write_state(note)
         if last is None:
-            log.warning("signing key %s: first tree head signed for log %s at %s events (trusted on first use)",
-                        self.fingerprint, origin, size)
+            log.warning("签名密钥 %s 首次为日志 %s 签署树头（%s 条事件，以此时的日志为准）/ signing key %s: first tree "
+                        "head signed for log %s at %s events (trusted on first use)",
+                        self.fingerprint, origin, size, self.fingerprint, origin, size)
         return SignedHead(origin, size, root, note, str(log_key(origin, self.public_key)))
 
     def _extends(self, last: Note | None) -> tuple[str, int, bytes]:
@@ -195,7 +196,7 @@ class HeadSigner:
         signed = last.checkpoint if last is not None else Checkpoint(origin, 0, merkle.EMPTY_ROOT)
 
         def refuse(en: str, zh: str) -> LogRewritten:
-            log.error("signing refused (log %s, last head %s events): %s", origin, signed.size, en)
+            log.error("signing refused (log %s, last head %s events): %s / 签名被拒绝：%s", origin, signed.size, en, zh)
             return LogRewritten(signed_size=signed.size, problem=en, problem_zh=zh)
 
         if signed.origin != origin:

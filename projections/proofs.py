@@ -14,7 +14,8 @@
   result (sheets, corrections, voids, inputs, adjustments, recusals, disqualification or
   withdrawal, and the round's close / re-seal / re-ranking that recorded the results), in a
   bundle: ``{"format": "leitai-proof/1", "kind": "inclusion", "round", "entrant",
-  "checkpoint", "entries": [{"what", "what_zh", "position", "proof"}]}``.
+  "size", "checkpoint", "entries": [{"what", "what_zh", "position", "event", "proof"}], "later": [...]}``;
+  ``later`` names the events recorded after the head (a later head proves them).
 
 * A **consistency proof** shows that a later head extends an earlier one unchanged; it is
   written as the body of a C2SP ``tlog-witness`` add-checkpoint request::
@@ -158,22 +159,25 @@ def _inclusion_bundle(tree: TreeStore, rows: Sequence[tuple], round_code: str, e
     described = entrant_events(rows, entrant)
     by_position = {row[0]: row for row in rows}
     leaves = tree.leaves_of([d.position for d in described])
-    entries = []
+    entries, later = [], []
     for d in described:
         found = leaves.get(d.position)
-        if found is None or found[0] >= head["size"]:
-            raise ProofUnavailable(
-                f"the event at position {d.position} is not covered by the tree head of {head['size']} events yet: "
-                "sign a newer one (`leitai checkpoint`)",
-                f"位置 {d.position} 的事件尚未被 {head['size']} 条事件的树头涵盖：请先签署新的树头（`leitai checkpoint`）")
+        if found is None or found[0] >= head["size"]:  # recorded after this head: a later one proves it
+            later.append({"what": d.what, "what_zh": d.what_zh, "position": d.position,
+                          "event": f"{round_code}#{d.version}"})
+            continue
         index = found[0]
         row = by_position[d.position]
         entries.append({"what": d.what, "what_zh": d.what_zh, "position": d.position,
                         "event": f"{round_code}#{d.version}",
                         "proof": inclusion_text(entry_bytes(*row), index, tree.inclusion_proof(index, head["size"]),
                                                 note)})
+    if not entries:
+        raise ProofUnavailable(f"none of these events is covered by the tree head of {head['size']} events: they "
+                               "were recorded after it; prove them with a later signed head",
+                               f"这些事件都不在 {head['size']} 条事件的树头之内（都是其后登记的）：请用更新的签名树头证明")
     return {"format": BUNDLE_FORMAT, "kind": "inclusion", "round": round_code, "entrant": entrant,
-            "size": head["size"], "checkpoint": note, "entries": entries}
+            "size": head["size"], "checkpoint": note, "entries": entries, "later": later}
 
 
 # -- checking proofs offline ---------------------------------------------------------------------------
@@ -295,9 +299,12 @@ def check_inclusion(proof_text: str, keys: Sequence[bytes], checkpoint: Note | N
             if trusted is None:
                 return report
         if (carried.origin, carried.size, carried.root) != (trusted.origin, trusted.size, trusted.root):
-            report.fail(f"{what}: its proof is for another head ({carried.size} events) than the checkpoint "
-                        f"({trusted.size} events)", f"{what_zh}：证明针对的树头（{carried.size} 条事件）与检查点（{trusted.size} 条事件）不同")
-            continue
+            report.fail(f"the proof file was made for the head of {carried.size} events, not for the checkpoint given "
+                        f"({trusted.size} events): ask for proofs made with --checkpoint (leitai prove inclusion ... "
+                        "--checkpoint FILE)",
+                        f"证明文件是按 {carried.size} 条事件的树头生成的，不是按给定的检查点（{trusted.size} 条事件）："
+                        "请索取按该检查点生成的证明（leitai prove inclusion … --checkpoint 文件）")
+            return report
         included = merkle.verify_inclusion(index, trusted.size, merkle.leaf_hash(entry), proof, trusted.root)
         report.entries.append({"what": what, "what_zh": what_zh, "index": index, "included": included, **described})
         if not included:

@@ -205,9 +205,11 @@ class ReadModels:
             tree = TreeStore(source.store, source.connection)
             for head in choices[:-1]:
                 try:
-                    return proofs.inclusion_bundle(tree, rows, row["round"], entrant, head, head["cosigned"])
+                    bundle = proofs.inclusion_bundle(tree, rows, row["round"], entrant, head, head["cosigned"])
                 except proofs.ProofUnavailable:
-                    continue  # the round's own head does not cover every event: the latest
+                    continue
+                if not bundle["later"]:
+                    return bundle  # the round's own head covers every event; else the latest
             return proofs.inclusion_bundle(tree, rows, row["round"], entrant, choices[-1], choices[-1]["cosigned"])
 
         if entrant not in self.entrant_codes(row["round"]):

@@ -239,6 +239,14 @@ def _log_findings(report: VerifyReport, log: LogTree, folder: Folder, origin: st
     report.origin, report.tree_size, report.root = origin, log.size, b64(log.root())
     report.heads = len(folder.ledger.heads) if folder.ledger is not None else 0
     report.witnesses, report.quorum = [w.name for w in witnesses], quorum
+    if not keys and folder.ledger is not None:  # checked only against the keys the heads name: say which
+        named = set()
+        for head in folder.ledger.heads:
+            try:
+                named.add(fingerprint(VerifierKey.parse(head.get("vkey") or "").public))
+            except NoteError:
+                continue
+        report.keys = sorted(set(report.keys) | named)
     largest = max([heads.covered, *good])
     if largest:
         report.covered = max(report.covered, log.positions[largest - 1])

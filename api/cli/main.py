@@ -11,6 +11,7 @@ produces a Python traceback (``LEITAI_DEBUG=1`` shows one for an internal error)
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -24,8 +25,27 @@ EXIT = {"ok": 0, "internal": 1, "refused": 2, "not_found": 3, "conflict": 4, "st
         "interrupted": 130}
 
 
+class _Printed(logging.Filter):
+    """Log records the command prints itself, in the reader's language (a refused signature is
+    the command's own error): not printed twice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("signing refused")
+
+
+def _log_to_stderr() -> None:
+    logger = logging.getLogger("leitai")
+    if not any(isinstance(f, _Printed) for h in logger.handlers for f in h.filters):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.addFilter(_Printed())
+        handler.setLevel(logging.WARNING)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _log_to_stderr()
     lang = language(argv, dict(os.environ))
     parser = build_parser(lang)
     try:

@@ -253,7 +253,7 @@ CHECKS_ZH = {"seal": "封存值", "results": "结果", "read_model": "读模型"
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
+    return f"{count:,} {word}" + ("" if count == 1 else "es" if word.endswith(("s", "sh", "ch", "x")) else "s")
 
 
 def zh(lang: str) -> bool:
@@ -414,7 +414,8 @@ def verify_summary(report: Any, lang: str) -> str:
         line = (f"已核对 {len(report.rounds)} 个轮次、{report.events:,} 条事件："
                 + ("" if broken else "哈希链与 Merkle 树完整，") + f"{report.heads} 个签名树头"
                 + (f"、{legacy} 个旧版签名检查点" if legacy else "") + ("" if broken else "有效")
-                + (f"，{report.held} 个外部保存的树头" + ("均得到原样延续" if report.ok else "已核对") if report.held else "")
+                + (f"，{report.held} 个外部保存的树头" + (("均" if report.held > 1 else "") + "得到原样延续" if report.ok
+                                                         else "已核对") if report.held else "")
                 + (f"，要求见证方 {'、'.join(report.witnesses)} 中至少 {report.quorum} 个联署" if report.witnesses else "")
                 + "，" + ("封存值与公布结果全部一致。" if report.ok else f"发现 {len(report.findings)} 处不一致（见上）。"))
         if report.origin:
@@ -423,6 +424,8 @@ def verify_summary(report: Any, lang: str) -> str:
             line += f"\n签名公钥指纹：{'、'.join(report.keys)}" + {
                 "given": "（由您提供的公钥）", "deployment": "（本系统的签名密钥）"}.get(
                 report.key_source, "（取自记录本身：请与公示或评分表上印的指纹核对，或用 --key 指定公钥）")
+        elif report.key_source == "recorded":
+            line += "\n签名只用记录本身所附的公钥核对，这不能证明是谁签的：请用 --key 给出部署方的公钥。"
         if covered < report.last:
             line += f"\n签名覆盖到日志位置 {covered}；其后的事件尚待下一个签名树头。"
         return line
@@ -433,7 +436,7 @@ def verify_summary(report: Any, lang: str) -> str:
                                                                                  else "") if report.held else "")
             + (f"; cosignatures of {report.quorum} of {', '.join(report.witnesses)} required" if report.witnesses else "")
             + "; " + ("every seal and published result matches." if report.ok else
-                      f"{len(report.findings)} mismatches (above)."))
+                      f"{plural(len(report.findings), 'mismatch')} (above)."))
     if report.origin:
         line += f"\nLog {report.origin}: {report.tree_size:,} events, root {report.root}"
     if report.keys:
@@ -441,6 +444,9 @@ def verify_summary(report: Any, lang: str) -> str:
             "given": " (the key you gave)", "deployment": " (this deployment's signing key)"}.get(
             report.key_source, " (named by the history itself: compare it with the one printed on the notice, "
                                "or give --key)")
+    elif report.key_source == "recorded":
+        line += ("\nSignatures were checked only with the keys the history names, which proves nothing about who "
+                 "signed: give the deployment's public key with --key.")
     if covered < report.last:
         line += f"\nSignatures cover the log up to position {covered}; later events await the next signed head."
     return line

@@ -112,12 +112,16 @@ def signer_state(store: Any) -> list[tuple[str, Any]]:
 
     path = Path(str(default_path(store)) + STATE_SUFFIX)
     try:
-        return [(f"the signer's last head ({path})", Note.parse(path.read_bytes()))]
+        return [(str(path), Note.parse(path.read_bytes()))]
     except (FileNotFoundError, NoteError):
         return []
 
 
 # -- commands --------------------------------------------------------------------------------------------
+
+
+REASONS = {"on demand": ("按需签署", "on demand"), "db upgrade": ("数据库升级时签署", "at the database upgrade"),
+           "demo": ("演示", "the demo")}
 
 
 def cmd_checkpoint(ctx: Context) -> None:
@@ -143,8 +147,9 @@ def cmd_checkpoint(ctx: Context) -> None:
         print()
         return
     print(note, end="")
-    print(ctx.t(f"（树头：{size} 条事件；签署原因：{'，'.join(reasons)}。把这段文字原样保存或交给见证方。）",
-                f"(tree head of {size} events; signed for: {', '.join(reasons)}. Keep this text as it is, or give "
+    shown = [REASONS.get(r, (r, r))[0 if ctx.zh else 1] for r in reasons]
+    print(ctx.t(f"（树头：{size} 条事件；签署原因：{'，'.join(shown)}。把这段文字原样保存或交给见证方。）",
+                f"(tree head of {size} events; signed for: {', '.join(shown)}. Keep this text as it is, or give "
                 "it to the witnesses.)"), file=sys.stderr)
 
 
@@ -169,9 +174,17 @@ def cmd_prove_inclusion(ctx: Context) -> None:
     try:
         bundle = read.inclusion_proof(a.round, a.entrant, size)
     except ProofUnavailable as error:
-        raise InvalidValue("checkpoint", size or "", error.en, error.zh) from None
+        raise InvalidValue("--checkpoint" if a.checkpoint else "--size", a.checkpoint or size or "", error.en,
+                           error.zh) from None
     finally:
         read.close()
+    if bundle["later"]:
+        listed = "; ".join(e["what"] for e in bundle["later"])
+        listed_zh = "；".join(e["what_zh"] for e in bundle["later"])
+        ctx.warn(f"以下 {len(bundle['later'])} 项是在这个树头（{bundle['size']} 条事件）之后登记的，不在其中，要用更新的签名树头证明"
+                 f"（leitai checkpoint --show）：{listed_zh}",
+                 f"{len(bundle['later'])} item(s) were recorded after this head ({bundle['size']} events) and are not "
+                 f"in it; a later signed head proves them (leitai checkpoint --show): {listed}")
     text = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
     _write(ctx, text, a.out, f" {len(bundle['entries'])} 个事件的包含证明", f"inclusion proofs of {len(bundle['entries'])} events")
     if a.out:
@@ -259,7 +272,10 @@ def _print_proof_report(ctx: Context, report: Any) -> None:
                 f"{mark}  position {e['position']}  {e['what']}  {detail}")
     for en, zh in report.problems:
         print(ctx.t("不一致 ", "MISMATCH ") + (zh if ctx.zh else en), file=sys.stderr)
-    if report.ok:
+    if report.ok and any("old" in e for e in report.entries):
+        ctx.say("证明有效：无需数据库或网络即可确认，日志此后没有被改写。",
+                "The proof holds: with no database and no network, the log was not rewritten since.")
+    elif report.ok:
         ctx.say("全部证明有效：以上事件都在该检查点所签署的日志中，无需数据库或网络即可核对。",
                 "Every proof holds: the events above are in the log whose head the checkpoint signs "
                 "(checked with no database and no network).")

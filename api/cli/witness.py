@@ -58,8 +58,12 @@ def cmd_pull(ctx: Context) -> None:
                 ctx.say(f"{r.origin}：{new.size} 条事件的树头是已保存的 {old.size} 条事件树头的原样延续，已保存并联署",
                         f"{r.origin}: the head of {new.size} events extends the held head of {old.size} events "
                         "unchanged; stored and cosigned")
-            if r.posted:
-                ctx.say(f"  联署签名已发送，日志答复：{r.posted}", f"  cosignature sent; the log answered: {r.posted}")
+            if r.accepted:
+                ctx.say("  联署签名已发送，日志已登记", "  cosignature sent and recorded by the log")
+            elif r.accepted is False:
+                ctx.warn(f"联署签名已发送，但日志没有接受（{r.answer}）：请日志的管理员登记本见证方（leitai witness register）",
+                         f"the cosignature was sent but the log did not accept it ({r.answer}): ask the log's "
+                         "administrator to register this witness (leitai witness register)")
             continue
         if "unreachable" in r.notes or "not sent" in r.notes:
             print(ctx.t(f"{r.origin}：{r.problem[1]}", f"{r.origin}: {r.problem[0]}"), file=sys.stderr)

@@ -13,6 +13,7 @@ and served.  Each witness refuses (exit 6), keeps the head it held, and keeps th
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -192,13 +193,16 @@ def test_each_witness_refuses_a_rewritten_log_signed_with_the_true_key(served, w
     Path(str(app.signer.key_path) + STATE_SUFFIX).unlink()  # and the signer's state: it trusts what it sees
     app.cache.clear()
     app._cache_position = None
-    app.sign_head(["forged"])  # the forged log, signed and recorded: what the server now serves
+    forged = app.sign_head(["forged"]).value.note  # the forged log, signed and recorded: what the server now serves
     projector = Projector(parse_url(store_url))
     try:
         projector.rebuild()
     finally:
         projector.close()
-    wait_projected(web, app)
+    deadline = time.monotonic() + 20
+    while web.test_client().get("/api/checkpoint").get_data(as_text=True) != forged:  # the server has switched
+        assert time.monotonic() < deadline, "the server never served the forged head"
+        time.sleep(0.05)
     capsys.readouterr()
     for folder, before in zip(witnesses, held):
         assert pull(monkeypatch, store_url, folder) == 6

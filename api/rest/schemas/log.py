@@ -30,6 +30,13 @@ class ProofEntry(Schema):
     proof = fields.String(required=True, metadata={"description": "C2SP tlog-proof@v1, with the event as its extra"})
 
 
+class LaterEntry(Schema):
+    what = fields.String(required=True)
+    what_zh = fields.String(required=True)
+    position = fields.Integer(required=True)
+    event = fields.String(required=True)
+
+
 class InclusionBundle(Schema):
     format = fields.String(required=True)
     kind = fields.String(required=True)
@@ -38,6 +45,8 @@ class InclusionBundle(Schema):
     size = fields.Integer(required=True, metadata={"description": "the size of the signed head proved to"})
     checkpoint = fields.String(required=True)
     entries = fields.List(fields.Nested(ProofEntry), required=True)
+    later = fields.List(fields.Nested(LaterEntry), required=True,
+                        metadata={"description": "events recorded after the head: a later head proves them"})
 
 
 class ConsistencyQuery(Strict):
