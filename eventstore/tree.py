@@ -13,7 +13,9 @@ events into leaves and nodes, so there is one definition of what a leaf hashes.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -29,19 +31,72 @@ class TreeIncomplete(Exception):
     """A node the tree should hold is missing: the tree was not built, or was tampered with."""
 
 
+_HEAD = struct.Struct(">q16sqI").pack  # position, aggregate, version, len(topic): merkle.entry's first fields
+_sha256 = hashlib.sha256
+
+
 def event_leaf(position: int, aggregate: Any, version: int, topic: Any, state: Any) -> bytes:
     """The leaf hash of one stored event (aggregate as UUID, 16 bytes or hex text; topic
-    and state as stored)."""
+    and state as stored): ``merkle.leaf_hash(merkle.entry(...))``, hashed piece by piece
+    (it runs for every event of a log whose tree is built)."""
     if isinstance(aggregate, UUID):
         key = aggregate.bytes
     elif isinstance(aggregate, (bytes, bytearray, memoryview)):
         key = bytes(aggregate)
     else:
-        key = UUID(hex=str(aggregate)).bytes
+        text = str(aggregate)
+        key = bytes.fromhex(text) if len(text) == 32 else UUID(hex=text).bytes
+    if len(key) != 16:
+        raise ValueError("an aggregate id is 16 bytes")
     topic_bytes = b"" if topic is None else topic.encode("utf-8") if isinstance(topic, str) else bytes(topic)
     state_bytes = b"" if state is None else state.encode("utf-8", "surrogatepass") if isinstance(state, str) \
         else bytes(state)
-    return merkle.leaf_hash(merkle.entry(position, key, version, topic_bytes, state_bytes))
+    h = _sha256(b"\x00")
+    h.update(_HEAD(position, key, version, len(topic_bytes)))
+    h.update(topic_bytes)
+    h.update(len(state_bytes).to_bytes(4, "big"))
+    h.update(state_bytes)
+    return h.digest()
+
+
+CHUNK_LEVEL = 16  # the tree of an existing log is built 65,536 leaves at a time
+
+
+def build_rows(rows: Iterable[tuple], insert_leaves: Callable[[list], None], insert_nodes: Callable[[list], None],
+               batch: int = 1 << CHUNK_LEVEL) -> int:
+    """The whole tree of ``rows`` (position, aggregate, version, topic, state, in log
+    order), handed to the inserters a chunk at a time: leaves ``(leaf, position, hash)``
+    and complete nodes ``(level, index, hash)``.  Within an aligned chunk of 2^16 leaves
+    the levels are hashed list by list; above it, the chunks' roots go through a
+    :class:`merkle.Frontier`.  Returns the number of leaves."""
+    upper = merkle.Frontier()
+    node = merkle.node_hash
+    start, pending = 0, []
+
+    def flush(chunk: list) -> None:
+        nonlocal start
+        hashes = [event_leaf(*row) for row in chunk]
+        insert_leaves([(start + i, row[0], h) for i, (row, h) in enumerate(zip(chunk, hashes))])
+        nodes, level, base = [], hashes, start
+        for height in range(1, CHUNK_LEVEL + 1):
+            level = [node(a, b) for a, b in zip(level[0::2], level[1::2])]
+            if not level:
+                break
+            first = base >> height
+            nodes.extend((height, first + i, h) for i, h in enumerate(level))
+        if len(chunk) == batch:  # a whole chunk: its root joins the tree above
+            nodes.extend((CHUNK_LEVEL + lv, i, h) for lv, i, h in upper.append(level[0])[1:])
+        insert_nodes(nodes)
+        start += len(chunk)
+
+    for row in rows:
+        pending.append(row)
+        if len(pending) == batch:
+            flush(pending)
+            pending = []
+    if pending:
+        flush(pending)
+    return start
 
 
 def leaf_rows(frontier: merkle.Frontier, events: Iterable[tuple]

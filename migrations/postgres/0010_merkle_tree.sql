@@ -10,7 +10,8 @@
 --   idx * 2^level .. (idx + 1) * 2^level - 1, hash SHA-256(0x01 || left || right); a node
 --   is written when its last leaf arrives and never changes.
 -- * Inserts take an EXCLUSIVE lock on leitai_events (es_insert_events_uuid), so leaves are
---   numbered in log order.  The trigger fires ALWAYS, in replica mode too; the tables are
+--   numbered in log order.  The trigger runs once per INSERT statement over the rows it
+--   inserted (a batch of events), and fires ALWAYS, in replica mode too; the tables are
 --   append-only like the events; the writer role may only read them.
 -- * The events recorded before this migration get their leaves and nodes here, set-based.
 -- Who may run it: as for 0005 (a superuser, or the database's owner with CREATEROLE).
@@ -22,16 +23,17 @@ DECLARE
     made bigint;
     lvl integer;
 BEGIN
+    -- (their keys are added after the existing events' tree is built: one index build, not
+    -- an index insert per row)
     CREATE TABLE IF NOT EXISTS public.leitai_tree_leaves (
-        leaf bigint PRIMARY KEY,
-        position bigint NOT NULL UNIQUE,
+        leaf bigint NOT NULL,
+        position bigint NOT NULL,
         hash bytea NOT NULL
     );
     CREATE TABLE IF NOT EXISTS public.leitai_tree_nodes (
         level smallint NOT NULL,
         idx bigint NOT NULL,
-        hash bytea NOT NULL,
-        PRIMARY KEY (level, idx)
+        hash bytea NOT NULL
     );
     CREATE TABLE IF NOT EXISTS public.leitai_log (
         one_row boolean PRIMARY KEY DEFAULT true CHECK (one_row),
@@ -46,47 +48,55 @@ BEGIN
             || '/' || pg_catalog.left(pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', ''), 12));
     END IF;
 
-    CREATE OR REPLACE FUNCTION public.leitai_tree_event() RETURNS trigger
+    -- Once per INSERT statement (a batch of events), over the rows it inserted: their leaves
+    -- numbered on from the tree's size, then each level's nodes that became complete - at
+    -- level L the nodes idx in [n / 2^L, m / 2^L - 1] for a tree grown from n to m leaves.
+    CREATE OR REPLACE FUNCTION public.leitai_tree_events() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $function$
     DECLARE
         n bigint;
-        k bigint;
-        lvl integer := 0;
-        h bytea;
-        sibling bytea;
-        topic_bytes bytea := pg_catalog.convert_to(coalesce(NEW.topic, ''), 'UTF8');
-        state_bytes bytea := coalesce(NEW.state, ''::bytea);
+        m bigint;
+        lvl integer := 1;
+        width bigint;
     BEGIN
         SELECT l.leaf + 1 INTO n FROM public.leitai_tree_leaves AS l ORDER BY l.leaf DESC LIMIT 1;
         n := coalesce(n, 0);
-        h := pg_catalog.sha256('\x00'::bytea || pg_catalog.int8send(NEW.notification_id)
-            || pg_catalog.uuid_send(NEW.originator_id) || pg_catalog.int8send(NEW.originator_version)
-            || pg_catalog.int4send(pg_catalog.octet_length(topic_bytes)) || topic_bytes
-            || pg_catalog.int4send(pg_catalog.octet_length(state_bytes)) || state_bytes);
-        INSERT INTO public.leitai_tree_leaves (leaf, position, hash) VALUES (n, NEW.notification_id, h);
-        k := n;
-        WHILE k % 2 = 1 LOOP
-            IF lvl = 0 THEN
-                SELECT l.hash INTO sibling FROM public.leitai_tree_leaves AS l WHERE l.leaf = k - 1;
+        INSERT INTO public.leitai_tree_leaves (leaf, position, hash)
+        SELECT n + pg_catalog.row_number() OVER (ORDER BY e.notification_id) - 1, e.notification_id,
+               pg_catalog.sha256('\x00'::bytea || pg_catalog.int8send(e.notification_id)
+                   || pg_catalog.uuid_send(e.originator_id) || pg_catalog.int8send(e.originator_version)
+                   || pg_catalog.int4send(pg_catalog.octet_length(pg_catalog.convert_to(coalesce(e.topic, ''), 'UTF8')))
+                   || pg_catalog.convert_to(coalesce(e.topic, ''), 'UTF8')
+                   || pg_catalog.int4send(pg_catalog.octet_length(coalesce(e.state, ''::bytea)))
+                   || coalesce(e.state, ''::bytea))
+        FROM new_events AS e;
+        GET DIAGNOSTICS m = ROW_COUNT;
+        m := n + m;
+        LOOP
+            width := (1::bigint) << lvl;
+            EXIT WHEN m / width <= n / width;  -- no multiple of 2^L in (n, m]: nothing new here or above
+            IF lvl = 1 THEN
+                INSERT INTO public.leitai_tree_nodes (level, idx, hash)
+                SELECT 1, l.leaf / 2, pg_catalog.sha256('\x01'::bytea || l.hash || r.hash)
+                FROM public.leitai_tree_leaves AS l JOIN public.leitai_tree_leaves AS r ON r.leaf = l.leaf + 1
+                WHERE l.leaf BETWEEN (n / 2) * 2 AND (m / 2 - 1) * 2 AND l.leaf % 2 = 0;
             ELSE
-                SELECT t.hash INTO sibling FROM public.leitai_tree_nodes AS t WHERE t.level = lvl AND t.idx = k - 1;
+                INSERT INTO public.leitai_tree_nodes (level, idx, hash)
+                SELECT lvl, l.idx / 2, pg_catalog.sha256('\x01'::bytea || l.hash || r.hash)
+                FROM public.leitai_tree_nodes AS l
+                JOIN public.leitai_tree_nodes AS r ON r.level = lvl - 1 AND r.idx = l.idx + 1
+                WHERE l.level = lvl - 1 AND l.idx BETWEEN (n / width) * 2 AND (m / width - 1) * 2 AND l.idx % 2 = 0;
             END IF;
-            IF sibling IS NULL THEN
-                RAISE EXCEPTION 'the Merkle tree lacks node (%, %): rebuild refused', lvl, k - 1
-                    USING ERRCODE = 'data_corrupted';
-            END IF;
-            h := pg_catalog.sha256('\x01'::bytea || sibling || h);
             lvl := lvl + 1;
-            k := k / 2;
-            INSERT INTO public.leitai_tree_nodes (level, idx, hash) VALUES (lvl, k, h);
         END LOOP;
         RETURN NULL;
     END;
     $function$;
 
-    -- the events recorded before this migration, set-based: leaves, then each level
+    -- the events recorded before this migration, set-based: leaves, then each level from the
+    -- one below (pairs of neighbours), then the keys
     IF NOT EXISTS (SELECT 1 FROM public.leitai_tree_leaves) THEN
         INSERT INTO public.leitai_tree_leaves (leaf, position, hash)
         SELECT pg_catalog.row_number() OVER (ORDER BY e.notification_id) - 1, e.notification_id,
@@ -98,25 +108,32 @@ BEGIN
                    || coalesce(e.state, ''::bytea))
         FROM public.leitai_events AS e;
         INSERT INTO public.leitai_tree_nodes (level, idx, hash)
-        SELECT 1, l.leaf / 2, pg_catalog.sha256('\x01'::bytea || l.hash || r.hash)
-        FROM public.leitai_tree_leaves AS l JOIN public.leitai_tree_leaves AS r ON r.leaf = l.leaf + 1
-        WHERE l.leaf % 2 = 0;
+        SELECT 1, p.leaf / 2, pg_catalog.sha256('\x01'::bytea || p.hash || p.next)
+        FROM (SELECT l.leaf, l.hash, pg_catalog.lead(l.hash) OVER (ORDER BY l.leaf) AS next
+              FROM public.leitai_tree_leaves AS l) AS p
+        WHERE p.leaf % 2 = 0 AND p.next IS NOT NULL;
         lvl := 1;
         LOOP
             INSERT INTO public.leitai_tree_nodes (level, idx, hash)
-            SELECT lvl + 1, l.idx / 2, pg_catalog.sha256('\x01'::bytea || l.hash || r.hash)
-            FROM public.leitai_tree_nodes AS l JOIN public.leitai_tree_nodes AS r
-                 ON r.level = lvl AND r.idx = l.idx + 1
-            WHERE l.level = lvl AND l.idx % 2 = 0;
+            SELECT lvl + 1, p.idx / 2, pg_catalog.sha256('\x01'::bytea || p.hash || p.next)
+            FROM (SELECT t.idx, t.hash, pg_catalog.lead(t.hash) OVER (ORDER BY t.idx) AS next
+                  FROM public.leitai_tree_nodes AS t WHERE t.level = lvl) AS p
+            WHERE p.idx % 2 = 0 AND p.next IS NOT NULL;
             GET DIAGNOSTICS made = ROW_COUNT;
             EXIT WHEN made = 0;
             lvl := lvl + 1;
         END LOOP;
     END IF;
+    IF pg_catalog.to_regclass('public.leitai_tree_leaves_pkey') IS NULL THEN
+        ALTER TABLE public.leitai_tree_leaves ADD CONSTRAINT leitai_tree_leaves_pkey PRIMARY KEY (leaf),
+            ADD CONSTRAINT leitai_tree_leaves_position_key UNIQUE (position);
+        ALTER TABLE public.leitai_tree_nodes ADD CONSTRAINT leitai_tree_nodes_pkey PRIMARY KEY (level, idx);
+    END IF;
 
     DROP TRIGGER IF EXISTS leitai_events_tree ON public.leitai_events;
     CREATE TRIGGER leitai_events_tree AFTER INSERT ON public.leitai_events
-        FOR EACH ROW EXECUTE FUNCTION public.leitai_tree_event();
+        REFERENCING NEW TABLE AS new_events
+        FOR EACH STATEMENT EXECUTE FUNCTION public.leitai_tree_events();
     ALTER TABLE public.leitai_events ENABLE ALWAYS TRIGGER leitai_events_tree;
 
     DROP TRIGGER IF EXISTS leitai_tree_leaves_append_only ON public.leitai_tree_leaves;
@@ -145,7 +162,7 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER TABLE public.leitai_tree_leaves OWNER TO %I', owner_role);
     EXECUTE pg_catalog.format('ALTER TABLE public.leitai_tree_nodes OWNER TO %I', owner_role);
     EXECUTE pg_catalog.format('ALTER TABLE public.leitai_log OWNER TO %I', owner_role);
-    EXECUTE pg_catalog.format('ALTER FUNCTION public.leitai_tree_event() OWNER TO %I', owner_role);
+    EXECUTE pg_catalog.format('ALTER FUNCTION public.leitai_tree_events() OWNER TO %I', owner_role);
     EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA public FROM %I', owner_role);
     REVOKE ALL ON public.leitai_tree_leaves FROM PUBLIC;
     REVOKE ALL ON public.leitai_tree_nodes FROM PUBLIC;

@@ -32,12 +32,6 @@ BEGIN
     SELECT RAISE(ABORT, 'merkle_leaves is append-only: DELETE refused');
 END;
 
-CREATE TRIGGER IF NOT EXISTS merkle_leaves_no_replace BEFORE INSERT ON merkle_leaves
-WHEN EXISTS (SELECT 1 FROM merkle_leaves WHERE leaf = NEW.leaf OR position = NEW.position)
-BEGIN
-    SELECT RAISE(ABORT, 'merkle_leaves is append-only: a leaf is never replaced');
-END;
-
 CREATE TRIGGER IF NOT EXISTS merkle_nodes_no_update BEFORE UPDATE ON merkle_nodes
 BEGIN
     SELECT RAISE(ABORT, 'merkle_nodes is append-only: UPDATE refused');
@@ -46,12 +40,6 @@ END;
 CREATE TRIGGER IF NOT EXISTS merkle_nodes_no_delete BEFORE DELETE ON merkle_nodes
 BEGIN
     SELECT RAISE(ABORT, 'merkle_nodes is append-only: DELETE refused');
-END;
-
-CREATE TRIGGER IF NOT EXISTS merkle_nodes_no_replace BEFORE INSERT ON merkle_nodes
-WHEN EXISTS (SELECT 1 FROM merkle_nodes WHERE level = NEW.level AND idx = NEW.idx)
-BEGIN
-    SELECT RAISE(ABORT, 'merkle_nodes is append-only: a node is never replaced');
 END;
 
 CREATE TRIGGER IF NOT EXISTS log_identity_no_update BEFORE UPDATE ON log_identity

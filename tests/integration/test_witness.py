@@ -145,9 +145,15 @@ def test_a_forged_cosignature_is_refused_by_the_log(served, witnesses, app):
     answer = client.post("/api/checkpoint/cosignatures", data=str(Note(note.text, (stranger,))),
                          content_type="text/plain")
     assert answer.status_code == 422  # an unregistered witness is not a witness
-    other_head = note.text.replace(note.text.split("\n")[1], "9999", 1)
+    lines = note.text.split("\n")
+    other_head = "\n".join([lines[0], "9999", *lines[2:]])  # a size the log never signed
     answer = client.post("/api/checkpoint/cosignatures?lang=en",
                          data=str(Note(other_head, (cosign(directory.private, directory.name, other_head, 1),))),
+                         content_type="text/plain")
+    assert answer.status_code == 422 and "no such tree head" in answer.get_json()["message"]
+    other_log = "\n".join(["example.com/another-log", *lines[1:]])  # the same size and root, another log
+    answer = client.post("/api/checkpoint/cosignatures?lang=en",
+                         data=str(Note(other_log, (cosign(directory.private, directory.name, other_log, 1),))),
                          content_type="text/plain")
     assert answer.status_code == 422 and "no such tree head" in answer.get_json()["message"]
     answer = client.post("/api/checkpoint/cosignatures", data=str(Note(note.text, (good,))),

@@ -34,6 +34,12 @@ def _text(body: str) -> Response:
     return response
 
 
+def text_of(note: str) -> str:
+    from domain.checkpoint import Note
+
+    return Note.parse(note).text
+
+
 def _proof_problem(error: Any) -> InvalidValue:
     return InvalidValue("checkpoint", "", error.en, error.zh)
 
@@ -72,7 +78,7 @@ class CosignaturesResource(MethodView):
         """A witness's cosignature of a signed head (authenticated by its signature: the
         witness's key must be registered)"""
         from api.witness import check_cosignature_request
-        from domain.checkpoint import b64
+        from domain.checkpoint import Note, b64
 
         body = request.get_data(cache=False, as_text=False)[:MAX_COSIGNED + 1]
         if len(body) > MAX_COSIGNED:
@@ -93,7 +99,9 @@ class CosignaturesResource(MethodView):
                                "the witness first (`leitai witness register`)",
                                "没有已登记见证方的联署签名：请管理员先登记该见证方（`leitai witness register`）")
         root = b64(checkpoint.root)
-        if not any(h["size"] == checkpoint.size and h["root"] == root for h in read.heads()):
+        signed = Note.parse  # the cosigned text must be exactly that of a head the deployment signed
+        if not any(h["size"] == checkpoint.size and h["root"] == root and signed(h["note"]).text == text_of(text)
+                   for h in read.heads()):
             raise InvalidValue("checkpoint", f"{checkpoint.size} {root}", "the deployment signed no such tree head",
                                "本系统没有签署过这个树头")
         hub().release()
