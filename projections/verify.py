@@ -194,7 +194,8 @@ def _chain_findings(report: VerifyReport, chain: ChainReport, folder: Folder, ke
 
 def verify_store(source: EventSource, only: str | None = None, served: dict[str, dict[str, Any]] | None = None,
                  keys: Sequence[bytes] = (), verify_signature: Any = None, held: Sequence[tuple[str, Note]] = (),
-                 witnesses: Sequence[VerifierKey] = (), quorum: int = 0) -> VerifyReport:
+                 witnesses: Sequence[VerifierKey] = (), quorum: int = 0,
+                 accounts: Sequence[dict[str, Any]] | None = None) -> VerifyReport:
     """Fold, chain-check and re-hash the whole log in one read, then verify the rounds, the
     stored tree, the signed heads, the heads held from outside and the coverage."""
     folder = Folder()
@@ -214,6 +215,8 @@ def verify_store(source: EventSource, only: str | None = None, served: dict[str,
         chain.problems.append((position, f"the chain has a link at position {position} but no event: an event was "
                                "removed", f"哈希链在位置 {position} 有记录但没有对应事件：有事件被删除"))
     report = verify_folder(folder, only, served)
+    if accounts is not None:
+        _check_accounts(report, folder, accounts)
     _chain_findings(report, chain, folder, keys, verify_signature or _verify_signature)
     tree = TreeStore(source.store, source.connection)
     origin = tree.origin()
@@ -222,6 +225,27 @@ def verify_store(source: EventSource, only: str | None = None, served: dict[str,
         "数据库还没有 Merkle 树：请运行 `leitai db upgrade`")]
     _log_findings(report, log, folder, origin, keys, held, witnesses, quorum, only, stored)
     return report
+
+
+def _check_accounts(report: VerifyReport, folder: Folder, served: Sequence[dict[str, Any]]) -> None:
+    """The accounts the read side serves (roles, disabled) must be those their events give:
+    a row changed in the read-model table grants nothing (requests read the events), but it
+    is a sign of tampering with the database, and is reported."""
+    expected = {name: (sorted(canonical_json({"role": g.role, **g.scope()}) for g in a.grants), a.disabled)
+                for name, a in folder.accounts.items()}
+    for row in served:
+        name = row.get("account")
+        found = (sorted(map(canonical_json, row.get("grants") or [])), bool(row.get("disabled")))
+        if expected.get(name) != found:
+            report.findings.append(Finding(
+                "*", "read_model", expected.get(name), found,
+                f"the read side shows account {name} with roles or a state its events do not give: the read-model "
+                "table was changed outside Leitai (requests go by the events, not by it)",
+                f"读取端显示的账号 {name} 的角色或状态与其事件不符：读模型表在擂台系统之外被改动过（请求依据事件而不是它）"))
+    missing = sorted(set(expected) - {row.get("account") for row in served})
+    for name in missing[:20]:
+        report.findings.append(Finding("*", "read_model", name, None, f"the read side does not show account {name}",
+                                       f"读取端没有显示账号 {name}"))
 
 
 def _log_findings(report: VerifyReport, log: LogTree, folder: Folder, origin: str | None, keys: Sequence[bytes],

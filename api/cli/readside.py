@@ -346,7 +346,8 @@ def cmd_verify(ctx: Context) -> None:
             if only is not None:
                 read.round(only)  # an unknown round is "not found", never "all is well"
             served = {r["round"]: read.ranking(r["round"]) for r in read.rounds() if not only or r["round"] == only}
-            report = verify_store(source, only, served, keys, held=held, witnesses=witnesses, quorum=quorum)
+            report = verify_store(source, only, served, keys, held=held, witnesses=witnesses, quorum=quorum,
+                                  accounts=None if only else read.accounts())
         finally:
             source.close()
             read.close()

@@ -424,7 +424,7 @@ def verify_summary(report: Any, lang: str) -> str:
             line += f"\n签名公钥指纹：{'、'.join(report.keys)}" + {
                 "given": "（由您提供的公钥）", "deployment": "（本系统的签名密钥）"}.get(
                 report.key_source, "（取自记录本身：请与公示或评分表上印的指纹核对，或用 --key 指定公钥）")
-        elif report.key_source == "recorded":
+        elif report.key_source == "recorded" and (report.heads or report.checkpoints):
             line += "\n签名只用记录本身所附的公钥核对，这不能证明是谁签的：请用 --key 给出部署方的公钥。"
         if covered < report.last:
             line += f"\n签名覆盖到日志位置 {covered}；其后的事件尚待下一个签名树头。"
@@ -444,7 +444,7 @@ def verify_summary(report: Any, lang: str) -> str:
             "given": " (the key you gave)", "deployment": " (this deployment's signing key)"}.get(
             report.key_source, " (named by the history itself: compare it with the one printed on the notice, "
                                "or give --key)")
-    elif report.key_source == "recorded":
+    elif report.key_source == "recorded" and (report.heads or report.checkpoints):
         line += ("\nSignatures were checked only with the keys the history names, which proves nothing about who "
                  "signed: give the deployment's public key with --key.")
     if covered < report.last:

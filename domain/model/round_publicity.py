@@ -201,6 +201,10 @@ class RoundPublicity:
         """Admit this round's promoted entrants into ``target`` (its ``promotes_to`` round)."""
         if target.code in self.promotions:
             return {**self.promotions[target.code], "target": target.code}
+        if target.contest != self.contest:
+            raise InvalidValue("promotes_to", target.code, f"round {target.code} is a round of another contest "
+                               f"({target.contest}); promotion stays within contest {self.contest}",
+                               f"轮次 {target.code} 属于另一个比武活动（{target.contest}）；晋级只能在比武活动 {self.contest} 之内")
         if self.status != ev.FINAL:
             raise NoPromotion(round=self.code, why=f"is {self.status}, not final; only final results promote",
                               why_zh=f"当前{self._status_zh()}，尚未定案，不能晋级")

@@ -37,10 +37,14 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
-from domain.errors import ConcurrencyConflict, LogRewritten
-from domain.ids import ledger_id
+from domain.access import Principal
+from domain.authority import Touch, refusal
+from domain.errors import ConcurrencyConflict, LogRewritten, OutOfScope
+from domain.ids import contest_id, ledger_id, organization_id, round_id
 from domain.model.base import Actor, LeitaiAggregate
+from domain.model.contest import Contest
 from domain.model.ledger import Ledger
+from domain.model.organization import Organization
 from domain.model.round import Round
 from domain.model.round_events import RESULT_CHANGING
 from domain.rules.engine import RoundResult
@@ -64,6 +68,26 @@ class Session(SetupCommands, ScoringCommands, PublicityCommands, CertificationCo
     """Every command and query, on one unit of work."""
 
 
+class SessionDirectory:
+    """What the authorization decision looks up, from the session (domain/authority.py)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._units: dict[str, dict[str, str | None]] = {}
+
+    def units(self, contest: str) -> dict[str, str | None]:
+        if contest not in self._units:
+            found = self.session.find(contest_id(contest), Contest) if contest else None
+            self._units[contest] = {} if found is None else {u.code: u.parent for u in found.units.values()}
+        return self._units[contest]
+
+    def round(self, code: str) -> Round | None:
+        return self.session.find(round_id(code), Round) if code else None
+
+    def organization(self, code: str) -> Organization | None:
+        return self.session.find(organization_id(code), Organization) if code else None
+
+
 @dataclass(frozen=True)
 class Outcome(Generic[T]):
     value: T
@@ -72,10 +96,10 @@ class Outcome(Generic[T]):
 
 
 class _Command:
-    __slots__ = ("work", "what", "finished", "value", "error", "events", "outcome")
+    __slots__ = ("work", "what", "principal", "finished", "value", "error", "events", "outcome")
 
-    def __init__(self, work: Callable[[Session], Any], what: str) -> None:
-        self.work, self.what = work, what
+    def __init__(self, work: Callable[[Session], Any], what: str, principal: Principal | None = None) -> None:
+        self.work, self.what, self.principal = work, what, principal
         self.finished = False
         self.value: Any = None
         self.error: BaseException | None = None
@@ -137,11 +161,14 @@ class Leitai(Application):
 
     # -- running commands ----------------------------------------------------------------
 
-    def execute(self, work: Callable[[Session], T], what: str = "command") -> Outcome[T]:
-        """Run ``work`` as one command (in the next batch) and save what it recorded."""
+    def execute(self, work: Callable[[Session], T], what: str = "command",
+                principal: Principal | None = None) -> Outcome[T]:
+        """Run ``work`` as one command (in the next batch) and save what it recorded.  With a
+        ``principal`` (a signed-in account), everything the command changes must be within
+        its scope (domain/authority.py), else it is refused (OutOfScope) and records nothing."""
         if getattr(self._local, "writing", False):
             raise RuntimeError("a command cannot run another command; call the session's methods instead")
-        command = _Command(work, what)
+        command = _Command(work, what, principal)
         with self._writer:
             self._queue.append(command)
             while not command.finished:
@@ -246,8 +273,25 @@ class Leitai(Application):
             command.value = value
             command.events = [event for key, a in session.loaded.items()
                               for event in a.pending_events[before.get(key, 0):]]
+            if command.principal is not None and command.events:
+                refused = self._refusal(command, session)
+                if refused is not None:
+                    command.error, command.finished = refused, True
+                    raise _Tainted()
             live.append(command)
         return live
+
+    @staticmethod
+    def _refusal(command: _Command, session: Session) -> OutOfScope | None:
+        """One decision over every aggregate the command changed (domain/authority.py)."""
+        changed: dict[UUID, list[Any]] = {}
+        for event in command.events:
+            changed.setdefault(event.originator_id, []).append(event)
+        touches = [Touch(session.loaded[key], tuple(events), session.units_before.get(key))
+                   for key, events in changed.items()]
+        assert command.principal is not None
+        found = refusal(command.principal, touches, SessionDirectory(session))
+        return None if found is None else OutOfScope(what=found.what, what_zh=found.what_zh)
 
     def _finish(self, batch: list[_Command], live: list[_Command], positions: dict[int, int]) -> None:
         for command in live:
@@ -321,7 +365,7 @@ class Leitai(Application):
             self.cache.put(ledger)
             return
 
-    def sign_head(self, reasons: list[str], by: Actor = SYSTEM) -> Outcome[Any]:
+    def sign_head(self, reasons: list[str], by: Actor = SYSTEM, principal: Principal | None = None) -> Outcome[Any]:
         """Sign the head of the log now, on demand (``leitai checkpoint``), and record it;
         the signer refuses a rewritten log (LogRewritten).  The outcome's value is the head."""
         if self.signer is None:
@@ -333,7 +377,7 @@ class Leitai(Application):
             ledger.tree_head(head.size, head.root_b64, head.note, head.vkey, reasons, by)
             return head
 
-        return self.execute(record, "ledger")
+        return self.execute(record, "ledger", principal)
 
     def register_witness(self, name: str, vkey: str, reason: str, by: Actor) -> Outcome[bool]:
         """Accept cosignatures from the witness ``name`` with the (checked) verifier key."""
@@ -342,7 +386,8 @@ class Leitai(Application):
     def remove_witness(self, name: str, reason: str, by: Actor) -> Outcome[bool]:
         return self.execute(lambda s: self._ledger(s).remove_witness(name, reason, by), "ledger")
 
-    def record_cosignatures(self, size: int, root: str, signatures: list[tuple[str, str]], by: Actor) -> Outcome[int]:
+    def record_cosignatures(self, size: int, root: str, signatures: list[tuple[str, str]], by: Actor,
+                            principal: Principal | None = None) -> Outcome[int]:
         """Record witnesses' (checked) cosignatures of the recorded head of ``size``:
         ``signatures`` are (witness name, signature line); returns how many were new."""
 
@@ -350,7 +395,7 @@ class Leitai(Application):
             ledger = self._ledger(s)
             return sum(ledger.cosign(size, root, name, line, by) for name, line in signatures)
 
-        return self.execute(work, "ledger")
+        return self.execute(work, "ledger", principal)
 
     @staticmethod
     def _ledger(s: Session) -> Ledger:

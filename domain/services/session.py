@@ -41,6 +41,7 @@ class SessionBase:
         self.app = app
         self.cached = cached  # the writer's session: aggregates come from (and go back to) its cache
         self.loaded: dict[UUID, LeitaiAggregate] = {}
+        self.units_before: dict[UUID, str] = {}  # an organization's unit when first loaded (domain/authority.py)
 
     # -- loading ------------------------------------------------------------------
 
@@ -55,6 +56,8 @@ class SessionBase:
                 except AggregateNotFoundError:
                     return None
             self.loaded[aggregate_id] = found
+            if isinstance(found, Organization):
+                self.units_before[aggregate_id] = found.unit
         if not isinstance(found, kind):
             raise InvalidValue("id", str(aggregate_id), f"is a {type(found).__name__}, not a {kind.__name__}",
                                "标识对应的记录类型不符")

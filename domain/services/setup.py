@@ -170,6 +170,11 @@ class SetupCommands(SessionBase):
         if unlinked:
             raise InvalidValue("links", unlinked[0], f"component {unlinked[0]!r} takes another round's score; "
                                "name that round in links", f"成绩项 {unlinked[0]!r} 取自另一轮次，请在 links 中指明")
+        for field, other in [("promotes_to", spec.promotes_to), *(("links", code) for code in spec.links.values())]:
+            found_other = self.find(round_id(other), Round) if other else None
+            if found_other is not None and found_other.contest != contest:
+                raise InvalidValue(field, other, f"round {other} is a round of another contest ({found_other.contest})",
+                                   f"轮次 {other} 属于另一个比武活动（{found_other.contest}）")
         c.note_round(spec.code, spec.level, spec.unit, spec.period, spec.promotes_to, by)
         rnd = self.find(round_id(spec.code), Round)
         if rnd is None:

@@ -14,6 +14,7 @@ from api.rest.base import Blueprint, hub, leitai
 from api.rest.schemas.audit import ReplayRequest, ReplaySchema, VerifyQuery, VerifySchema
 from api.rest.security import principal, require
 from domain import access
+from domain.errors import NotFound
 
 blp = Blueprint("audit", __name__, url_prefix="/api", description="Verification, event export, replay")
 
@@ -49,7 +50,7 @@ class VerifyResource(MethodView):
         held = [("the signer's last head", note)] if signer is not None and (note := signer.last_head()) else []
         source = EventSource(store)
         try:
-            report = verify_store(source, only, served, keys, held=held)
+            report = verify_store(source, only, served, keys, held=held, accounts=None if only else read.accounts())
         finally:
             source.close()
         if keys:
@@ -110,4 +111,22 @@ class ReplayResource(MethodView):
         finally:
             source.close()
         selection = Selection(tuple(r.strip().upper() for r in data["rounds"]), data["level"], data["contest"])
-        return replay(folder, rules, selection)
+        from projections.replay import select_rounds
+
+        _may_replay(p, select_rounds(folder, rules, selection))
+        report = replay(folder, rules, selection)
+        _may_replay(p, [r["round"] for r in report["rounds"]])  # every round the answer shows, those fed included
+        return report
+
+
+def _may_replay(p: Any, codes: list[str]) -> None:
+    """A replay shows the rounds' provisional results: only of rounds the caller runs or audits."""
+    from api.rest.security import round_view
+
+    for code in dict.fromkeys(codes):
+        try:
+            view = round_view(code)
+        except NotFound:
+            continue  # replay itself says which named round does not exist
+        require(access.manages_round(p, view) or access.reads_everything(p, view.contest), p,
+                f"replay round {view.code}", f"按其他规则重算轮次 {view.code}")

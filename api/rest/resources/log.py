@@ -9,6 +9,7 @@ from flask import Response, request
 from flask.views import MethodView
 
 from api.rest.base import WAIT, Blueprint, command, hub, leitai
+from api.rest.resources.rounds import not_while_judging
 from api.rest.schemas.common import CommandResult
 from api.rest.schemas.log import (ConsistencyQuery, Cosigned, InclusionBundle, InclusionQuery, SignedHead,
                                   WitnessRequest, WitnessSchema)
@@ -63,7 +64,7 @@ class CheckpointResource(MethodView):
         p = principal()
         require(bool(p.roles("admin")), p, "sign the log's head", "签署日志树头")
         hub().release()
-        outcome = leitai().sign_head(["on demand"], actor(p, "admin"))
+        outcome = leitai().sign_head(["on demand"], actor(p, "admin"), p)
         return {"position": outcome.position, "recorded": outcome.recorded,
                 "projected": hub().wait_for(outcome.position, WAIT) if outcome.position else True,
                 "size": outcome.value.size, "checkpoint": outcome.value.note}
@@ -106,7 +107,7 @@ class CosignaturesResource(MethodView):
                                "本系统没有签署过这个树头")
         hub().release()
         outcome = leitai().record_cosignatures(checkpoint.size, root, [(s.name, s.line()) for s in good],
-                                               Actor("witness", "public"))
+                                               Actor("witness", "public"), principal())
         if outcome.position:
             hub().wait_for(outcome.position, WAIT)
         return {"size": checkpoint.size, "recorded": outcome.value, "witnesses": [s.name for s in good],
@@ -124,6 +125,7 @@ class InclusionResource(MethodView):
 
         p, view = principal(), round_view(query["round"])
         entrant = query["entrant"].strip().upper()
+        not_while_judging(p, view)
         require(access.sees_entrant(p, view, entrant), p, f"see how {entrant}'s result was reached",
                 f"查看 {entrant} 的得分明细")
         try:
