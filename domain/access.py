@@ -7,9 +7,16 @@ a :class:`RoundView` is what the policy needs to know about a round.  The rules:
   admin runs its own rounds, the county admin all of them); an admin without a scope
   manages everything, including accounts;
 * a **judge** scores only the rounds where their judge code is seated (the domain then
-  refuses a recused entrant), and before a round closes sees no other judge's marks;
+  refuses a recused entrant); judging is blind: until the round closes its judges see
+  their own sheets and nothing else of it - no other judge's marks or totals, no board,
+  no provisional rank or score - unless its live board is on (现场亮分, public to all).
+  Once it is closed they see every mark of it; a judge not seated in a round sees of it
+  what the public sees;
 * an **organization** sees its own sheets and explanation once its round is closed, and
-  files appeals for itself while the results are published;
+  files appeals for itself while the results are published; of an objection about it
+  filed by someone else it sees that it exists, its status and the written ruling -
+  never who objected (name, contact, the account that recorded it) nor what was said;
+  whoever filed an objection sees all of their own;
 * an **auditor** reads everything (the event export and verification included) and
   changes nothing;
 * the **public** reads published and final results, the live board of a round that shows
@@ -19,8 +26,9 @@ a :class:`RoundView` is what the policy needs to know about a round.  The rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from domain.model.account import Grant
 
@@ -109,13 +117,27 @@ def reads_everything(p: Principal, contest: str | None = None) -> bool:
     return p.is_superuser or any(g.contest in (None, contest) for g in p.roles("auditor"))
 
 
+def blind(p: Principal, r: RoundView) -> bool:
+    """A judge seated in a round being scored who neither runs nor audits it, its live
+    board off: sees their own sheets of it and nothing else - no board, ranking, rank,
+    score, nor another judge's marks or totals - until the round closes.  (With the live
+    board on the board is public, to them too; the other judges' marks stay hidden.)"""
+    return (r.status in SCORING and not r.live_board and judge_code(p, r) is not None
+            and not (manages_round(p, r) or reads_everything(p, r.contest)))
+
+
 def sees_round(p: Principal, r: RoundView) -> bool:
     """The round's results and board: published or final results are public; a live
-    board is public while scoring; otherwise those who run, judge, audit or enter it."""
+    board is public while scoring; otherwise those who run or audit it, its entrants, and
+    its judges once it is closed (while it is scored they are blind, even to the board of
+    an entrant they also belong to)."""
     if r.status in PUBLIC_RESULTS or (r.live_board and r.status in ("open", "closed")):
         return True
-    return (manages_round(p, r) or reads_everything(p, r.contest) or judge_code(p, r) is not None
-            or bool(organizations(p) & r.entrants))
+    if manages_round(p, r) or reads_everything(p, r.contest):
+        return True
+    if judge_code(p, r) is not None:
+        return r.status in CLOSED_OR_LATER
+    return bool(organizations(p) & r.entrants)
 
 
 def sees_all_marks(p: Principal, r: RoundView) -> bool:
@@ -133,6 +155,50 @@ def sees_entrant(p: Principal, r: RoundView, entrant: str) -> bool:
     if sees_all_marks(p, r):
         return True
     return entrant in organizations(p) and entrant in r.entrants and r.status in CLOSED_OR_LATER
+
+
+def reads_sheets(p: Principal, r: RoundView) -> bool:
+    """May ask for the round's sheets at all (what is answered: :func:`sees_sheet`)."""
+    return sees_all_marks(p, r) or judge_code(p, r) is not None or bool(organizations(p) & r.entrants)
+
+
+def sees_sheet(p: Principal, r: RoundView, judge: str, entrant: str) -> bool:
+    """One judge's sheet for one entrant: every sheet for whoever sees all the marks; a
+    judge's own sheets at any time; an entrant's sheets for it once the round is closed."""
+    if sees_all_marks(p, r):
+        return True
+    mine = judge_code(p, r)
+    if mine is not None and judge == mine:
+        return True
+    return entrant in organizations(p) and sees_entrant(p, r, entrant)
+
+
+OBJECTOR = ("name", "contact", "text", "filed_by")  # who objected and what was said
+
+
+def appeal_as_seen(p: Principal, r: RoundView, appeal: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What ``p`` sees of one objection or appeal (a row with ``entrant`` and
+    ``filed_by``), or None if nothing.  Objections are named (实名) so that the organizers
+    can follow them up, not so that the organization objected to can find who objected:
+
+    * those who run or audit the round see all of it;
+    * whoever filed it (the account that recorded it) sees all of it;
+    * the organization it is about sees that it exists, its kind, when it was filed, the
+      decision, the written reply and its remedies - never the objector's name, contact,
+      the account that recorded it, nor the text;
+    * nobody else sees anything of it."""
+    if manages_round(p, r) or reads_everything(p, r.contest):
+        return dict(appeal)
+    if p.name is not None and appeal.get("filed_by") == p.name:
+        return dict(appeal)
+    if appeal.get("entrant") is not None and appeal.get("entrant") in organizations(p):
+        return {**appeal, **{k: None for k in OBJECTOR}}
+    return None
+
+
+def reads_appeals(p: Principal, r: RoundView) -> bool:
+    """May ask for the round's appeals at all (what is answered: :func:`appeal_as_seen`)."""
+    return manages_round(p, r) or reads_everything(p, r.contest) or bool(organizations(p))
 
 
 def may_file_appeal(p: Principal, r: RoundView, entrant: str | None) -> bool:

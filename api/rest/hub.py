@@ -8,7 +8,8 @@ projector's ``leitai_projected`` notification; SQLite: a light poll) and tells:
   (rendered once per change and served to every reader from memory, its position the
   ETag), what the access policy needs to know about a round, and accounts with their
   roles - so that a board read or a judge's sheet touches the database only to write;
-* Server-Sent-Events subscribers of a round, each woken when its round changes.
+* Server-Sent-Events subscribers of a round, each woken when its round changes, or
+  its listener's account.
 
 Request threads lease a read-model connection (``read()``) from a bounded pool and give
 it back at the end of the request (``release()``): a server with hundreds of threads
@@ -158,18 +159,28 @@ class Hub:
                 self._changed.wait(left)
         return True
 
-    def wait_round(self, code: str, after: int, timeout: float) -> int:
-        """Wait until round ``code`` has a projected position beyond ``after`` (or the
-        timeout); returns its position."""
+    def wait_round(self, code: str, after: int, timeout: float, account: str | None = None,
+                   mark: int = 0) -> int:
+        """Wait until round ``code`` has a projected position beyond ``after``, or account
+        ``account`` changed since ``mark`` (:meth:`account_mark`), or the timeout; returns
+        the round's position."""
         self.start()
         deadline = time.monotonic() + timeout
         with self._changed:
-            while self.round_positions.get(code, 0) <= after:
+            while (self.round_positions.get(code, 0) <= after
+                   and (account is None or self._account_changed.get(account, 0) <= mark)):
                 left = deadline - time.monotonic()
                 if left <= 0 or self._stop.is_set():
                     break
                 self._changed.wait(left)
             return self.round_positions.get(code, 0)
+
+    def account_mark(self, account: str | None) -> int:
+        """The position of the last change of ``account`` the watcher has seen (0: none)."""
+        if account is None:
+            return 0
+        with self._changed:
+            return self._account_changed.get(account, 0)
 
     # -- reading ----------------------------------------------------------------------------------
 

@@ -129,15 +129,28 @@ def principal() -> Principal:
     """Who is asking (the public when no token is given); cached for the request."""
     if "principal" in g:
         return g.principal
+    g.principal = identify(credentials())
+    return g.principal
+
+
+def credentials() -> str:
+    """The request's credentials as an ``Authorization`` value ('' for the public)."""
     header = request.headers.get("Authorization", "")
     if not header and request.method in ("GET", "HEAD") and request.cookies.get(COOKIE):
         # the web pages' session: a signed-in browser reads with its cookie (a page, the live
         # stream); every command still needs the Authorization header, so no other site can
         # make a browser change anything
         header = f"Bearer {request.cookies[COOKIE]}"
+    return header
+
+
+def identify(header: str) -> Principal:
+    """Who the credentials name now, or Unauthorized (expired, void, disabled).  Needs the
+    application's context only, not a request's: a live stream asks again with the
+    credentials it was opened with at each change and each ping, so that it ends when its
+    listener's rights end."""
     if not header:
-        g.principal = Principal(None)
-        return g.principal
+        return Principal(None)
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(why="expected `Authorization: Bearer <token>`", why_zh="应为 Authorization: Bearer <令牌>")
@@ -156,8 +169,7 @@ def principal() -> Principal:
         raise Unauthorized(why="the account is disabled or its password or roles changed; sign in again",
                            why_zh="账号已停用，或密码、角色已变更；请重新登录")
     grants = tuple(Grant(**grant) for grant in account["grants"])
-    g.principal = Principal(account["account"], grants, account["display_name"])
-    return g.principal
+    return Principal(account["account"], grants, account["display_name"])
 
 
 def recorded_account(name: str) -> dict[str, Any] | None:

@@ -208,6 +208,12 @@ def _seen(code: str) -> Any:
     return seen(code)
 
 
+def _not_while_judging(p: Any, view: Any) -> None:
+    from api.rest.resources.rounds import not_while_judging
+
+    not_while_judging(p, view)
+
+
 # -- signing in ---------------------------------------------------------------------------------
 
 
@@ -343,6 +349,7 @@ def _plain(value: Any) -> str:
 def audit(code: str, entrant: str) -> Any:
     p, view = _viewer(), round_view(code)
     entrant = entrant.strip().upper()
+    _not_while_judging(p, view)
     require(access.sees_entrant(p, view, entrant), p, f"see how {entrant}'s result was reached",
             f"查看 {entrant} 的得分明细")
     read = _read()
@@ -493,6 +500,7 @@ def stars(contest: str) -> Any:
 def judge_bias(code: str) -> Any:
     """Each judge's marks against the panel in one round (public once the round is final)."""
     p, view = _viewer(), round_view(code)
+    _not_while_judging(p, view)
     require(access.sees_all_marks(p, view), p, f"see the judges' marks of round {view.code}",
             f"查看轮次 {view.code} 的评委打分")
     read = _read()
@@ -532,9 +540,11 @@ def organization(code: str) -> Any:
     history = [(e["r"]["period"], e["rank"], e["round"]) for e in entries if e["rank"] is not None]
     own = org["organization"] in access.organizations(p)
     appeals = []
-    if own:
+    if own:  # what the policy lets this account see of each: all of its own, the outcome of another's
         for e in entries:
-            appeals += [a for a in read.appeals(e["round"]) if a["entrant"] == org["organization"]]
+            view = round_view(e["round"])
+            appeals += [seen for seen in (access.appeal_as_seen(p, view, a) for a in read.appeals(e["round"])
+                                          if a["entrant"] == org["organization"]) if seen is not None]
     certs = []
     if entries:
         c = read.contest(entries[-1]["r"]["contest"])

@@ -81,6 +81,9 @@ EN = {
     "评分中，可以打分": "open for scoring",
     "尚未开放打分": "not open for scoring",
     "出场顺序": "Running order",
+    "结束评分前，评委只看得到自己的评分表：其他评委的评分、本轮的得分和名次在结束评分后才能查看。":
+        "Until scoring closes a judge sees only their own sheets: the other judges' marks and this round's scores "
+        "and ranks can be seen once scoring is closed.",
     "合计": "Total",
     "提交": "Submit",
     "更正": "Correct",
@@ -221,6 +224,8 @@ EN = {
     "异议": "objection",
     "申诉": "appeal",
     "本组织的异议与申诉": "This organization's objections and appeals",
+    "他人提出的异议：提出人和内容只有组织部门可见": "An objection filed by someone else: who filed it and what it says "
+                                         "are for the organization department only",
     "评定历史": "Certification history",
     "偏差": "Deviation",
     "被去掉次数": "Times trimmed",

@@ -101,7 +101,8 @@ def test_the_demo_contest_over_http(day: Any, expected: dict[str, Any]) -> None:
     one = judges["J01"]
     mine = one.get(f"/api/rounds/{HALL}/sheets")
     assert mine and {s["judge"] for s in mine} == {"J01"}  # no other judge's marks before the round closes
-    board = one.get(f"/api/rounds/{HALL}/board")
+    one.get(f"/api/rounds/{HALL}/board", expect=403)  # nor the board: judges are blind until the round closes
+    board = township.get(f"/api/rounds/{HALL}/board")
     assert board["sheets_in"] == len(sheets)
 
     # -- close, seal, publish ---------------------------------------------------------------------------

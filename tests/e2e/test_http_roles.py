@@ -44,7 +44,8 @@ T1 = frozenset({"super", "county", "town1"})  # those who run the rounds of town
 CONTEST = frozenset({"super", "county"})
 ADMINS = frozenset({"super", "county", "town1", "town2"})
 AUDIT = frozenset({"super", "auditor"})
-SCORED_BY = T1 | {"auditor", "judge1", "org1"}  # who sees a round of T1 while it is scored
+SCORED_BY = T1 | {"auditor", "judge1", "org1"}  # who reads the sheets of a round of T1 (a judge: their own)
+WHILE_SCORED = T1 | {"auditor", "org1"}  # who sees the board of a round of T1 while it is scored: not its judges
 CERT = "/api/contests/c/certifications/O1/township/bad"
 
 # (method, path, body, allowed)
@@ -52,9 +53,9 @@ MATRIX: list[tuple[str, str, Any, frozenset[str | None]]] = [
     # rounds: reading
     ("GET", "/api/rounds", None, ALL),
     ("GET", "/api/rounds/R1", None, ALL),
-    ("GET", "/api/rounds/R1/board", None, SCORED_BY),
-    ("GET", "/api/rounds/R1/ranking", None, SCORED_BY),
-    ("GET", "/api/rounds/R1/events", None, SCORED_BY),
+    ("GET", "/api/rounds/R1/board", None, WHILE_SCORED),  # judges are blind until the round closes
+    ("GET", "/api/rounds/R1/ranking", None, WHILE_SCORED),
+    ("GET", "/api/rounds/R1/events", None, WHILE_SCORED),
     ("GET", "/api/rounds/R1/finalists", None, ALL),
     ("GET", "/api/rounds/R1/judge-statistics", None, T1 | {"auditor"}),
     ("GET", "/api/rounds/R1/sheets", None, SCORED_BY),

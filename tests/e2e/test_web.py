@@ -1,7 +1,9 @@
 """The web pages in a real browser (Debian's Chromium, driven by Playwright) against the
-real server (``leitai serve``) holding the demo contest, plus three rounds of the day:
-R-WEB-LIVE (scoring, shown on the spot), R-WEB-CLOSE (every sheet in, to be closed) and
-R-WEB-KEYS (not started: opened from the console with the keyboard alone).
+real server (``leitai serve``) holding the demo contest, plus four rounds of the day:
+R-WEB-LIVE (scoring, shown on the spot), R-WEB-CLOSE (every sheet in, to be closed),
+R-WEB-KEYS (not started: opened from the console with the keyboard alone) and
+R-WEB-BLIND (scoring with the live board off: its judges are blind until it closes; J06,
+a judge of the contest not seated there, has an account too).
 
 Screenshots of every page go to ``tests/artifacts/screenshots`` (or
 ``$LEITAI_ARTIFACTS``); the judge's page weight and load time on a phone over slow 3G are
@@ -52,7 +54,8 @@ def _free_port() -> int:
 
 
 def _prepare(db: str) -> None:
-    """The demo contest, passwords for its accounts, and the day's two new rounds."""
+    """The demo contest, passwords for its accounts (and a judge seated in none of the day's rounds),
+    and the day's new rounds."""
     done = subprocess.run([sys.executable, "-m", "api.cli.main", "--db", db, "demo", "--no-serve"],
                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -64,13 +67,18 @@ def _prepare(db: str) -> None:
 
     store = parse_url(db)
     sidecar = Sidecar(store)
-    for name in ("admin", "county", "township-gl", "judge-j01", "org-ws-gl-03", "auditor"):
-        sidecar.set_password(name, PASSWORD)
-    sidecar.close()
     by = Actor("web-test", "admin")
     app = Leitai(env=application_env(store), store=store)
     try:
-        for code, live in (("R-WEB-LIVE", True), ("R-WEB-CLOSE", False)):
+        def unseated_judge(s: Any) -> None:
+            s.create_account("judge-j06", "评委 J06", by)
+            s.grant_role("judge-j06", "judge", {"contest": CONTEST, "judge": "J06"}, "web test: seated nowhere", by)
+
+        app.run(unseated_judge)
+        for name in ("admin", "county", "township-gl", "judge-j01", "judge-j06", "org-ws-gl-03", "auditor"):
+            sidecar.set_password(name, PASSWORD)
+        sidecar.close()
+        for code, live in (("R-WEB-LIVE", True), ("R-WEB-CLOSE", False), ("R-WEB-BLIND", False)):
             app.schedule_round(CONTEST, RoundSpec(code, "township", "WS-GL", "2025-06", "township-2025",
                                                   judges=JUDGES, theme=f"网页测试 {code}",
                                                   live_board=live), by)
@@ -114,7 +122,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _score_the_closing_round(db: str) -> None:
     """Every sheet of R-WEB-CLOSE in, so that an organizer can close it; four of the five
-    sheets of R-WEB-LIVE's first entrant."""
+    sheets of R-WEB-LIVE's first entrant; every sheet of R-WEB-BLIND but J01's for its
+    first entrant."""
     from domain.model.base import Actor
     from domain.services.app import Leitai
     from domain.services.store import application_env, parse_url
@@ -145,6 +154,10 @@ def _score_the_closing_round(db: str) -> None:
             if judge != "J01":  # the live round's first entrant waits only for J01's sheet
                 marks = {c.code: str(int(c.max) - 2 - j) for c in rules.criteria}
                 app.submit_sheet("R-WEB-LIVE", judge, entrants[0], marks, Actor(judge, "judge"))
+            for e, entrant in enumerate(entrants):
+                if (judge, e) != ("J01", 0):  # J01 scores the blind round's first entrant in the browser
+                    marks = {c.code: str(int(c.max) - 1 - (e + 2 * j) % 4) for c in rules.criteria}
+                    app.submit_sheet("R-WEB-BLIND", judge, entrant, marks, Actor(judge, "judge"))
     finally:
         app.close()
 
@@ -173,9 +186,9 @@ def _sign_in(context: BrowserContext, name: str, lang: str = "zh") -> Page:
     return page
 
 
-def _shot(page: Page, name: str) -> None:
+def _shot(page: Page, name: str, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def _api(server: str, path: str, token: str | None = None) -> Any:
@@ -192,6 +205,13 @@ def _token(server: str, name: str) -> str:
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as r:
         return str(json.loads(r.read())["token"])
+
+
+def _post(server: str, path: str, token: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(server + path, method="POST", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as r:
+        return json.loads(r.read())
 
 
 def _submissions(server: str, round_code: str, judge: str, entrant: str) -> int:
@@ -326,6 +346,38 @@ def test_an_organizer_closes_and_publishes_and_an_organization_objects(browser: 
     _shot(page, "console-inbox")
     office.close()
     village.close()
+
+
+def test_the_organization_objected_to_never_learns_who_objected(browser: Browser, server: str) -> None:
+    """After the test above published R-WEB-CLOSE: a villager objects to WS-GL-03 in person
+    and the department records it. The organization's page shows that an objection about it
+    is pending - not who made it, nor what it says; its own objection it sees whole."""
+    assert _api(server, "/api/rounds/R-WEB-CLOSE")["status"] == "published"
+    county = _token(server, "county")
+    whistle = {"entrant": "WS-GL-03", "name": "赵举报", "contact": "137****5678",
+               "text": "敖包塔拉村书记的述职材料系他人代写，比武现场照稿宣读。"}
+    number = _post(server, "/api/rounds/R-WEB-CLOSE/appeals", county, whistle)["number"]
+    village = _context(browser, server, viewport={"width": 1280, "height": 900})
+    org = _sign_in(village, "org-ws-gl-03")
+    org.goto("/org/WS-GL-03")
+    reported = org.locator(f'li[data-appeal="{number}"]')
+    expect(reported).to_contain_text("待裁决")
+    expect(reported).to_contain_text("提出人和内容只有组织部门可见")
+    main = org.locator("main").inner_text()
+    assert "赵举报" not in main and "137****5678" not in main and "他人代写" not in main, main
+    expect(org.locator("li[data-appeal]").filter(has_text="对本村的得分有异议")).to_have_count(1)  # its own, whole
+    _shot(org, "organization-objected-to")
+    org.goto("/org/WS-GL-03?lang=en")
+    expect(org.locator(f'li[data-appeal="{number}"]')).to_contain_text("for the organization department only")
+    _shot(org, "organization-objected-to-en")
+    office = _context(browser, server)
+    page = _sign_in(office, "county")
+    page.goto(f"/console/{CONTEST}")
+    inbox = page.locator(f'article.appeal[data-appeal="{number}"]').filter(has_text="R-WEB-CLOSE")
+    expect(inbox).to_contain_text("赵举报")  # the department follows it up: it sees all of it
+    expect(inbox).to_contain_text("他人代写")
+    village.close()
+    office.close()
 
 
 def test_an_auditor_sees_the_trimmed_marks_struck_through(browser: Browser, server: str) -> None:
@@ -673,6 +725,11 @@ PAGE_POLICY = [  # (who, path, status): a page refuses exactly what the API woul
     ("org-ws-gl-03", "/audit/R-GL-2025-05/WS-GL-04", 200),  # final: every mark is public, as in an ISU protocol
     ("township-gl", f"/console/{CONTEST}", 200), ("auditor", f"/console/{CONTEST}", 200),
     ("auditor", "/judge/R-WEB-LIVE", 403), (None, "/org/NOPE-99", 404), (None, "/screen/R-NOPE", 404),
+    # judges are blind while their round is scored with its live board off (the last test closes it)
+    ("judge-j01", "/judge/R-WEB-BLIND", 200), ("judge-j01", "/screen/R-WEB-BLIND", 403),
+    ("judge-j01", "/results/R-WEB-BLIND", 403), ("judge-j01", "/judges/R-WEB-BLIND", 403),
+    ("judge-j06", "/judge/R-WEB-BLIND", 403), ("judge-j06", "/screen/R-WEB-BLIND", 403),
+    ("judge-j01", "/screen/R-WEB-LIVE", 200), ("judge-j06", "/screen/R-WEB-LIVE", 200),  # 现场亮分: public
 ]
 
 
@@ -765,3 +822,56 @@ def test_levels_are_shown_in_words(server: str) -> None:
     with urllib.request.urlopen(f"{server}/stars/{CONTEST}", timeout=10) as r:
         stars = _words(r.read().decode("utf-8"))
     assert "乡镇级" in stars and not re.search(r"\btownship\b", stars)
+
+
+def test_a_judge_scores_blind_until_the_round_closes(browser: Browser, server: str) -> None:
+    """J01 scores R-WEB-BLIND on a phone: the page says why it shows nothing but their own
+    sheets, the big screen and the results are refused with the reason, a judge seated
+    elsewhere sees nothing of the round either; once the round is closed J01 sees it all.
+    (Last: it closes R-WEB-BLIND.)"""
+    entrant = sorted(_api(server, "/api/rounds/R-WEB-BLIND/board", _token(server, "county"))["entries"],
+                     key=lambda e: e["entrant"])[0]["entrant"]
+    phone = _context(browser, server, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    judge = _sign_in(phone, "judge-j01")
+    row = judge.locator("table.rounds tr").filter(has_text="R-WEB-BLIND")
+    expect(row.get_by_role("link", name="打分")).to_be_visible()
+    expect(row.get_by_role("link", name="大屏")).to_have_count(0)
+    expect(row.get_by_role("link", name="结果")).to_have_count(0)
+    judge.goto("/judge/R-WEB-BLIND")
+    expect(judge.locator("p.blind")).to_contain_text("评委只看得到自己的评分表")
+    _fill_sheet(judge, entrant, ["20", "15", "10", "5", "5"])
+    expect(judge.locator(f'#outbox-list li[data-entrant="{entrant}"]')).to_have_attribute("data-state", "sent")
+    _shot(judge, "judge-blind")
+    judge.evaluate("() => window.scrollTo(0, 0)")
+    _shot(judge, "judge-blind-phone", full_page=False)  # what the phone shows first
+    for path in ("/screen/R-WEB-BLIND", "/results/R-WEB-BLIND", "/judges/R-WEB-BLIND"):
+        answer = judge.goto(path)
+        assert answer is not None and answer.status == 403, path
+        expect(judge.locator("p.message")).to_contain_text("评委在本轮结束评分后才能查看")
+    _shot(judge, "judge-blind-refused")
+    judge.goto("/screen/R-WEB-BLIND?lang=en")
+    expect(judge.locator("p.message")).to_contain_text("its judges see them once scoring is closed")
+    _shot(judge, "judge-blind-refused-en")
+
+    elsewhere = _context(browser, server, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    other = _sign_in(elsewhere, "judge-j06")
+    expect(other.locator("table.rounds tr").filter(has_text="R-WEB-BLIND")).to_have_count(0)
+    for path in ("/judge/R-WEB-BLIND", "/screen/R-WEB-BLIND"):
+        answer = other.goto(path)
+        assert answer is not None and answer.status == 403, path
+    _shot(other, "judge-unseated-refused")
+
+    closed = _post(server, "/api/rounds/R-WEB-BLIND/close", _token(server, "county"), {})
+    assert closed["seal"]
+    answer = judge.goto("/screen/R-WEB-BLIND?lang=zh")
+    assert answer is not None and answer.status == 200
+    expect(judge.locator(".banner .state")).to_have_text("已封存")
+    answer = judge.goto("/results/R-WEB-BLIND")
+    assert answer is not None and answer.status == 200
+    _shot(judge, "judge-after-close-results")
+    assert judge.goto("/judges/R-WEB-BLIND").status == 200
+    judge.goto("/judge/R-WEB-BLIND")
+    expect(judge.locator("p.blind")).to_have_count(0)
+    assert other.goto("/screen/R-WEB-BLIND").status == 403  # closed, not published: still not theirs
+    phone.close()
+    elsewhere.close()

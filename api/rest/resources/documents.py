@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from api.rest.base import Blueprint, hub
 from api.rest.errors import lang
+from api.rest.resources.rounds import not_while_judging
 from api.rest.security import principal, require, round_view
 from domain import access
 from domain.errors import InvalidValue
@@ -31,6 +32,7 @@ class DocumentResource(MethodView):
             raise InvalidValue("name", name, "one of score-sheet.html, score-sheet.xlsx, notice.html, notice.xlsx",
                                "应为 score-sheet.html、score-sheet.xlsx、notice.html 或 notice.xlsx 之一")
         p, view = principal(), round_view(code)
+        not_while_judging(p, view)
         if kind == "notice":
             require(view.status in access.PUBLIC_RESULTS or access.manages_round(p, view), p,
                     f"see the notice of round {view.code} before it is published", f"在公示前查看轮次 {view.code} 的公示")

@@ -46,9 +46,18 @@ def round_document(row: dict[str, Any]) -> dict[str, Any]:
             "publicity": orjson.loads(row["publicity"]) if row["publicity"] else None, "position": row["position"]}
 
 
+def not_while_judging(p: Any, view: Any) -> None:
+    """A judge of a round being scored is refused anything of it but their own sheets, and
+    told why (access.blind)."""
+    require(not access.blind(p, view), p, f"see the scores, ranks or marks of round {view.code} while judging it "
+            "(its judges see them once scoring is closed)",
+            f"在评分结束前查看本轮 {view.code} 的得分、名次或其他评委的评分（评委在本轮结束评分后才能查看）")
+
+
 def seen(code: str) -> Any:
     """The round, if the one asking may see its results."""
     p, view = principal(), round_view(code)
+    not_while_judging(p, view)
     require(access.sees_round(p, view), p, f"see round {view.code} before its results are published",
             f"在结果公示前查看轮次 {view.code}")
     return view
@@ -109,6 +118,7 @@ class JudgeStatisticsResource(MethodView):
     def get(self, code: str) -> Any:
         """Each judge's deviation from the panel and how often trimmed (public once final)"""
         p, view = principal(), round_view(code)
+        not_while_judging(p, view)
         require(access.sees_all_marks(p, view), p, f"see the judges' marks of round {view.code}",
                 f"查看轮次 {view.code} 的评委打分")
         return conditional(hub().round_position(view.code), "judges", lambda: hub().read().judges("round", view.code))

@@ -14,6 +14,7 @@ from typing import Any
 from flask.views import MethodView
 
 from api.rest.base import Blueprint, command, conditional, hub, variant
+from api.rest.resources.rounds import not_while_judging
 from api.rest.schemas.common import Remedy
 from api.rest.schemas.scoring import (
     AdjustmentAdd,
@@ -62,15 +63,9 @@ class SheetsResource(MethodView):
         p, view = principal(), round_view(code)
 
         def visible() -> list[dict[str, Any]]:
-            sheets = hub().read().sheets(view.code)
-            if access.sees_all_marks(p, view):
-                return sheets
-            mine = access.judge_code(p, view)
-            own = access.organizations(p)
-            return [s for s in sheets if s["judge"] == mine
-                    or (s["entrant"] in own and access.sees_entrant(p, view, s["entrant"]))]
+            return [s for s in hub().read().sheets(view.code) if access.sees_sheet(p, view, s["judge"], s["entrant"])]
 
-        if not (access.sees_all_marks(p, view) or access.judge_code(p, view) or access.organizations(p) & view.entrants):
+        if not access.reads_sheets(p, view):
             raise refuse(p, f"see the sheets of round {view.code}", f"查看轮次 {view.code} 的评分表")
         return conditional(hub().round_position(view.code), variant(), visible)
 
@@ -180,6 +175,7 @@ class ExplanationResource(MethodView):
         components, adjustments, rounding, rank, ties, appeals"""
         p, view = principal(), round_view(code)
         entrant = entrant.strip().upper()
+        not_while_judging(p, view)
         require(access.sees_entrant(p, view, entrant), p, f"see how {entrant}'s result was reached",
                 f"查看 {entrant} 的得分明细")
         return conditional(hub().round_position(view.code), variant(),
@@ -191,18 +187,16 @@ class AppealsResource(MethodView):
     @blp.arguments(AppealsQuery, location="query")
     @blp.response(200, AppealSchema(many=True))
     def get(self, query: dict[str, Any], code: str) -> Any:
-        """Objections and appeals: all for organizers and auditors, an organization's own"""
+        """Objections and appeals: all of them for organizers and auditors; an organization
+        reads what it filed, and of an objection about it filed by someone else only that it
+        exists, its status and the ruling - never who objected nor what was said"""
         p, view = principal(), round_view(code)
-        full = access.manages_round(p, view) or access.reads_everything(p, view.contest)
-        own = access.organizations(p)
-        if not full and not own:
+        if not access.reads_appeals(p, view):
             raise refuse(p, f"see the appeals of round {view.code}", f"查看轮次 {view.code} 的异议与申诉")
 
         def visible() -> list[dict[str, Any]]:
             rows = hub().read().appeals(view.code, pending=query["pending"])
-            if full:
-                return rows
-            return [{**r, "contact": None} for r in rows if r["entrant"] in own]
+            return [seen for seen in (access.appeal_as_seen(p, view, r) for r in rows) if seen is not None]
 
         return conditional(hub().round_position(view.code), variant() + str(query["pending"]), visible)
 

@@ -7,9 +7,14 @@ the round's position on the read side, so a listener that reconnects with
 event (no id) every 15 seconds keeps idle connections open through proxies and lets a
 big screen tell a quiet round from a dead connection.
 
-Who may listen is checked again at every change of the round, not only on connecting: when
-the public may no longer see the board (its live board switched off), the stream sends an
-``end`` event and closes.  Each stream holds one of the server's threads, so at most
+Who may listen is checked again at every change of the round, at every change of the
+listener's account and at every ping, not only on connecting: the listener is identified
+again from the credentials the stream was opened with (:func:`api.rest.security.identify`,
+as a new request would be), and when its rights have ended - the account disabled, a role
+revoked, the password changed, the token expired - or it may no longer see the board (its
+live board switched off, a judge's round reopened), the stream sends an ``end`` event and
+closes.  If the store cannot be asked, the stream closes without ``end``: the client
+reconnects and is asked again.  Each stream holds one of the server's threads, so at most
 ``LEITAI_MAX_STREAMS`` are open at once (``leitai serve`` keeps 32 threads for everything
 else); one more is answered 503 with ``Retry-After``."""
 
@@ -22,9 +27,9 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 
 from api.rest.base import Blueprint
-from api.rest.errors import TooManyStreams
+from api.rest.errors import TooManyStreams, Unauthorized
 from api.rest.resources.rounds import seen
-from api.rest.security import principal
+from api.rest.security import credentials, identify, principal
 from domain import access
 
 blp = Blueprint("stream", __name__, url_prefix="/api/rounds", description="Live pushes (Server-Sent Events)")
@@ -37,17 +42,28 @@ class StreamResource(MethodView):
     def get(self, code: str) -> Any:
         """The round's board as it changes (Server-Sent Events; resumes with Last-Event-ID)"""
         view = seen(code)
-        who = principal()
-        hub = current_app.extensions["leitai_hub"]
+        header = credentials()  # the listener is identified again with these at each change
+        account = principal().name  # whose changes wake the stream (None: the public)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        hub = app.extensions["leitai_hub"]
         limit = int(current_app.config.get("LEITAI_MAX_STREAMS") or 200)
         if hub.streams >= limit:
             raise TooManyStreams(limit=limit)
         last = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or ""
         sent = int(last) if last.isdigit() and len(last) < 19 else -1
 
-        def still_seen() -> bool:
+        def may_listen() -> bool | None:
+            """Whether the listener, as its credentials say now, may still see the board;
+            None when the store cannot tell."""
             try:
-                return access.sees_round(who, hub.round_view(view.code))
+                with app.app_context():
+                    return access.sees_round(identify(header), hub.round_view(view.code))
+            except Unauthorized:
+                return False  # disabled, a role revoked, the password changed, the token expired
+            except Exception as error:  # noqa: BLE001 - the store is away: no verdict, the client asks again
+                app.logger.warning("live stream of round %s closed: its listener could not be checked (%s)",
+                                   view.code, error)
+                return None
             finally:
                 hub.release()
 
@@ -56,18 +72,23 @@ class StreamResource(MethodView):
             hub.opened_stream()
             try:
                 yield b"retry: 2000\n\n"
-                position = hub.round_position(view.code)
+                position, quiet = hub.round_position(view.code), False
                 while not hub.stopping:
+                    mark = hub.account_mark(account)  # a change of the account after this wakes the wait
+                    allowed = may_listen()  # at each change of the round or the account, and before each ping
+                    if allowed is None:
+                        return
+                    if not allowed:
+                        yield b"event: end\ndata: {}\n\n"  # no longer this listener's to see
+                        return
                     if position > sent:
-                        if not still_seen():
-                            yield b"event: end\ndata: {}\n\n"  # no longer this listener's to see
-                            return
                         position, body = hub.board(view.code, "any", lambda read: read.leaderboard(view.code))
                         yield b"id: %d\nevent: board\ndata: %s\n\n" % (position, body)
                         sent = position
-                    position = hub.wait_round(view.code, sent, KEEPALIVE)
-                    if position <= sent and not hub.stopping:
+                    elif quiet:
                         yield b"event: ping\ndata: {}\n\n"
+                    position = hub.wait_round(view.code, sent, KEEPALIVE, account, mark)
+                    quiet = position <= sent and hub.account_mark(account) == mark  # the wait timed out
             finally:
                 hub.closed_stream()
 

@@ -136,11 +136,16 @@ class AppealSchema(Schema):
     contest = fields.String(required=True)
     kind = fields.String(required=True)
     entrant = fields.String(allow_none=True, required=True)
-    name = fields.String(required=True)
-    contact = fields.String(allow_none=True, required=True, metadata={"description": "only for organizers"})
-    text = fields.String(required=True)
+    name = fields.String(allow_none=True, required=True,
+                         metadata={"description": "who objected: null for the organization objected to"})
+    contact = fields.String(allow_none=True, required=True,
+                            metadata={"description": "null for the organization objected to"})
+    text = fields.String(allow_none=True, required=True,
+                         metadata={"description": "null for the organization objected to"})
     filed_on = fields.String(required=True)
-    filed_by = fields.String(allow_none=True, required=True)
+    filed_by = fields.String(allow_none=True, required=True,
+                             metadata={"description": "the account that recorded it: null for the organization "
+                                                      "objected to"})
     decision = fields.String(allow_none=True, required=True)
     reply = fields.String(allow_none=True, required=True)
     ruled_on = fields.String(allow_none=True, required=True)
