@@ -386,3 +386,11 @@ class LogRewritten(LeitaiError):
           "({signed_size} events) — {problem}. The history may have been rewritten. Nothing was recorded by this "
           "command. Tell the auditors now, run `leitai verify`, and compare with the heads the witnesses hold.")
     exit_code = 6
+
+
+class OutOfScope(LeitaiError):
+    """A command would change something outside the acting account's scope (domain/authority.py)."""
+
+    zh = "无权执行该操作：它会改动{what_zh}，不在您的管理范围内。整个操作未登记任何内容。"
+    en = "Not permitted: the command would change {what}, which is outside your scope. Nothing was recorded."
+    exit_code = 2
