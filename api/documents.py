@@ -210,47 +210,50 @@ def xlsx_document(data: dict[str, Any], lang: str = "zh") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from api.spreadsheets import append  # every text a text cell: a name is never a formula
+
     zh = lang.startswith("zh")
     labels = LABEL["zh" if zh else "en"]
     board = data["board"]
     book = Workbook()
     sheet = book.active
     sheet.title = board["round"][:31]
-    sheet.append([_title(data, zh)])
+    append(sheet, [_title(data, zh)])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([data["contest"]["title"], board["round"], board["theme"] or ""])
+    append(sheet, [data["contest"]["title"], board["round"], board["theme"] or ""])
     p = (board.get("publicity") or {}).get("current")
     if p:
-        sheet.append([("公示期" if zh else "Publicity"), p["start"], p["end"]])
-    sheet.append([])
+        append(sheet, [("公示期" if zh else "Publicity"), p["start"], p["end"]])
+    append(sheet, [])
     if data["kind"] == "notice":
-        sheet.append([labels[k] for k in ("rank", "entrant", "name", "secretary", "final", "award", "promotion")])
+        append(sheet, [labels[k] for k in ("rank", "entrant", "name", "secretary", "final", "award", "promotion")])
         for e in board["entries"]:
-            sheet.append([_rank(e), e["entrant"], e["name"], e.get("secretary") or "", e["final"] or "-",
-                          board["awards"].get(e["award"], e["award"] or ""), labels.get(e["promotion"] or "", "")])
+            append(sheet, [_rank(e), e["entrant"], e["name"], e.get("secretary") or "", e["final"] or "-",
+                           board["awards"].get(e["award"], e["award"] or ""), labels.get(e["promotion"] or "", "")])
         if data["contest"].get("contact"):
-            sheet.append([])
-            sheet.append([("受理异议" if zh else "Objections"), data["contest"]["contact"]])
+            append(sheet, [])
+            append(sheet, [("受理异议" if zh else "Objections"), data["contest"]["contact"]])
     else:
-        sheet.append([labels["rank"], labels["entrant"], labels["name"], labels["judge"], ("分项" if zh else "Marks"),
-                      labels["total"], ("去掉" if zh else "Left out"), labels["event"], labels["final"],
-                      labels["award"]])
+        append(sheet, [labels["rank"], labels["entrant"], labels["name"], labels["judge"],
+                       ("分项" if zh else "Marks"), labels["total"], ("去掉" if zh else "Left out"), labels["event"],
+                       labels["final"], labels["award"]])
         for x in data["explanations"]:
             for i, s in enumerate(x["sheets"]):
-                sheet.append([_rank_x(x) if i == 0 else "", x["entrant"] if i == 0 else "", x["name"] if i == 0 else "",
-                              s["judge"], " ".join(f"{k}={v}" for k, v in s["marks"].items()), s["total"],
-                              ("是" if zh else "yes") if s["dropped"] else "", s["event"],
-                              (x["final"] or "-") if i == 0 else "", (x["award_name"] or x["award"] or "") if i == 0
-                              else ""])
-    sheet.append([])
-    sheet.append([labels["seal"], board["seal"] or ""])
+                append(sheet, [_rank_x(x) if i == 0 else "", x["entrant"] if i == 0 else "",
+                               x["name"] if i == 0 else "", s["judge"],
+                               " ".join(f"{k}={v}" for k, v in s["marks"].items()), s["total"],
+                               ("是" if zh else "yes") if s["dropped"] else "", s["event"],
+                               (x["final"] or "-") if i == 0 else "",
+                               (x["award_name"] or x["award"] or "") if i == 0 else ""])
+    append(sheet, [])
+    append(sheet, [labels["seal"], board["seal"] or ""])
     head, cp = data.get("head"), data["checkpoint"]
     if head is not None:
-        sheet.append([labels["checkpoint"], head["cosigned"]])
+        append(sheet, [labels["checkpoint"], head["cosigned"]])
         sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     elif cp is not None:
-        sheet.append([labels["checkpoint"], cp["position"], cp["head"]])
-        sheet.append([labels["fingerprint"], cp["fingerprint"]])
+        append(sheet, [labels["checkpoint"], cp["position"], cp["head"]])
+        append(sheet, [labels["fingerprint"], cp["fingerprint"]])
     for column, size in zip("ABCDEFGHIJ", (8, 12, 26, 12, 36, 10, 8, 18, 10, 12)):
         sheet.column_dimensions[column].width = size
     sheet["A1"].alignment = Alignment(horizontal="left")

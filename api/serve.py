@@ -33,8 +33,11 @@ def serve(store: StoreURL, host: str, port: int, threads: int, say: Callable[[st
     # each live stream holds a thread: keep 32 for everything else (LEITAI_MAX_STREAMS to choose)
     config["LEITAI_MAX_STREAMS"] = int(os.environ.get("LEITAI_MAX_STREAMS") or max(8, threads - 32))
     app = create_app(config)
+    # waitress spools a request body to disk before the app sees it: it stops reading
+    # one far beyond the app's MAX_CONTENT_LENGTH (the app answers 413 up to twice it)
     server = create_server(app, host=host, port=port, threads=threads, ident="leitai", channel_timeout=120,
-                           connection_limit=max(1000, threads * 4), asyncore_use_poll=True)
+                           connection_limit=max(1000, threads * 4), asyncore_use_poll=True,
+                           max_request_body_size=2 * app.config["MAX_CONTENT_LENGTH"])
 
     def stop(*_: Any) -> None:
         raise KeyboardInterrupt

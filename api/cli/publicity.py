@@ -3,13 +3,13 @@ their listing, finalization, promotion, and the results list (公示名单) as C
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 from api.cli import render
 from api.cli.context import Context, parse_date
+from api.spreadsheets import append, csv_writer
 from domain.errors import InvalidValue
 
 
@@ -125,7 +125,7 @@ def cmd_export_results(ctx: Context) -> None:
     try:
         if path.suffix.lower() == ".csv":
             with path.open("w", encoding="utf-8-sig", newline="") as out:  # with a BOM: Excel reads it as UTF-8
-                writer = csv.writer(out)
+                writer = csv_writer(out)  # a field that begins like a formula behind a quote
                 for line in head:
                     writer.writerow(line)
                 writer.writerows(rows)
@@ -170,12 +170,12 @@ def _write_xlsx(path: Path, head: list[list[str]], rows: list[list[Any]], title:
     sheet = book.active
     sheet.title = title[:31]
     for line in head:
-        sheet.append(line)
-    sheet.append(rows[0])
+        append(sheet, line)
+    append(sheet, rows[0])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in rows[1:]:
-        sheet.append(row)
+        append(sheet, row)
     for column, width in zip("ABCDEFGH", (8, 14, 28, 12, 12, 8, 14, 12)):
         sheet.column_dimensions[column].width = width
     book.save(path)

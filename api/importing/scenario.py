@@ -20,7 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from api.importing.tables import Row, Table, find_table, read_table, read_utf8
+from api.importing.limits import MAX_TOML, shown_name
+from api.importing.tables import Budget, Row, Table, find_table, read_table, read_utf8
 from domain import text as texts
 from domain.errors import (
     EntrantNotAdmitted,
@@ -98,14 +99,15 @@ def read_scenario(directory: Path) -> Scenario:
     rules_dir = directory / "rules"
     if rules_dir.is_dir():
         for path in sorted(rules_dir.glob("*.toml")):
-            scenario.rules.append((f"rules/{path.name}", read_utf8(path, f"rules/{path.name}")))
+            scenario.rules.append((f"rules/{path.name}", read_utf8(path, f"rules/{path.name}", MAX_TOML)))
     contest_file = directory / "contest.toml"
     if contest_file.exists() or contest_file.is_symlink():
         scenario.contest = _read_contest(contest_file)
+    budget = Budget()  # the cells of every table together
     for name, required in TABLE_COLUMNS.items():
         path = find_table(directory, name)
         if path is not None:
-            setattr(scenario, name, read_table(path, required))
+            setattr(scenario, name, read_table(path, required, budget))
     if scenario.contest is None and (scenario.judges or scenario.organizations):
         raise ImportRowError("contest.toml", None, None,
                              "judges and organizations belong to a contest: contest.toml is required beside them",
@@ -132,7 +134,7 @@ def _refuse_unknown_files(directory: Path) -> None:
         guess = difflib.get_close_matches(path.name.lower(), sorted(KNOWN - {"rules"}), n=1, cutoff=0.6)
         hint_en = f"; did you mean {guess[0]}?" if guess else f"; the files are {', '.join(sorted(KNOWN))}"
         hint_zh = f"；是否应为 {guess[0]}？" if guess else f"；可用的文件名为 {'、'.join(sorted(KNOWN))}"
-        raise ImportRowError(path.name, None, None, "is not a file name Leitai knows" + hint_en,
+        raise ImportRowError(shown_name(path.name), None, None, "is not a file name Leitai knows" + hint_en,
                              "不是擂台系统认识的文件名" + hint_zh)
 
 
@@ -428,7 +430,7 @@ def _read_contest(path: Path) -> ContestFile:
             raise fail(key, "more than 10,000 entries", "超过 10,000 项")
         return value
 
-    source = read_utf8(path, "contest.toml")
+    source = read_utf8(path, "contest.toml", MAX_TOML)
     try:
         doc = tomllib.loads(source, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:

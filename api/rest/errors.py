@@ -46,6 +46,16 @@ class KeyReused(e.LeitaiError):
     en = "Idempotency key {key} was used for a different request; use a new Idempotency-Key for each request."
 
 
+class UnsafeFileName(e.LeitaiError):
+    """An uploaded file's name holds a control or invisible character: the request is malformed (400)."""
+
+    zh = "上传的文件名 {file} 含有控制字符或不可见字符，请改名后重新上传。"
+    en = "The uploaded file name {file} holds a control or invisible character; rename the file and upload it again."
+
+    def field_errors(self, lang: str = "zh") -> dict[str, str]:
+        return {str(self.fields["file"]): self.message(lang)}
+
+
 CONFLICT = (e.RoundStateError, e.SheetsNotAccepted, e.AlreadyPublished, e.AppealAlreadyRuled, e.NotFinalYet,
             e.ConcurrencyConflict, e.CertificationStateError, e.DuplicateSheet, e.RoundCodeTaken, e.RecordConflict,
             e.RuleSetConflict)
@@ -55,6 +65,8 @@ UNAVAILABLE = (e.StoreError, e.RoundSetAside, e.LogRewritten)
 def status_of(error: e.LeitaiError) -> int:
     if isinstance(error, Unauthorized):
         return 401
+    if isinstance(error, UnsafeFileName):
+        return 400
     if isinstance(error, Forbidden):
         return 403
     if isinstance(error, TooManyAttempts):
@@ -162,7 +174,12 @@ def http_error(error: HTTPException) -> Response:
     elif status == 405:
         message, code = ("该地址不支持这种请求方法。" if zh else "That method is not allowed here."), "MethodNotAllowed"
     elif status == 413:
-        message, code = ("请求过大。" if zh else "The request is too large."), "TooLarge"
+        from flask import current_app
+
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        message, code = (("请求过大" + (f"（上限 {limit:,} 字节）" if limit else "") + "。") if zh else
+                         ("The request is too large" + (f" (the limit is {limit:,} bytes)" if limit else "") + ".")
+                         ), "TooLarge"
     elif status >= 500:
         log.error("HTTP %s: %s", status, error)
         message, code = ("服务器内部错误，未登记任何不完整的内容；请重试，仍失败请联系系统管理员。" if zh else

@@ -203,6 +203,7 @@ NOT_BY_REQUEST = {
     "CalendarMissing": "needs a later clock: test_a_year_without_holiday_data below",
     "ImportRowError": "an upload: test_a_bad_upload_names_file_row_and_field below",
     "ImportErrors": "an upload: test_a_bad_upload_names_file_row_and_field below",
+    "UnsafeFileName": "an upload's file name: tests/e2e/test_uploads.py",
     "TooManyAttempts": "test_failed_sign_ins_are_slowed_down below",
     "KeyReused": "tests/e2e/test_http_api.py (idempotency)",
     "TooManyStreams": "tests/e2e/test_http_api.py (live streams are bounded)",

@@ -3,16 +3,14 @@ rounds, rule sets and their adoption, period standings with their consequences, 
 
 from __future__ import annotations
 
-import io
 import tempfile
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import orjson
-from flask import request
 from flask.views import MethodView
 
+from api.rest import uploads
 from api.rest.base import Blueprint, command, conditional, hub, leitai, variant
 from api.rest.schemas.contests import (
     Adoption,
@@ -35,13 +33,10 @@ from api.rest.schemas.rounds import Changed, JudgeStatistics
 from api.rest.schemas.scoring import AppealSchema, AppealsQuery
 from api.rest.security import actor, principal, refuse, require, signed_in
 from domain import access
-from domain.errors import ImportRowError, InvalidValue
+from domain.errors import InvalidValue
 from domain.services.setup import RoundSpec
 
 blp = Blueprint("contests", __name__, url_prefix="/api", description="Contests, rosters, import, rule sets, stars")
-
-MAX_FILES = 200
-MAX_UNPACKED = 60 * 1024 * 1024
 
 
 def contest_document(row: dict[str, Any]) -> dict[str, Any]:
@@ -89,58 +84,16 @@ class ImportResource(MethodView):
         from api.importing.scenario import _Apply, read_scenario
 
         p = signed_in()
+        uploads.refuse_early(p)  # before a byte of the body is read
         with tempfile.TemporaryDirectory(prefix="leitai-upload-") as folder:
             directory = Path(folder) / "scenario"
-            _unpack(directory)
+            uploads.unpack(directory)
             scenario = read_scenario(directory)
             _may_import(p, scenario)
             by = actor(p, "admin")
             return command(lambda s, key: _Apply(s, by, lambda _: None).run(scenario), "import",
                            lambda reports: {"files": [{"file": r.file, "rows": r.rows, "recorded": r.recorded,
                                                        "warnings": [zh for _, zh in r.warnings]} for r in reports]})
-
-
-def _unpack(directory: Path) -> None:
-    """The upload into ``directory``: no path outside it, no more than the limits allow."""
-    directory.mkdir()
-    upload = request.files.get("scenario")
-    files: list[tuple[str, bytes]] = []
-    if upload is not None:
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(upload.read()))
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) > MAX_FILES or sum(m.file_size for m in members) > MAX_UNPACKED:
-                raise ImportRowError("scenario", None, None, "the archive holds too many or too large files",
-                                     "压缩包中的文件过多或过大")
-            files = [(m.filename, archive.read(m)) for m in members]
-        except zipfile.BadZipFile:
-            raise ImportRowError("scenario", None, None, "not a .zip archive", "不是 .zip 压缩包") from None
-    else:
-        for item in request.files.getlist("files")[:MAX_FILES + 1]:
-            files.append((item.filename or "", item.read()))
-    if not files:
-        raise InvalidValue("scenario", None, "upload a .zip (field scenario) or the files (field files)",
-                           "请上传 .zip 压缩包（字段 scenario）或各个文件（字段 files）")
-    if len(files) > MAX_FILES:
-        raise ImportRowError("files", None, None, "too many files", "文件过多")
-    prefix = _common_folder([name for name, _ in files])
-    for name, data in files:
-        parts = PurePosixPath(name.replace("\\", "/")).parts[prefix:]
-        if not parts or any(part in ("..", "") or part.startswith("/") for part in parts) or len(parts) > 2:
-            raise ImportRowError(name[:80], None, None, "a file name with a path outside the scenario",
-                                 "文件名中的路径超出了活动目录")
-        target = directory.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-
-def _common_folder(names: list[str]) -> int:
-    """How many leading folders all names share (a zip of the directory itself has one)."""
-    split = [PurePosixPath(n.replace("\\", "/")).parts for n in names if n]
-    if not split or any(len(parts) < 2 for parts in split):
-        return 0
-    first = split[0][0]
-    return 1 if all(parts[0] == first for parts in split) and first not in ("rules",) else 0
 
 
 def _may_import(p: Any, scenario: Any) -> None:
@@ -258,7 +211,8 @@ class AdoptionResource(MethodView):
     @blp.arguments(Adoption)
     @blp.response(201, AdoptionResult)
     def post(self, data: dict[str, Any], contest: str) -> Any:
-        """Adopt a rule-set version for a scope of the contest (rounds not yet closed use it)"""
+        """Adopt a rule-set version for a scope of the contest: its rounds not yet closed under the same
+        rules' code use it (a contest, level or unit scope); rounds:R1,R2 names its rounds whatever their rules"""
         from api.cli.setup import parse_scope
 
         p, code = _manager(contest)
@@ -269,7 +223,7 @@ class AdoptionResource(MethodView):
             return s.adopt_ruleset(code, rules.ref, scope, data["reason"], actor(p, "admin"))
 
         return command(work, f"contest {code}", lambda r: {"rules": r["rules"], "assigned": r["assigned"],
-                                                           "kept": r["kept"]})
+                                                           "kept": r["kept"], "other_rules": r["other_rules"]})
 
 
 @blp.route("/rulesets")
@@ -362,7 +316,8 @@ class ContestAppealsResource(MethodView):
         """Every objection and appeal of the contest (the organizers' inbox)"""
         p = principal()
         code = hub().read().contest(contest)["contest"]
-        require(manages(p, code) or access.reads_everything(p, code) or bool(p.roles("admin")), p,
+        require(manages(p, code) or access.reads_everything(p, code)
+                or any(g.contest in (None, code) for g in p.roles("admin")), p,
                 f"see the appeals of {code}", f"查看 {code} 的异议与申诉")
         rows = hub().read().appeals(contest=code, pending=query["pending"])
         if not (manages(p, code) or access.reads_everything(p, code)):
