@@ -25,7 +25,7 @@ from api.rest import errors
 from api.rest.base import remember_answer
 from api.rest.hub import Hub
 from api.rest.schemas.common import ErrorSchema
-from api.rest.security import Throttle, token_key
+from api.rest.security import Throttle, deployment, token_key, trusted_proxies
 from domain.errors import LeitaiError
 
 DEFAULTS = {
@@ -42,6 +42,8 @@ DEFAULTS = {
     "LEITAI_PROJECTOR": None,  # "thread": project in this process (tests, development)
     # anonymous board reads answered before Flask (api/rest/fastpath.py); LEITAI_FAST_READS=0 turns it off
     "LEITAI_FAST_READS": os.environ.get("LEITAI_FAST_READS", "1") != "0",
+    # the reverse proxies whose X-Forwarded-For names the client (addresses or CIDRs; api.rest.security)
+    "LEITAI_TRUSTED_PROXIES": None,  # None: the environment's LEITAI_TRUSTED_PROXIES
 }
 
 
@@ -83,7 +85,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     tokens = URLSafeTimedSerializer(token_key(leitai.store), salt="leitai-token")
     hub.release()
     app.extensions.update(leitai=leitai, leitai_hub=hub, leitai_sidecar=sidecar, leitai_throttle=Throttle(),
-                          leitai_tokens=tokens)
+                          leitai_tokens=tokens, leitai_deployment=deployment(leitai.store),
+                          leitai_trusted_proxies=trusted_proxies(
+                              app.config["LEITAI_TRUSTED_PROXIES"] if app.config["LEITAI_TRUSTED_PROXIES"] is not None
+                              else os.environ.get("LEITAI_TRUSTED_PROXIES")))
     api = LeitaiApi(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}, {}]
@@ -103,14 +108,69 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = PublicReads(app.wsgi_app, hub)  # type: ignore[method-assign]
     if app.config["LEITAI_PROJECTOR"] == "thread":
         _project_in_a_thread(app, leitai.store)
+    elif app.config.get("LEITAI_PROJECTOR_STATE") is not None:  # `leitai serve`'s child (api.serve.Projector)
+        app.extensions["leitai_projector_state"] = app.config["LEITAI_PROJECTOR_STATE"]
 
     @app.get("/healthz")
     def healthz() -> Any:
-        """Liveness: the store answers; where the read side is."""
-        return {"ok": True, "events": leitai.recorder.max_notification_id() or 0,
-                "projected": hub.read().position()}
+        """The store answers; where the read side is and how far behind the log (seconds
+        since the oldest event it has not projected was recorded); 503 naming the problem
+        when the projector is not running or the read side is more than ``LAG_LIMIT``
+        seconds behind."""
+        return health(leitai, hub, app.extensions.get("leitai_projector_state"))
 
     return app
+
+
+LAG_LIMIT = 5.0  # seconds the read side may be behind the log before /healthz fails
+
+
+def health(leitai: Any, hub: Any, projector: Any) -> tuple[dict[str, Any], int]:
+    from datetime import datetime, timezone
+
+    zh = errors.lang() == "zh"
+    events = leitai.recorder.max_notification_id() or 0
+    projected = hub.read().position()
+    lag = 0.0
+    if projected < events:
+        lag = (datetime.now(timezone.utc) - _recorded_at(leitai, projected + 1)).total_seconds()
+    state = projector() if projector is not None else None
+    problems = []
+    if state is not None and not state["running"]:
+        problems.append({"code": "ProjectorNotRunning", "message": (
+            f"投影进程没有运行（pid {state.get('pid')}，退出码 {state.get('exit_code')}），"
+            f"{'将在 ' + str(state['restart_in']) + ' 秒后重新启动' if 'restart_in' in state else '正在重新启动'}；"
+            "读取的结果不包括新登记的内容。") if zh else (
+            f"the projector is not running (pid {state.get('pid')}, exit code {state.get('exit_code')}); "
+            f"{'restarting it in ' + str(state['restart_in']) + ' s' if 'restart_in' in state else 'restarting it'}; "
+            "reads miss what is recorded meanwhile.")})
+    if lag > LAG_LIMIT:
+        problems.append({"code": "ReadSideBehind", "message": (
+            f"读取端落后日志 {lag:.1f} 秒（{events - projected} 条事件未投影，上限 {LAG_LIMIT:g} 秒）。") if zh else (
+            f"the read side is {lag:.1f} s behind the log ({events - projected} events not projected; the limit "
+            f"is {LAG_LIMIT:g} s).")})
+    body: dict[str, Any] = {"ok": not problems, "events": events, "projected": projected,
+                            "behind": max(0, events - projected), "lag_seconds": round(max(lag, 0.0), 1)}
+    if state is not None:
+        body["projector"] = state
+    if problems:
+        body["problems"] = problems
+    return body, 503 if problems else 200
+
+
+def _recorded_at(leitai: Any, position: int) -> Any:
+    """When the event at ``position`` was recorded (its own timestamp; now if unreadable)."""
+    from datetime import datetime, timezone
+
+    import orjson
+
+    try:
+        found = leitai.recorder.select_notifications(position, 1)
+        stamp = orjson.loads(found[0].state)["timestamp"]
+        moment = datetime.fromisoformat(stamp["_data_"] if isinstance(stamp, dict) else stamp)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    except Exception:  # noqa: BLE001 - an event without a readable time counts as just recorded
+        return datetime.now(timezone.utc)
 
 
 def _blueprints() -> list[Any]:
@@ -146,6 +206,7 @@ def _project_in_a_thread(app: Flask, store: Any) -> None:
     thread = threading.Thread(target=project, daemon=True, name="leitai-projector")
     thread.start()
     app.extensions["leitai_projector_stop"] = stop
+    app.extensions["leitai_projector_state"] = lambda: {"running": thread.is_alive(), "supervised": False}
 
 
 _DESCRIPTION = """擂台 Leitai：基层党组织书记擂台比武与星级评定。Arena contests and star certification.

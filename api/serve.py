@@ -3,7 +3,9 @@
 One process tree: this process serves HTTP with waitress (a production WSGI server,
 threads, no fork - it runs as well on the Windows servers many county offices use) and
 starts the projector (`leitai projections run`) as its child, so the read side follows
-every write.  Ctrl-C or SIGTERM stops both cleanly.
+every write.  A projector that dies (killed, out of memory, a crash) is restarted and
+the restart logged (:class:`Projector`); until it runs again ``/healthz`` answers 503.
+Ctrl-C or SIGTERM stops both cleanly.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,25 +23,148 @@ from domain.services.store import StoreURL
 DRAIN_SECONDS = 5.0  # how long requests in flight may take to finish at shutdown
 
 
+RESTART_FIRST = 1.0  # seconds before a dead projector is started again ...
+RESTART_MAX = 30.0  # ... doubled while it keeps dying soon after each start, up to this
+SETTLED = 60.0  # a projector that ran this long before dying is restarted after RESTART_FIRST again
+
+
+class Projector:
+    """The projector as this server's child process: started, watched twice a second,
+    and restarted when it dies (after ``RESTART_FIRST`` seconds, longer while it keeps
+    dying at once), each death and restart logged on stderr.  ``state()`` is what
+    ``/healthz`` reports."""
+
+    CHECK = 0.5
+
+    def __init__(self, store: StoreURL, log: Callable[[str, str], None]) -> None:
+        self.store = store
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started = 0.0
+        self.restarts = 0
+        self.down_since: float | None = None  # when it was found dead (monotonic), until restarted
+        self.last_exit: int | None = None
+        self.delay = RESTART_FIRST
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._spawn()
+        self._thread = threading.Thread(target=self._watch, daemon=True, name="leitai-projector-watch")
+        self._thread.start()
+
+    def _spawn(self) -> None:
+        import os
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli.main", "--db", self.store.url, "projections", "run"],
+            stdout=subprocess.DEVNULL, env={**os.environ, "LEITAI_PARENT_PID": str(os.getpid())})
+        self.started = time.monotonic()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.CHECK):
+            with self._lock:
+                if self._stop.is_set() or self.process is None:
+                    return
+                code = self.process.poll()
+                if code is None:
+                    continue
+                now = time.monotonic()
+                if self.down_since is None:
+                    self.down_since, self.last_exit = now, code
+                    self.delay = RESTART_FIRST if now - self.started >= SETTLED else (
+                        self.delay * 2 if self.restarts else RESTART_FIRST)
+                    self.delay = min(self.delay, RESTART_MAX)
+                    how_zh, how_en = _exit_text(code)
+                    self.log(f"投影进程（pid {self.process.pid}）已停止（{how_zh}），{self.delay:g} 秒后重新启动；"
+                             "在此之前读取的结果不包括新登记的内容，/healthz 答复 503。",
+                             f"the projector (pid {self.process.pid}) stopped ({how_en}); restarting it in "
+                             f"{self.delay:g} s - until then reads miss what is recorded and /healthz answers 503.")
+                if now - self.down_since < self.delay:
+                    continue
+                old = self.process.pid
+                try:
+                    self._spawn()
+                except OSError as error:
+                    self.log(f"无法重新启动投影进程：{error}", f"could not restart the projector: {error}")
+                    self.down_since = now
+                    continue
+                self.restarts += 1
+                self.down_since = None
+                self.log(f"已重新启动投影进程（pid {self.process.pid}，原 pid {old}；第 {self.restarts} 次重启）。",
+                         f"restarted the projector as pid {self.process.pid} (was pid {old}; restart "
+                         f"{self.restarts}).")
+
+    def state(self) -> dict[str, Any]:
+        with self._lock:
+            running = self.process is not None and self.process.poll() is None
+            found: dict[str, Any] = {"running": running, "supervised": True,
+                                     "pid": self.process.pid if self.process is not None else None,
+                                     "restarts": self.restarts}
+            if not running:
+                found["exit_code"] = self.process.poll() if self.process is not None else None
+                if self.down_since is not None:
+                    found["restart_in"] = round(max(0.0, self.down_since + self.delay - time.monotonic()), 1)
+            return found
+
+    def stop(self) -> None:
+        """Stop watching, then the projector itself (SIGTERM, then SIGKILL after 10 s)."""
+        with self._lock:
+            self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _exit_text(code: int) -> tuple[str, str]:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"被信号 {name} 终止", f"killed by {name}"
+    return f"退出码 {code}", f"exit code {code}"
+
+
 def serve(store: StoreURL, host: str, port: int, threads: int, say: Callable[[str, str], None],
-          application: Any = None, ready: Callable[[], None] | None = None) -> None:
+          application: Any = None, ready: Callable[[], None] | None = None,
+          warn: Callable[[str, str], None] | None = None) -> None:
     from waitress import create_server
 
     from api.app import create_app
 
     import os
 
-    projector = subprocess.Popen([sys.executable, "-m", "api.cli.main", "--db", store.url, "projections", "run"],
-                                 stdout=subprocess.DEVNULL, env={**os.environ, "LEITAI_PARENT_PID": str(os.getpid())})
+    def log(zh: str, en: str) -> None:
+        if warn is not None:
+            warn(zh, en)
+        else:
+            print(f"leitai serve: {en}", file=sys.stderr)
+        sys.stderr.flush()
+
+    projector = Projector(store, log)
+    projector.start()
     config: dict[str, Any] = {"LEITAI_APP": application} if application is not None else {"LEITAI_DATABASE_URL": store.url}
     # each live stream holds a thread: keep 32 for everything else (LEITAI_MAX_STREAMS to choose)
     config["LEITAI_MAX_STREAMS"] = int(os.environ.get("LEITAI_MAX_STREAMS") or max(8, threads - 32))
-    app = create_app(config)
-    # waitress spools a request body to disk before the app sees it: it stops reading
-    # one far beyond the app's MAX_CONTENT_LENGTH (the app answers 413 up to twice it)
-    server = create_server(app, host=host, port=port, threads=threads, ident="leitai", channel_timeout=120,
-                           connection_limit=max(1000, threads * 4), asyncore_use_poll=True,
-                           max_request_body_size=2 * app.config["MAX_CONTENT_LENGTH"])
+    config["LEITAI_PROJECTOR_STATE"] = projector.state
+    try:
+        app = create_app(config)
+        # waitress spools a request body to disk before the app sees it: it stops reading
+        # one far beyond the app's MAX_CONTENT_LENGTH (the app answers 413 up to twice it)
+        server = create_server(app, host=host, port=port, threads=threads, ident="leitai", channel_timeout=120,
+                               connection_limit=max(1000, threads * 4), asyncore_use_poll=True,
+                               max_request_body_size=2 * app.config["MAX_CONTENT_LENGTH"])
+    except BaseException:
+        projector.stop()
+        raise
 
     def stop(*_: Any) -> None:
         raise KeyboardInterrupt
@@ -57,11 +184,7 @@ def serve(store: StoreURL, host: str, port: int, threads: int, say: Callable[[st
     finally:
         signal.signal(signal.SIGTERM, previous)
         _drain(server, app.extensions["leitai_hub"])
-        projector.terminate()
-        try:
-            projector.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            projector.kill()
+        projector.stop()
         say("擂台服务已停止。", "Leitai stopped.")
 
 

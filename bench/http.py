@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -160,7 +161,12 @@ class Server:
     def caught_up(self, timeout: float = 60.0) -> None:
         deadline = time.time() + timeout
         while time.time() < deadline:
-            health = self.call("GET", "/healthz")
+            try:
+                health = self.call("GET", "/healthz")
+            except urllib.error.HTTPError as behind:  # 503 while the read side is seconds behind
+                if behind.code != 503:
+                    raise
+                health = json.loads(behind.read())
             if health["projected"] >= health["events"]:
                 return
             time.sleep(0.2)

@@ -349,6 +349,12 @@ class ConcurrencyConflict(LeitaiError):
     exit_code = 4
 
 
+class KeyReused(LeitaiError):
+    zh = "幂等键 {key} 已用于另一条不同的命令，这条命令未登记。重试同一条命令才用同一个键；不同的命令请用新的键（--key）。"
+    en = ("Idempotency key {key} was used for a different command; this one was not recorded. Reuse a key only to "
+          "retry the same command; give a different command a new key (--key).")
+
+
 class ImportRowError(LeitaiError):
     zh = "{file}{row_zh}{column_zh}：{problem_zh}"
     en = "{file}{row_en}{column_en}: {problem}"

@@ -4,6 +4,9 @@
   by whom and when, never the hash - an export given to auditors holds no secret;
 * the answers to requests made with an ``Idempotency-Key``, so a retry gets the same
   answer (the commands themselves record nothing twice through the domain's own keys).
+  A key is claimed, with the fingerprint of its request, before the command runs: its
+  row (status 0, ``PENDING``) is inserted under the table's primary key, so of two
+  requests sent at once with one key exactly one runs; the row then takes the answer.
 
 No key is kept here: the key that signs sign-in tokens lives apart from the database
 (:func:`eventstore.keys.secret_key`); the table ``leitai_settings``, where earlier versions
@@ -17,6 +20,8 @@ import hmac
 import secrets
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -100,12 +105,74 @@ class Sidecar:
     # -- idempotent requests ------------------------------------------------------------------------
 
     def answered(self, account: str, key: str) -> tuple[str, int, str] | None:
+        """(fingerprint, status, body) kept for the key; status ``PENDING`` while its request runs."""
         row = self._sql("SELECT fingerprint, status, body FROM leitai_requests WHERE account = ? AND key = ?",
                         (account, key)).fetchone()
         return None if row is None else (row[0], int(row[1]), row[2])
 
+    def claim(self, account: str, key: str, fingerprint: str) -> tuple[str, int, str] | None:
+        """Claim ``key`` for a request with ``fingerprint``: None when this request now holds
+        it (run the command, then :meth:`remember` or :meth:`release`), else what the key
+        holds: (fingerprint, status, body), status ``PENDING`` while another request runs.
+        A claim left ``STALE_CLAIM`` seconds (its server died mid-request) is taken over:
+        the domain's own key still keeps its command from being recorded twice."""
+        for _ in range(3):
+            now = datetime.now(timezone.utc)
+            inserted = self._sql(
+                "INSERT INTO leitai_requests (account, key, fingerprint, status, body, created_at) "
+                "VALUES (?, ?, ?, ?, '', ?) ON CONFLICT (account, key) DO NOTHING",
+                (account, key, fingerprint, PENDING, now.isoformat())).rowcount
+            if inserted == 1:
+                return None
+            row = self._sql("SELECT fingerprint, status, body, created_at FROM leitai_requests "
+                            "WHERE account = ? AND key = ?", (account, key)).fetchone()
+            if row is None:
+                continue  # released in between: claim it again
+            if int(row[1]) == PENDING and _age(row[3], now) > STALE_CLAIM:
+                self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? "
+                          "AND created_at = ?", (account, key, PENDING, row[3]))
+                continue
+            return (row[0], int(row[1]), row[2])
+        return (fingerprint, PENDING, "")
+
     def remember(self, account: str, key: str, fingerprint: str, status: int, body: str) -> None:
+        """Keep the answer of the request that holds the key's claim (or of a request that
+        made none): the pending row is replaced by the answer, in one transaction."""
         now = datetime.now(timezone.utc).isoformat()
-        self._sql("INSERT INTO leitai_requests (account, key, fingerprint, status, body, created_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, key) DO NOTHING",
-                  (account, key, fingerprint, status, body, now))
+        with self._transaction():
+            self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? AND fingerprint = ?",
+                      (account, key, PENDING, fingerprint))
+            self._sql("INSERT INTO leitai_requests (account, key, fingerprint, status, body, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, key) DO NOTHING",
+                      (account, key, fingerprint, status, body, now))
+
+    def release(self, account: str, key: str, fingerprint: str) -> None:
+        """Give a claim up without an answer (a retry may succeed where this attempt failed)."""
+        self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? AND fingerprint = ?",
+                  (account, key, PENDING, fingerprint))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        conn = self._conn()
+        if self.store.kind == "postgresql":
+            with conn.transaction():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+PENDING = 0  # the status of a claimed key whose request is still running
+STALE_CLAIM = 30.0  # seconds: a claim this old was left by a server that died mid-request
+
+
+def _age(created_at: str, now: datetime) -> float:
+    try:
+        return (now - datetime.fromisoformat(created_at)).total_seconds()
+    except (TypeError, ValueError):
+        return float("inf")

@@ -85,7 +85,24 @@ class Context:
         print(("注意：" + zh) if self.zh else ("Note: " + en), file=sys.stderr)
 
     def key(self) -> str | None:
-        return getattr(self.args, "key", None)
+        """``--key``, carrying the digest of the command and its arguments: the same key
+        given again with another command is refused (KeyReused, exit 2), never taken for
+        the command it was first given with (domain.model.base.with_digest)."""
+        key = getattr(self.args, "key", None)
+        if key is None:
+            return None
+        import hashlib
+        import json
+
+        from domain.model.base import with_digest
+
+        asked = {name: value for name, value in sorted(vars(self.args).items())
+                 if name not in NOT_THE_COMMAND and not name.endswith("_command")}
+        text = json.dumps(asked, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+        return with_digest(key, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+
+
+NOT_THE_COMMAND = {"key", "db", "lang", "actor", "run", "command"}  # global options and the parser's own
 
 
 def _login() -> str:

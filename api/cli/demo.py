@@ -138,7 +138,7 @@ def cmd_demo(ctx: Context) -> None:
     for name, role, scope, password in accounts:
         print(f"   {name:<14} {role:<13} {scope:<28} {password}")
     print()
-    serve(app.store, "127.0.0.1", ctx.args.port, 64, ctx.say, application=app)
+    serve(app.store, "127.0.0.1", ctx.args.port, 64, ctx.say, application=app, warn=ctx.warn)
 
 
 DEMO_ACCOUNTS = [

@@ -38,7 +38,9 @@ class Command:
     required_group: bool = False
 
 
-KEY = arg("--key", help=("幂等键：带同一个键重复执行，不会重复登记", "idempotency key: repeating the command with it records nothing new"))
+KEY = arg("--key", help=("幂等键：带同一个键重复执行，不会重复登记；同一个键用于另一条命令会被拒绝",
+                         "idempotency key: repeating the command with it records nothing new; another command with it "
+                         "is refused"))
 JSON = arg("--json", action="store_true", help=("只输出 JSON", "print JSON only"))
 REASON = arg("--reason", required=True, help=("理由（记录在案）", "the reason (recorded)"))
 APPEAL = arg("--appeal", type=int, metavar="N",

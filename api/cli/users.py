@@ -94,7 +94,7 @@ def cmd_serve(ctx: Context) -> None:
     from api.serve import serve
 
     app = ctx.app  # the store must exist; migrations applied
-    serve(app.store, ctx.args.host, ctx.args.port, ctx.args.threads, ctx.say, application=app)
+    serve(app.store, ctx.args.host, ctx.args.port, ctx.args.threads, ctx.say, application=app, warn=ctx.warn)
 
 
 def cmd_document(ctx: Context) -> None:

@@ -4,13 +4,19 @@
 A command answers with the log position of its last event and, before answering, waits
 (at most ``WAIT`` seconds) until the read side includes it: a client that reads right
 after writing sees its write.  With ``Idempotency-Key`` a retry gets the same answer
-and records nothing more: the key is handed to the domain's own idempotency keys, and
-the answer is kept beside the store.
+and records nothing more.  The key is claimed with its request's fingerprint (method,
+path, body) before the command runs (:meth:`eventstore.sidecar.Sidecar.claim`), so of
+two requests sent at once with one key exactly one runs: the other, if it is the same
+request, gets the same answer once there is one (or 409 ``RequestInProgress``), and if
+it is another request, 422 ``KeyReused``.  The key goes on to the domain's own
+idempotency keys carrying the fingerprint, so the domain too refuses a key recorded for
+another command; the answer is kept beside the store.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,9 +25,12 @@ from flask import Response, current_app, g, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 
-from api.rest.errors import KeyReused
+from api.rest.errors import KeyReused, RequestInProgress
 from api.rest.security import principal
 from domain.errors import InvalidValue
+from domain.errors import KeyReused as DomainKeyReused
+from domain.model.base import with_digest
+from eventstore.sidecar import PENDING
 
 WAIT = 5.0
 
@@ -78,20 +87,44 @@ def command(work: Callable[[Any, str | None], Any], what: str, answer: Callable[
     domain_key = None
     if key is not None:
         fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + request.get_data()).hexdigest()
-        known = sidecar().answered(account, key)
+        known = _claim(account, key, fingerprint)
         if known is not None:
-            if known[0] != fingerprint:
-                raise KeyReused(key=key)
             response = Response(known[2], status=known[1], mimetype="application/json")
             response.headers["Idempotent-Replayed"] = "true"
             return response
-        g.idempotency = (account, key, fingerprint)  # the answer is kept by remember_answer()
-        domain_key = f"http:{account}:{key}"
+        g.idempotency = (account, key, fingerprint)  # the answer is kept (or the claim let go) by remember_answer()
+        domain_key = with_digest(f"http:{account}:{key}", fingerprint)
     hub().release()  # no read-model connection is held while the command queues and waits
-    outcome = leitai().execute(lambda s: work(s, domain_key), what)
+    try:
+        outcome = leitai().execute(lambda s: work(s, domain_key), what)
+    except DomainKeyReused:
+        raise KeyReused(key=key) from None  # the domain's key names the request's: say it as it was sent
     projected = hub().wait_for(outcome.position, WAIT)
     return {"position": outcome.position, "recorded": outcome.recorded, "projected": projected,
             **answer(outcome.value)}
+
+
+CLAIM_WAIT = 2 * WAIT  # how long a request waits for the answer of the same request running elsewhere
+
+
+def _claim(account: str, key: str, fingerprint: str) -> tuple[str, int, str] | None:
+    """Claim the key (None: this request runs the command), or the answer kept for it.
+    The same request still running elsewhere is waited for, up to ``CLAIM_WAIT`` seconds."""
+    deadline = time.monotonic() + CLAIM_WAIT
+    pause = 0.02
+    while True:
+        known = sidecar().claim(account, key, fingerprint)
+        if known is None:
+            return None
+        if known[0] != fingerprint:
+            raise KeyReused(key=key)
+        if known[1] != PENDING:
+            return known
+        hub().release()
+        if time.monotonic() >= deadline:
+            raise RequestInProgress(key=key, seconds=1)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 TRANSIENT = {"ConcurrencyConflict", "StoreError", "StoreUnavailable", "Internal"}  # a retry may succeed
@@ -99,18 +132,21 @@ TRANSIENT = {"ConcurrencyConflict", "StoreError", "StoreUnavailable", "Internal"
 
 def remember_answer(response: Response) -> Response:
     """After a command with ``Idempotency-Key``: keep its answer (status and body) for a
-    retry - not when a retry could succeed where this attempt failed."""
+    retry - not when a retry could succeed where this attempt failed (then the key's
+    claim is let go, and a retry runs the command again)."""
     pending = g.pop("idempotency", None)
-    if pending is None or response.status_code >= 500 or not response.is_json:
+    if pending is None:
         return response
-    data = response.get_data(as_text=True)
-    body = response.get_json(silent=True) or {}
-    if isinstance(body, dict) and body.get("code") in TRANSIENT:
-        return response
-    if isinstance(body, dict) and body.get("password"):
-        # a one-time password is shown once and never kept: a retry learns it was set
-        data = orjson.dumps({**body, "password": None}).decode()
+    data = response.get_data(as_text=True) if response.is_json else ""
+    body = (response.get_json(silent=True) or {}) if response.is_json else {}
     try:
+        if response.status_code >= 500 or not response.is_json or (
+                isinstance(body, dict) and body.get("code") in TRANSIENT):
+            sidecar().release(*pending)
+            return response
+        if isinstance(body, dict) and body.get("password"):
+            # a one-time password is shown once and never kept: a retry learns it was set
+            data = orjson.dumps({**body, "password": None}).decode()
         sidecar().remember(*pending, response.status_code, data)
     except Exception:  # noqa: BLE001 - the domain's key still keeps a retry from recording twice
         current_app.logger.warning("could not keep the answer of idempotent request %s", pending[1])

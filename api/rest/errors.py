@@ -4,8 +4,9 @@ with the status HTTP means, the message in the reader's language (``?lang=``, el
 
 400 the request is malformed (not JSON, a field of the wrong type, an unknown field)
 401 no or bad credentials · 403 not allowed · 404 unknown · 409 in conflict with the
-round's state or a concurrent change · 422 refused by the rules · 429 too many failed
-sign-ins · 503 the store is unavailable.  No input produces a 500.
+round's state or a concurrent change (or the same idempotent request still running) ·
+422 refused by the rules · 429 too many failed sign-ins · 503 the store is unavailable.
+No input produces a 500.
 """
 
 from __future__ import annotations
@@ -41,9 +42,15 @@ class TooManyStreams(e.LeitaiError):
     en = "All {limit} live connections are in use; retry in a few seconds, or poll the board instead."
 
 
-class KeyReused(e.LeitaiError):
+class KeyReused(e.KeyReused):
     zh = "幂等键 {key} 已用于另一个请求；每个不同的请求请用新的 Idempotency-Key。"
     en = "Idempotency key {key} was used for a different request; use a new Idempotency-Key for each request."
+
+
+class RequestInProgress(e.LeitaiError):
+    zh = "带幂等键 {key} 的同一请求正在处理，请 {seconds} 秒后用同一个键重试，以取得它的结果。"
+    en = ("The same request with Idempotency-Key {key} is still being processed; retry it with the same key in "
+          "{seconds} seconds to get its answer.")
 
 
 class UnsafeFileName(e.LeitaiError):
@@ -71,6 +78,8 @@ def status_of(error: e.LeitaiError) -> int:
         return 403
     if isinstance(error, TooManyAttempts):
         return 429
+    if isinstance(error, RequestInProgress):
+        return 409
     if isinstance(error, e.NotFound):
         return 404
     if isinstance(error, CONFLICT):
@@ -106,7 +115,7 @@ def _sendable(value: Any) -> Any:
 def leitai_error(error: e.LeitaiError) -> Response:
     response = jsonify(body(type(error).__name__, error.message(lang()), error.field_errors(lang())))
     response.status_code = status_of(error)
-    if isinstance(error, TooManyAttempts):
+    if isinstance(error, (TooManyAttempts, RequestInProgress)):
         response.headers["Retry-After"] = str(error.fields["seconds"])
     if isinstance(error, TooManyStreams):
         response.headers["Retry-After"] = "5"

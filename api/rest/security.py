@@ -1,11 +1,18 @@
-"""Signing in and who is asking: tokens, failed sign-ins slowed down, the principal.
+"""Signing in and who is asking: tokens, guessing slowed down, the principal.
 
-A token is ``Authorization: Bearer …``: the account name and its token generation,
-signed (itsdangerous) with the deployment's token key (kept apart from the database,
-:func:`eventstore.keys.secret_key`) and expiring after
-``TOKEN_HOURS``.  A password change, a revoked role or a disabled account raises the
-generation and so voids every token issued before.  The actor recorded on an event
+A token is ``Authorization: Bearer …``: the account name, its token generation and the
+deployment it was issued by (:func:`deployment`), signed (itsdangerous) with the
+deployment's token key (kept apart from the database, :func:`eventstore.keys.secret_key`)
+and expiring after ``TOKEN_HOURS``.  A token of another deployment is refused even where
+the same key is used.  A password change, a revoked role or a disabled account raises
+the generation and so voids every token issued before.  The actor recorded on an event
 always comes from the token, never from a request body.
+
+Failed sign-ins are counted per account and address (:class:`Throttle`): guessing one
+account from one address is stopped, never the right password of the right person from
+another address, which at most waits a short, bounded delay.  The address is the
+client's as the trusted reverse proxies tell it (``LEITAI_TRUSTED_PROXIES``,
+:func:`client_address`).
 """
 
 from __future__ import annotations
@@ -23,64 +30,170 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from api.rest.errors import Forbidden, TooManyAttempts, Unauthorized
 from domain import access
 from domain.access import Principal, RoundView
+from domain.errors import InvalidValue
 from domain.model.account import Grant, account_name
 from domain.model.base import Actor
 
 TOKEN_HOURS = 12
-FAILURES_ALLOWED = 5  # per account within the window; per address it is four times as many
-WINDOW = 15 * 60
-STRIPES = 64  # locks that keep sign-ins of one account (and of one address) one at a time
+FAILURES_ALLOWED = 5  # failed sign-ins of one account from one address before each next one must wait
+WINDOW = 15 * 60  # seconds a failure is remembered
+ACCOUNT_SLOWDOWN_AFTER = 10  # failures of one account from anywhere before its sign-ins are slowed down
+ADDRESS_SLOWDOWN_AFTER = 20  # failures from one address (any accounts) before its sign-ins are slowed down
+SLOWDOWN_FIRST = 0.1  # seconds: the first delay, doubled with each further failure ...
+SLOWDOWN_MAX = 2.0  # ... up to this (a delay, never a refusal)
+STRIPES = 64  # locks that keep sign-ins of one account from one address one at a time
 
 
 class Throttle:
-    """Failed sign-ins per account and per address: after a few, each further attempt
-    waits twice as long as the last (up to 15 minutes)."""
+    """Failed sign-ins, counted in three ways (each failure kept ``WINDOW`` seconds):
 
-    def __init__(self) -> None:
+    * per account **and** address: after ``FAILURES_ALLOWED``, each further attempt from
+      that address for that account waits twice as long as the last (429 with
+      ``Retry-After``, up to 15 minutes) - guessing is stopped where it comes from;
+    * per account, from every address: after ``ACCOUNT_SLOWDOWN_AFTER``, every sign-in of
+      the account is slowed down (0.1 s, doubling, at most ``SLOWDOWN_MAX``) - guesses from
+      many addresses are slowed, and the right person, from their own address, still gets
+      in after that short delay;
+    * per address, for every account: after ``ADDRESS_SLOWDOWN_AFTER``, slowed down the
+      same way (password spraying), never refused: people behind one address are many.
+
+    A success clears its own account+address bucket only."""
+
+    def __init__(self, sleep: Any = time.sleep) -> None:
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._stripes = [threading.Lock() for _ in range(STRIPES)]
+        self._sleep = sleep
+        self._count = 0
 
     def _recent(self, key: str, now: float) -> deque[float]:
         found = self._failures[key]
         while found and now - found[0] > WINDOW:
             found.popleft()
+        if not found:
+            del self._failures[key]  # nothing to remember: no entry left behind for each name tried
+            return deque()
         return found
 
     @contextmanager
     def serial(self, account: str, address: str) -> Iterator[None]:
-        """One sign-in at a time per account and per address (striped locks, taken in order):
-        guesses sent all at the same moment are checked one after another, so the first few
-        failures are counted before the next guess is let through."""
-        stripes = sorted({hash(f"a:{account}") % STRIPES, hash(f"ip:{address}") % STRIPES})
-        for i in stripes:
-            self._stripes[i].acquire()
-        try:
+        """One sign-in at a time per account and address (a striped lock): guesses sent all
+        at the same moment are checked one after another, so the first few failures are
+        counted before the next guess is let through."""
+        stripe = self._stripes[hash(f"{account}\0{address}") % STRIPES]
+        with stripe:
             yield
-        finally:
-            for i in reversed(stripes):
-                self._stripes[i].release()
 
     def check(self, account: str, address: str) -> None:
+        """TooManyAttempts when this account may not be tried from this address yet."""
         now = time.monotonic()
         with self._lock:
-            for key, allowed in ((f"a:{account}", FAILURES_ALLOWED), (f"ip:{address}", 4 * FAILURES_ALLOWED)):
-                failures = self._recent(key, now)
-                if len(failures) >= allowed:
-                    wait = min(2 ** (len(failures) - allowed), WINDOW)
-                    left = int(failures[-1] + wait - now) + 1
-                    if left > 0:
-                        raise TooManyAttempts(seconds=left)
+            failures = self._recent(f"p:{account}\0{address}", now)
+            if len(failures) >= FAILURES_ALLOWED:
+                wait = min(2 ** (len(failures) - FAILURES_ALLOWED), WINDOW)
+                left = int(failures[-1] + wait - now) + 1
+                if left > 0:
+                    raise TooManyAttempts(seconds=left)
+
+    def delay(self, account: str, address: str) -> float:
+        """How long a sign-in of this account from this address waits before it is checked
+        (seconds; 0 unless the account, or the address, has failed many times lately)."""
+        now = time.monotonic()
+        with self._lock:
+            over = max(len(self._recent(f"a:{account}", now)) - ACCOUNT_SLOWDOWN_AFTER,
+                       len(self._recent(f"ip:{address}", now)) - ADDRESS_SLOWDOWN_AFTER)
+        return 0.0 if over < 0 else min(SLOWDOWN_FIRST * 2 ** over, SLOWDOWN_MAX)
+
+    def slow_down(self, account: str, address: str) -> None:
+        seconds = self.delay(account, address)
+        if seconds > 0:
+            self._sleep(seconds)
 
     def failed(self, account: str, address: str) -> None:
         now = time.monotonic()
         with self._lock:
-            self._recent(f"a:{account}", now).append(now)
-            self._recent(f"ip:{address}", now).append(now)
+            for key in (f"p:{account}\0{address}", f"a:{account}", f"ip:{address}"):
+                found = self._recent(key, now)
+                if not found:
+                    found = self._failures[key]
+                found.append(now)
+            self._count += 1
+            if self._count % 1024 == 0:  # forget the names and addresses tried long ago
+                for key in [k for k, v in self._failures.items() if not v or now - v[-1] > WINDOW]:
+                    del self._failures[key]
 
-    def succeeded(self, account: str) -> None:
+    def succeeded(self, account: str, address: str) -> None:
         with self._lock:
-            self._failures.pop(f"a:{account}", None)
+            self._failures.pop(f"p:{account}\0{address}", None)
+
+
+def trusted_proxies(text: str | None) -> tuple[Any, ...]:
+    """``LEITAI_TRUSTED_PROXIES``: addresses or networks (CIDR), separated by commas or
+    spaces; InvalidValue names a bad one."""
+    import ipaddress
+
+    networks = []
+    for item in (text or "").replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise InvalidValue("LEITAI_TRUSTED_PROXIES", item, "an IP address or network (CIDR) is expected",
+                               "应为 IP 地址或网段（CIDR）") from None
+    return tuple(networks)
+
+
+def client_address() -> str:
+    """The client's address: the connection's peer, unless that is a trusted proxy
+    (``LEITAI_TRUSTED_PROXIES``); then ``X-Forwarded-For`` read from the right, past every
+    trusted proxy, as Werkzeug's ProxyFix reads it - the first address no trusted proxy
+    vouches for.  A client cannot choose its bucket by sending the header itself: the
+    header is read only from a trusted proxy, and only what a trusted proxy appended."""
+    peer = request.remote_addr or "-"
+    trusted = current_app.extensions.get("leitai_trusted_proxies") or ()
+    if not trusted or not _trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for header in request.headers.getlist("X-Forwarded-For") for hop in header.split(",")]
+    address = peer
+    for hop in reversed([h for h in hops if h]):
+        address = hop
+        if not _trusted(hop, trusted):
+            break
+    return address
+
+
+def _trusted(address: str, trusted: tuple[Any, ...]) -> bool:
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    if getattr(ip, "ipv4_mapped", None) is not None:
+        ip = ip.ipv4_mapped  # type: ignore[union-attr]
+    return any(ip.version == net.version and ip in net for net in trusted)
+
+
+def deployment(store: Any) -> str:
+    """Which deployment a token belongs to: the log's origin (one per database, made at
+    random by the migration that built the Merkle tree; eventstore.tree) together with where
+    the database is - PostgreSQL's id of the database (a copy made with CREATE DATABASE …
+    TEMPLATE, or restored from a dump, is a database of its own), SQLite's file by its
+    absolute path.  Two databases sharing one token key accept no token of each other."""
+    import hashlib
+    import os
+
+    from eventstore.tree import TreeStore
+
+    origin = TreeStore(store).origin() or ""
+    if store.kind == "postgresql":
+        import psycopg
+
+        with psycopg.connect(store.conninfo(), autocommit=True, connect_timeout=5) as conn:
+            row = conn.execute("SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()").fetchone()
+        place = f"postgresql:{row[0]}"
+    else:
+        place = f"sqlite:{os.path.realpath(store.path)}"
+    return hashlib.sha256(f"{origin}\n{place}".encode()).hexdigest()[:24]
 
 
 def serializer() -> URLSafeTimedSerializer:
@@ -96,7 +209,8 @@ def token_key(store: Any) -> str:
 
 
 def issue(account: dict[str, Any]) -> tuple[str, int]:
-    token = serializer().dumps({"a": account["account"], "g": account["generation"]})
+    token = serializer().dumps({"a": account["account"], "g": account["generation"],
+                                "d": current_app.extensions["leitai_deployment"]})
     return token, TOKEN_HOURS * 3600
 
 
@@ -107,11 +221,12 @@ def sign_in(name: str, password: str) -> tuple[dict[str, Any], str, int]:
     """(the account, a token, its lifetime in seconds), or Unauthorized / TooManyAttempts:
     failed attempts are slowed down per account and per address."""
     throttle = current_app.extensions["leitai_throttle"]
-    address = request.remote_addr or "-"
+    address = client_address()
     try:
         name = account_name(name)
     except Exception:  # noqa: BLE001 - an impossible name is a failed sign-in like any other
         name = "-"
+    throttle.slow_down(name, address)  # a short delay, outside the lock: never a refusal
     with throttle.serial(name, address):
         throttle.check(name, address)
         account = recorded_account(name) if name != "-" else None
@@ -120,7 +235,7 @@ def sign_in(name: str, password: str) -> tuple[dict[str, Any], str, int]:
             throttle.failed(name, address)
             raise Unauthorized(why="the name or password is wrong, or the account is disabled",
                                why_zh="用户名或密码错误，或账号已停用")
-        throttle.succeeded(name)
+        throttle.succeeded(name, address)
     token, seconds = issue(account)
     return account, token, seconds
 
@@ -162,6 +277,9 @@ def identify(header: str) -> Principal:
         raise Unauthorized(why="the token is not valid", why_zh="令牌无效") from None
     if not isinstance(claims, dict) or not isinstance(claims.get("a"), str):
         raise Unauthorized(why="the token is not valid", why_zh="令牌无效")
+    if claims.get("d") != current_app.extensions["leitai_deployment"]:
+        raise Unauthorized(why="the token was issued by another deployment (another database); sign in here",
+                           why_zh="令牌不是本系统（本数据库）签发的，请在此重新登录")
     account = current_app.extensions["leitai_hub"].account(claims["a"])
     if account is None or (isinstance(claims.get("g"), int) and account["generation"] < claims["g"]):
         account = recorded_account(claims["a"])  # the read side has not caught up with it yet

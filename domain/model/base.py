@@ -1,5 +1,10 @@
 """What every Leitai aggregate and event shares: who acted, in what role, and the
-idempotency key of the command that caused the event."""
+idempotency key of the command that caused the event.
+
+A key may carry the digest of what its command asked (:func:`with_digest`: the HTTP
+request's fingerprint, the command line's arguments): the aggregate remembers the digest
+the key was first recorded with, and the same key asking for something else is refused
+(``KeyReused``) instead of being taken for "already done"."""
 
 from __future__ import annotations
 
@@ -10,11 +15,25 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain import text as texts
-from domain.errors import InvalidValue, ReasonRequired
+from domain.errors import InvalidValue, KeyReused, ReasonRequired
 
 ROLES = ("admin", "judge", "organization", "auditor", "public", "system")
 
 A = TypeVar("A", bound="LeitaiAggregate")
+
+
+DIGEST_MARK = "|sha256:"  # key|sha256:<32 hex digits>: the key and what its command asked
+
+
+def with_digest(key: str | None, digest: str) -> str | None:
+    """``key`` carrying the (hex) digest of its command's input."""
+    return None if key is None else f"{key}{DIGEST_MARK}{digest[:32]}"
+
+
+def split_key(key: str) -> tuple[str, str | None]:
+    """(the key as given, the digest it carries or None)."""
+    given, mark, digest = key.rpartition(DIGEST_MARK)
+    return (given, digest) if mark else (key, None)
 
 
 @dataclass(frozen=True)
@@ -42,7 +61,11 @@ class LeitaiAggregate(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             if self.key is not None:
-                aggregate.keys.setdefault(self.key, self.originator_version)
+                given, digest = split_key(self.key)
+                if given not in aggregate.keys:
+                    aggregate.keys[given] = self.originator_version
+                    if digest is not None:
+                        aggregate.key_digests[given] = digest
             self.evolve(aggregate)
 
         def evolve(self, aggregate: Any) -> None:
@@ -52,7 +75,8 @@ class LeitaiAggregate(Aggregate):
         pass
 
     def __init__(self) -> None:
-        self.keys: dict[str, int] = {}
+        self.keys: dict[str, int] = {}  # key as given -> the version first recorded under it
+        self.key_digests: dict[str, str] = {}  # key as given -> the digest of what its command asked
 
     @classmethod
     def _start(cls: type[A], event_class: type[Any], id: UUID, by: Actor, key: str | None,
@@ -60,13 +84,22 @@ class LeitaiAggregate(Aggregate):
         return cls._create(event_class, id=id, actor=by.id, role=by.role, key=key, **fields)
 
     def _record(self, event_class: type[Any], by: Actor, key: str | None, **fields: Any) -> int:
-        """Trigger an event; returns its version (the event's number in this aggregate)."""
+        """Trigger an event; returns its version (the event's number in this aggregate).
+        A key recorded before for a different command is refused (KeyReused)."""
+        self.seen(key)
         self.trigger_event(event_class, actor=by.id, role=by.role, key=key, **fields)
         return self.version
 
     def seen(self, key: str | None) -> int | None:
-        """The version recorded under an idempotency key, if this command already ran."""
-        return None if key is None else self.keys.get(key)
+        """The version recorded under an idempotency key, if this command already ran;
+        KeyReused if the key was recorded with the digest of a different command."""
+        if key is None:
+            return None
+        given, digest = split_key(key)
+        version = self.keys.get(given)
+        if version is not None and digest is not None and self.key_digests.get(given, digest) != digest:
+            raise KeyReused(key=given)
+        return version
 
 
 def require_reason(reason: str | None, action: str, action_zh: str, limit: int = texts.REASON_MAX) -> str:

@@ -1,0 +1,185 @@
+"""Idempotency that never loses a command (issue 14, item 11), on both stores.
+
+One key sent twice at once with different bodies used to be answered 201 twice with one
+sheet's number, the other sheet lost; a key reused on the command line for another
+entrant printed "already recorded" and lost the sheet.  Now the key is claimed with its
+request's fingerprint before the command runs (HTTP), and the domain's own key carries
+the digest of what was asked (HTTP and command line): the other request is refused
+(``KeyReused``), and the same request again gets the same answer, recorded once.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import event_count
+from tests.http import Client, add_account, serve, stop
+from tests.scenario import judge, small_contest
+
+OK = {"party": "25", "industry": "15"}
+LEITAI = str(Path(sys.executable).parent / "leitai")
+
+
+@pytest.fixture
+def web(app: Any) -> Iterator[Any]:
+    small_contest(app)
+    for code in ("J1", "J2", "J3"):
+        add_account(app, f"judge-{code.lower()}", "judge", contest="c", judge=code)
+    flask_app = serve(app)
+    yield flask_app
+    stop(flask_app)
+
+
+def _sheets(app: Any, code: str = "R1") -> dict[tuple[str, str], int]:
+    return dict(app.read(lambda s: s.round(code)).live)
+
+
+def test_one_key_sent_twice_at_once_with_different_bodies_records_one_and_refuses_the_other(app: Any, web: Any
+                                                                                         ) -> None:
+    for run, code in enumerate(("J1", "J2", "J3"), 1):  # three runs: it used to lose a sheet in every one
+        key = f"sheet-{run}"
+        clients = {entrant: Client(web, f"judge-{code.lower()}") for entrant in ("O1", "O2")}
+        start = threading.Barrier(2)
+        answers: dict[str, Any] = {}
+
+        def submit(entrant: str, start: Any = start, answers: dict[str, Any] = answers,
+                   clients: dict[str, Client] = clients, key: str = key) -> None:
+            start.wait()
+            answers[entrant] = clients[entrant].call("POST", "/api/rounds/R1/sheets", None,
+                                                     json={"entrant": entrant, "marks": OK},
+                                                     headers={"Idempotency-Key": key})
+
+        before = event_count(app)
+        threads = [threading.Thread(target=submit, args=(entrant,)) for entrant in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        statuses = {entrant: answer.status_code for entrant, answer in answers.items()}
+        assert sorted(statuses.values()) == [201, 422], (run, {e: a.get_json() for e, a in answers.items()})
+        won = next(entrant for entrant, status in statuses.items() if status == 201)
+        lost = next(entrant for entrant, status in statuses.items() if status == 422)
+        assert answers[lost].get_json()["code"] == "KeyReused" and key in answers[lost].get_json()["message"]
+        assert event_count(app) == before + 1, f"run {run}: {event_count(app) - before} events"
+        sheets = _sheets(app)
+        assert (code, won) in sheets and (code, lost) not in sheets, (run, sheets)
+        assert answers[won].get_json()["number"] == sheets[(code, won)]
+        # the refused one is not lost in silence: sent again with its own key, it is recorded
+        Client(web, f"judge-{code.lower()}").call("POST", "/api/rounds/R1/sheets", 201,
+                                                  json={"entrant": lost, "marks": OK},
+                                                  headers={"Idempotency-Key": f"{key}-again"})
+        assert (code, lost) in _sheets(app)
+
+
+def test_the_same_request_sent_at_once_is_recorded_once_and_answered_alike(app: Any, web: Any) -> None:
+    clients = [Client(web, "judge-j1") for _ in range(4)]
+    start = threading.Barrier(len(clients))
+    answers: list[Any] = []
+
+    def submit(client: Client) -> None:
+        start.wait()
+        answers.append(client.call("POST", "/api/rounds/R1/sheets", None, json={"entrant": "O1", "marks": OK},
+                                   headers={"Idempotency-Key": "twice"}))
+
+    before = event_count(app)
+    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert event_count(app) == before + 1
+    finished = [a for a in answers if a.status_code == 201]
+    assert all(a.status_code in (201, 409) for a in answers), [a.get_json() for a in answers]
+    assert finished and all(a.get_json()["number"] == finished[0].get_json()["number"] for a in finished)
+    assert sum(a.headers.get("Idempotent-Replayed") != "true" for a in finished) == 1  # one ran, the rest replayed
+    for a in answers:
+        if a.status_code == 409:  # still running when it gave up waiting: retry with the same key
+            assert a.get_json()["code"] == "RequestInProgress" and a.headers["Retry-After"]
+
+
+def test_two_commands_with_one_key_at_once_in_the_domain_one_is_refused(app: Any) -> None:
+    """Below HTTP: two commands of one writer batch (or racing writers) under one key with
+    different content - the second finds the key recorded with another digest."""
+    from domain.errors import KeyReused
+    from domain.model.base import with_digest
+
+    small_contest(app)
+    start = threading.Barrier(2)
+    outcomes: dict[str, Any] = {}
+
+    def submit(entrant: str) -> None:
+        key = with_digest("k", f"{entrant:0<64}")
+        start.wait()
+        try:
+            outcomes[entrant] = app.execute(lambda s: s.submit_sheet("R1", "J1", entrant, OK, judge("J1"), key),
+                                            "round R1").value
+        except KeyReused as refused:
+            outcomes[entrant] = refused
+
+    threads = [threading.Thread(target=submit, args=(entrant,)) for entrant in ("O1", "O2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    refused = [e for e, o in outcomes.items() if isinstance(o, KeyReused)]
+    assert len(refused) == 1, outcomes
+    sheets = _sheets(app)
+    assert len(sheets) == 1 and ("J1", refused[0]) not in sheets
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(app: Any, store_url: str, tmp_path: Path) -> Any:
+    small_contest(app)
+    env = {**os.environ, "LEITAI_DATABASE_URL": store_url, "LEITAI_ACTOR": "clerk-1"}
+    env.pop("LEITAI_LANG", None)
+
+    def start(*args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([LEITAI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                cwd=tmp_path)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        process = start(*args)
+        out, err = process.communicate(timeout=120)
+        return process.returncode, out, err
+
+    run.start = start  # type: ignore[attr-defined]
+    return run
+
+
+def test_a_key_reused_on_the_command_line_for_another_entrant_is_refused(app: Any, cli: Any) -> None:
+    code, out, err = cli("sheet", "R1", "J1", "O1", "party=25", "industry=15", "--key", "K")
+    assert code == 0 and "已登记评分表" in out, err
+    before = event_count(app)
+    code, out, err = cli("sheet", "R1", "J1", "O1", "party=25", "industry=15", "--key", "K")
+    assert code == 0 and "未重复登记" in out and event_count(app) == before  # the same command: a retry
+    code, out, err = cli("sheet", "R1", "J1", "O2", "party=25", "industry=15", "--key", "K")
+    assert code == 2, (out, err)
+    assert "已登记" not in out and "幂等键 K" in err and "--key" in err, (out, err)
+    assert event_count(app) == before and ("J1", "O2") not in _sheets(app)
+    code, out, err = cli("--lang", "en", "sheet", "R1", "J1", "O1", "party=26", "industry=15", "--key", "K")
+    assert code == 2 and "Idempotency key K was used for a different command" in err, err  # other marks
+    code, _, err = cli("sheet", "R1", "J1", "O2", "party=25", "industry=15", "--key", "K2")
+    assert code == 0 and ("J1", "O2") in _sheets(app), err
+
+
+def test_two_processes_with_one_key_and_different_entrants_record_one(app: Any, cli: Any) -> None:
+    processes = {entrant: cli.start("sheet", "R1", "J2", entrant, "party=25", "industry=15", "--key", "P")
+                 for entrant in ("O1", "O2")}
+    results = {entrant: (p.communicate(timeout=120), p.returncode) for entrant, p in processes.items()}
+    codes = sorted(code for _, code in results.values())
+    assert codes == [0, 2], results
+    lost = next(entrant for entrant, (_, code) in results.items() if code == 2)
+    assert "幂等键 P" in results[lost][0][1]
+    sheets = {k for k in _sheets(app) if k[0] == "J2"}
+    assert len(sheets) == 1 and ("J2", lost) not in sheets, sheets
