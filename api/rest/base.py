@@ -96,7 +96,7 @@ def command(work: Callable[[Any, str | None], Any], what: str, answer: Callable[
         domain_key = with_digest(f"http:{account}:{key}", fingerprint)
     hub().release()  # no read-model connection is held while the command queues and waits
     try:
-        outcome = leitai().execute(lambda s: work(s, domain_key), what)
+        outcome = leitai().execute(lambda s: work(s, domain_key), what, principal=p)
     except DomainKeyReused:
         raise KeyReused(key=key) from None  # the domain's key names the request's: say it as it was sent
     projected = hub().wait_for(outcome.position, WAIT)

@@ -74,7 +74,7 @@ def status_of(error: e.LeitaiError) -> int:
         return 401
     if isinstance(error, UnsafeFileName):
         return 400
-    if isinstance(error, Forbidden):
+    if isinstance(error, (Forbidden, e.OutOfScope)):
         return 403
     if isinstance(error, TooManyAttempts):
         return 429

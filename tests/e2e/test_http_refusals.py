@@ -200,6 +200,7 @@ NOT_BY_REQUEST = {
     "StoreError": "a store that is down: test_a_store_that_is_down_answers_503 below",
     "RoundSetAside": "a tampered event set aside: tests/integration/test_hostile_events.py",
     "LogRewritten": "a log rewritten by its database's owner: tests/e2e/test_http_log.py",
+    "OutOfScope": "a command changing what is outside the account's scope: tests/e2e/test_http_scope.py",
     "CalendarMissing": "needs a later clock: test_a_year_without_holiday_data below",
     "ImportRowError": "an upload: test_a_bad_upload_names_file_row_and_field below",
     "ImportErrors": "an upload: test_a_bad_upload_names_file_row_and_field below",
