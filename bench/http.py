@@ -77,7 +77,7 @@ def setup(store: StoreURL) -> None:
     from domain.services.app import Leitai
     from domain.services.setup import RoundSpec
     from domain.services.store import application_env
-    from eventstore.sidecar import Sidecar
+    from eventstore.sidecar import Sidecar, prepare
 
     app = Leitai(env=application_env(store), store=store)
     try:
@@ -108,17 +108,16 @@ def setup(store: StoreURL) -> None:
                     name = f"judge-{t:02d}{j}"
                     s.create_account(name, name, ADMIN)
                     s.grant_role(name, "judge", {"contest": "day", "judge": _judge(t, j)}, "bench", ADMIN)
+                    s.password_changed(name, ADMIN, commitment=commitment)
 
+        stored, commitment = prepare(PASSWORD)  # one hash for every judge: scrypt is slow on purpose
         app.run(accounts)
     finally:
         app.close()
     sidecar = Sidecar(store)
-    sidecar.set_password("judge-000", PASSWORD)
-    hashed = sidecar._sql("SELECT hash FROM leitai_credentials WHERE account = ?", ("judge-000",)).fetchone()[0]
     for t in range(TOWNSHIPS + 1):
         for j in range(JUDGES):
-            sidecar._sql("INSERT INTO leitai_credentials (account, hash, updated_at) VALUES (?, ?, 'bench') "
-                         "ON CONFLICT (account) DO NOTHING", (f"judge-{t:02d}{j}", hashed))
+            sidecar.store_hash(f"judge-{t:02d}{j}", stored)
     sidecar.close()
 
 

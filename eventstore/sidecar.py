@@ -1,7 +1,10 @@
 """Beside the event store: what must be kept but is not history.
 
 * password hashes (scrypt, memory-hard): the event log records that a password changed,
-  by whom and when, never the hash - an export given to auditors holds no secret;
+  by whom and when, never the hash - an export given to auditors holds no secret.  The
+  event commits to the hash (:func:`commitment`), and a hash the account's events do not
+  commit to signs nobody in: whoever can write this table (the application's database
+  login, the database's owner) cannot give an account a password of their choosing;
 * the answers to requests made with an ``Idempotency-Key``, so a retry gets the same
   answer (the commands themselves record nothing twice through the domain's own keys).
   A key is claimed, with the fingerprint of its request, before the command runs: its
@@ -51,6 +54,29 @@ def password_matches(password: str, stored: str | None) -> bool:
     return bool(expected) and hmac.compare_digest(found, expected)
 
 
+def prepare(password: str) -> tuple[str, str]:
+    """(the hash to store, the commitment its event records) of a new password.  The event is
+    recorded first, then the hash kept (:meth:`Sidecar.store_hash`): a command refused records
+    nothing and changes no hash, and a failure between the two signs nobody in."""
+    stored = hash_password(password)
+    return stored, commitment(stored)
+
+
+def commitment(stored: str) -> str:
+    """What a PasswordChanged event records of a stored hash: ``sha256:`` + the SHA-256 of its
+    text.  It tells nothing of the password (the hash is salted and memory-hard) and binds the
+    log to this one hash."""
+    return "sha256:" + hashlib.sha256(stored.encode("utf-8")).hexdigest()
+
+
+def committed(stored: str | None, expected: str | None) -> bool:
+    """Whether a stored hash is the one the account's events commit to (``expected``; None for
+    an account whose password an earlier version set, until ``leitai db upgrade`` commits it)."""
+    if expected is None:
+        return True
+    return stored is not None and hmac.compare_digest(commitment(stored), expected)
+
+
 def new_password() -> str:
     """A one-time password to hand over: 12 characters without look-alikes."""
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -92,15 +118,26 @@ class Sidecar:
 
     # -- passwords ------------------------------------------------------------------------------
 
-    def set_password(self, account: str, password: str) -> None:
+    def store_hash(self, account: str, stored: str) -> None:
+        """Keep an account's password hash - after the event committing to it is recorded."""
         now = datetime.now(timezone.utc).isoformat()
         self._sql("INSERT INTO leitai_credentials (account, hash, updated_at) VALUES (?, ?, ?) "
                   "ON CONFLICT (account) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at",
-                  (account, hash_password(password), now))
+                  (account, stored, now))
 
-    def check_password(self, account: str, password: str) -> bool:
+    def stored_hash(self, account: str) -> str | None:
         row = self._sql("SELECT hash FROM leitai_credentials WHERE account = ?", (account,)).fetchone()
-        return password_matches(password, row[0] if row else None)
+        return row[0] if row else None
+
+    def stored_hashes(self) -> dict[str, str]:
+        return dict(self._sql("SELECT account, hash FROM leitai_credentials").fetchall())
+
+    def check_password(self, account: str, password: str, expected: str | None = None) -> bool:
+        """The password is right, and its stored hash is the one the account's events commit
+        to (``expected``, see :func:`committed`).  Both are always checked: no timing hint."""
+        stored = self.stored_hash(account)
+        right = password_matches(password, stored)
+        return committed(stored, expected) and right
 
     # -- idempotent requests ------------------------------------------------------------------------
 

@@ -53,7 +53,9 @@ MAX_LINE = 8_000_000  # bytes: an event is at most 2 MB (migrations), escaped in
 @dataclass
 class Finding:
     round: str  # a round code, or "*" for the history as a whole
-    check: str  # seal | results | read_model | quarantine | chain | checkpoint | export_seal | export_results | export
+    # seal | results | finalists | read_model | credentials | quarantine | chain | checkpoint | export_seal |
+    # export_results | export | tree | head | coverage | held | witness | cosignature
+    check: str
     expected: Any
     found: Any
     detail: str = ""
@@ -195,7 +197,8 @@ def _chain_findings(report: VerifyReport, chain: ChainReport, folder: Folder, ke
 def verify_store(source: EventSource, only: str | None = None, served: dict[str, dict[str, Any]] | None = None,
                  keys: Sequence[bytes] = (), verify_signature: Any = None, held: Sequence[tuple[str, Note]] = (),
                  witnesses: Sequence[VerifierKey] = (), quorum: int = 0,
-                 accounts: Sequence[dict[str, Any]] | None = None) -> VerifyReport:
+                 accounts: Sequence[dict[str, Any]] | None = None,
+                 credentials: dict[str, str] | None = None) -> VerifyReport:
     """Fold, chain-check and re-hash the whole log in one read, then verify the rounds, the
     stored tree, the signed heads, the heads held from outside and the coverage."""
     folder = Folder()
@@ -217,6 +220,8 @@ def verify_store(source: EventSource, only: str | None = None, served: dict[str,
     report = verify_folder(folder, only, served)
     if accounts is not None:
         _check_accounts(report, folder, accounts)
+    if credentials is not None:
+        _check_credentials(report, folder, credentials)
     _chain_findings(report, chain, folder, keys, verify_signature or _verify_signature)
     tree = TreeStore(source.store, source.connection)
     origin = tree.origin()
@@ -246,6 +251,34 @@ def _check_accounts(report: VerifyReport, folder: Folder, served: Sequence[dict[
     for name in missing[:20]:
         report.findings.append(Finding("*", "read_model", name, None, f"the read side does not show account {name}",
                                        f"读取端没有显示账号 {name}"))
+
+
+def _check_credentials(report: VerifyReport, folder: Folder, stored: dict[str, str]) -> None:
+    """Every stored password hash must be the one its account's events commit to: a hash put
+    there outside Leitai signs nobody in, but it is a sign of tampering and is reported; so
+    is a hash no event commits to yet (set by an earlier version: `leitai db upgrade`
+    commits it) and a hash of no account."""
+    from eventstore.sidecar import commitment
+
+    for name in sorted(stored):
+        account = folder.accounts.get(name)
+        expected = account.password_commitment if account is not None else None
+        if account is None:
+            en, zh = (f"a password hash is stored for {name}, which no event creates",
+                      f"存有账号 {name} 的密码哈希，但没有任何事件创建过该账号")
+        elif expected is None:
+            en, zh = (f"the password hash of {name} was stored by an earlier version and no event commits to it: "
+                      "run `leitai db upgrade`, or set a new password with `leitai users password`",
+                      f"账号 {name} 的密码哈希由早期版本保存，没有事件对其作出承诺：请运行 `leitai db upgrade`，"
+                      "或用 `leitai users password` 设置新密码")
+        elif commitment(stored[name]) != expected:
+            en, zh = (f"the stored password hash of {name} is not the one its events commit to: it was changed "
+                      "outside Leitai (it signs nobody in); set a new password with `leitai users password`",
+                      f"账号 {name} 存储的密码哈希不是其事件所承诺的：它在擂台系统之外被改动过（无法用它登录）；"
+                      "请用 `leitai users password` 设置新密码")
+        else:
+            continue
+        report.findings.append(Finding("*", "credentials", expected, name, en, zh))
 
 
 def _log_findings(report: VerifyReport, log: LogTree, folder: Folder, origin: str | None, keys: Sequence[bytes],

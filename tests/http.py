@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from api.app import create_app
 from domain.model.base import Actor
 from domain.services.app import Leitai
-from eventstore.sidecar import Sidecar
+from eventstore.sidecar import Sidecar, prepare
 
 BOOTSTRAP = Actor("bootstrap", "admin")
 PASSWORD = "correct horse battery"
@@ -33,17 +33,32 @@ def stop(flask_app: Flask) -> None:
 
 
 def add_account(app: Leitai, name: str, role: str | None = None, password: str = PASSWORD, **scope: str) -> None:
-    """As ``leitai users add`` does: the account's events, then its password beside the store."""
+    """As ``leitai users add`` does: the account's events (the last commits to its password's
+    hash), then the hash beside the store."""
+    stored, commitment = prepare(password)
 
     def work(s: Any) -> None:
         if s.find_account(name) is None:
             s.create_account(name, name, BOOTSTRAP)
         if role is not None:
             s.grant_role(name, role, scope, "test account", BOOTSTRAP)
+        s.password_changed(name, BOOTSTRAP, commitment=commitment)
 
     app.run(work)
     sidecar = Sidecar(app.store)
-    sidecar.set_password(name, password)
+    sidecar.store_hash(name, stored)
+    sidecar.close()
+
+
+def give_password(app: Leitai, names: Iterable[str], password: str = PASSWORD) -> None:
+    """Passwords for accounts an import or a scenario made, as ``leitai users password`` sets
+    them (one hash for all: scrypt is slow on purpose)."""
+    stored, commitment = prepare(password)
+    names = list(names)
+    app.run(lambda s: [s.password_changed(name, BOOTSTRAP, commitment=commitment) for name in names])
+    sidecar = Sidecar(app.store)
+    for name in names:
+        sidecar.store_hash(name, stored)
     sidecar.close()
 
 

@@ -153,7 +153,7 @@ DEMO_ACCOUNTS = [
 
 def demo_accounts(app: Any, by: Any) -> list[tuple[str, str, str, str]]:
     """One account per role, each with a fresh one-time password."""
-    from eventstore.sidecar import Sidecar, new_password
+    from eventstore.sidecar import Sidecar, new_password, prepare
 
     sidecar = Sidecar(app.store)
     out = []
@@ -167,8 +167,9 @@ def demo_accounts(app: Any, by: Any) -> list[tuple[str, str, str, str]]:
     app.run(work)
     for name, role, scope, _ in DEMO_ACCOUNTS:
         password = new_password()
-        app.run(lambda s, n=name: s.password_changed(n, by))
-        sidecar.set_password(name, password)
+        stored, commitment = prepare(password)
+        app.run(lambda s, n=name, c=commitment: s.password_changed(n, by, commitment=c))
+        sidecar.store_hash(name, stored)
         out.append((name, role, ", ".join(f"{k}={v}" for k, v in scope.items()) or "-", password))
     sidecar.close()
     return out

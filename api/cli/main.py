@@ -33,10 +33,19 @@ class _Printed(logging.Filter):
         return not str(record.msg).startswith("signing refused")
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the standard error stream of the moment: a command run more than once in one
+    process (the tests, the demo) may find ``sys.stderr`` replaced since the first run."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def _log_to_stderr() -> None:
     logger = logging.getLogger("leitai")
     if not any(isinstance(f, _Printed) for h in logger.handlers for f in h.filters):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _Stderr(sys.stderr)
         handler.addFilter(_Printed())
         handler.setLevel(logging.WARNING)
         logger.addHandler(handler)

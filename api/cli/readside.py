@@ -304,6 +304,20 @@ def cmd_replay(ctx: Context) -> None:
     print(render.replay_text(report, ctx.lang))
 
 
+def _credentials(store: Any) -> dict[str, str] | None:
+    """The stored password hashes, to check against their commitments (None when this login
+    may not read them, as the read-only role of PostgreSQL may not)."""
+    from eventstore.sidecar import Sidecar
+
+    sidecar = Sidecar(store)
+    try:
+        return sidecar.stored_hashes()
+    except Exception:  # noqa: BLE001 - not readable here: the check is left to a login that may
+        return None
+    finally:
+        sidecar.close()
+
+
 def cmd_verify(ctx: Context) -> None:
     from api.cli import tlog
     from projections.verify import ExportUnreadable, verify_export, verify_store
@@ -347,7 +361,8 @@ def cmd_verify(ctx: Context) -> None:
                 read.round(only)  # an unknown round is "not found", never "all is well"
             served = {r["round"]: read.ranking(r["round"]) for r in read.rounds() if not only or r["round"] == only}
             report = verify_store(source, only, served, keys, held=held, witnesses=witnesses, quorum=quorum,
-                                  accounts=None if only else read.accounts())
+                                  accounts=None if only else read.accounts(),
+                                  credentials=None if only else _credentials(store))
         finally:
             source.close()
             read.close()

@@ -245,11 +245,13 @@ METHODS_ZH = {"mean": "平均", "median": "中位数", "trimmed_mean": "去掉�
 APPEAL_KINDS_ZH = {"objection": "异议", "appeal": "申诉"}
 CERT_STATES_ZH = {"opened": "已立项", "self_assessed": "已自评", "initially_evaluated": "已初评", "decided": "已复评",
                   "certified": "已认定", "revoked": "已摘星"}
-SHEET_CHANGES_ZH = {"submitted": "提交", "corrected": "更正", "voided": "作废"}
+SHEET_CHANGES_ZH = {"submitted": "提交", "corrected": "更正", "voided": "作废", "input": "登记考核数据",
+                    "input_replaced": "更改考核数据"}
 CHECKS_ZH = {"seal": "封存值", "results": "结果", "read_model": "读模型", "quarantine": "无法应用的事件",
              "chain": "哈希链", "checkpoint": "签名检查点", "export_seal": "导出的封存值",
              "export_results": "导出的结果", "export": "导出文件", "tree": "Merkle 树", "head": "签名树头",
-             "coverage": "签名覆盖", "held": "外部保存的树头", "witness": "见证方联署", "cosignature": "联署签名"}
+             "coverage": "签名覆盖", "finalists": "晋级选手", "held": "外部保存的树头", "witness": "见证方联署", "cosignature": "联署签名",
+             "credentials": "密码哈希"}
 
 
 def plural(count: int, word: str) -> str:

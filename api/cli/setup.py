@@ -114,7 +114,39 @@ def cmd_db_migrate(ctx: Context) -> None:
                 f"Put the application's login in the writer role {roles['writer']}: "
                 f"CREATE ROLE leitai LOGIN PASSWORD '…' IN ROLE {roles['writer']}")
     _keys_apart(ctx, store, admin_store() or store)
-    _first_head(ctx, admin_store() or store)
+    _first_head(ctx, admin_store() or store)  # over the history as the earlier version left it
+    _commit_passwords(ctx, admin_store() or store)
+
+
+def _commit_passwords(ctx: Context, store: Any) -> None:
+    """Password hashes an earlier version stored, which no event commits to (it recorded no
+    commitment): the upgrade records each one's commitment (PasswordCommitted), vouching for
+    the table as it finds it.  From then on a hash changed outside Leitai signs nobody in."""
+    from api.wiring import open_app
+    from eventstore.sidecar import Sidecar, commitment
+
+    sidecar = Sidecar(store)
+    try:
+        stored = sidecar.stored_hashes()
+    finally:
+        sidecar.close()
+    if not stored:
+        return
+    app = open_app(store.url, migrate=False, create=False)
+    try:
+        def work(s: Any) -> list[str]:
+            return [name for name in sorted(stored) if s.find_account(name) is not None
+                    and s.commit_password(name, commitment(stored[name]), ctx.actor)]
+
+        committed = app.execute(work, "password commitments").value
+    finally:
+        app.close()
+    if committed:
+        ctx.say(f"已为 {len(committed)} 个由早期版本设置密码的账号登记密码承诺（{'、'.join(committed[:10])}"
+                f"{'等' if len(committed) > 10 else ''}）：此后在擂台系统之外改动的密码哈希无法登录",
+                f"Recorded the password commitment of {len(committed)} account(s) whose password an earlier version "
+                f"set ({', '.join(committed[:10])}{' …' if len(committed) > 10 else ''}): from now on a password hash "
+                "changed outside Leitai signs nobody in")
 
 
 def _first_head(ctx: Context, store: Any) -> None:

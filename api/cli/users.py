@@ -17,19 +17,21 @@ def _scope(ctx: Context) -> dict[str, Any]:
 
 
 def cmd_add(ctx: Context) -> None:
-    from eventstore.sidecar import Sidecar, new_password
+    from eventstore.sidecar import Sidecar, new_password, prepare
 
     a = ctx.args
     password = new_password()
+    stored, commitment = prepare(password)
     scope = _scope(ctx)
 
     def work(s: Any) -> str:
         account = s.create_account(a.name, a.display_name, ctx.actor)
         s.grant_role(account.name, a.role, scope, "account created", ctx.actor)
+        s.password_changed(account.name, ctx.actor, commitment=commitment)
         return account.name
 
     outcome = ctx.app.execute(work, f"account {a.name}")
-    Sidecar(ctx.app.store).set_password(outcome.value, password)
+    Sidecar(ctx.app.store).store_hash(outcome.value, stored)
     ctx.recorded(outcome, f"已创建账号 {outcome.value}（{a.role}）", f"Account {outcome.value} created ({a.role})")
     ctx.say(f"一次性密码：{password}（只显示这一次；登录后请修改）", f"One-time password: {password} (shown once; change it after "
             "signing in)")
@@ -68,12 +70,15 @@ def cmd_revoke(ctx: Context) -> None:
 
 
 def cmd_password(ctx: Context) -> None:
-    from eventstore.sidecar import Sidecar, new_password
+    from domain.model.account import account_name
+    from eventstore.sidecar import Sidecar, new_password, prepare
 
     a = ctx.args
     password = new_password()
-    outcome = ctx.app.execute(lambda s: s.password_changed(a.name, ctx.actor), f"account {a.name}")
-    Sidecar(ctx.app.store).set_password(a.name.strip().lower(), password)
+    stored, commitment = prepare(password)
+    outcome = ctx.app.execute(lambda s: s.password_changed(a.name, ctx.actor, commitment=commitment),
+                              f"account {a.name}")
+    Sidecar(ctx.app.store).store_hash(account_name(a.name), stored)
     ctx.recorded(outcome, f"已为 {a.name} 设置新的一次性密码", f"New one-time password set for {a.name}")
     ctx.say(f"一次性密码：{password}", f"One-time password: {password}")
 

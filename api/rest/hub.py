@@ -48,7 +48,6 @@ class Hub:
         self._boards: dict[tuple[str, str], tuple[int, bytes]] = {}  # (round, lang) -> (position, JSON)
         self._renders: dict[tuple[str, str], threading.Lock] = {}  # one rendering of a board at a time
         self._views: dict[str, tuple[tuple[Any, ...], RoundView]] = {}  # round -> (its signature, the view)
-        self._accounts: dict[str, dict[str, Any]] = {}  # account -> its row (dropped when it changes)
         self._account_changed: dict[str, int] = {}  # account -> position of its last change the watcher saw
         self.leases = ConnectionLeases(store, POOL)
         self._stop = threading.Event()
@@ -127,7 +126,6 @@ class Hub:
                 read.close()
         with self._changed:
             if generation != self.generation:
-                self._accounts.clear()
                 self._views.clear()
             self.generation, self.position = generation, position
             for row in changed:
@@ -140,7 +138,6 @@ class Hub:
                     del self._boards[key]
             for name, account_position in accounts:
                 self._account_changed[name] = account_position
-                self._accounts.pop(name, None)
             self._changed.notify_all()
 
     # -- waiting --------------------------------------------------------------------------------
@@ -194,18 +191,6 @@ class Hub:
 
     def release(self) -> None:
         self.leases.release()
-
-    def account(self, name: str) -> dict[str, Any] | None:
-        """An account with its roles, from the read side (cached until it changes)."""
-        found = self._accounts.get(name)
-        if found is not None:
-            return found
-        found = self.read().account(name)
-        if found is not None:
-            with self._changed:  # never keep a row older than a change the watcher has seen
-                if int(found["position"] or 0) >= self._account_changed.get(name, 0):
-                    self._accounts[name] = found
-        return found
 
     def round_view(self, code: str) -> RoundView:
         """What the access policy needs to know about a round: cached, and dropped by the

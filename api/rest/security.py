@@ -230,8 +230,9 @@ def sign_in(name: str, password: str) -> tuple[dict[str, Any], str, int]:
     with throttle.serial(name, address):
         throttle.check(name, address)
         account = recorded_account(name) if name != "-" else None
-        if not current_app.extensions["leitai_sidecar"].check_password(name, password) or account is None \
-                or account["disabled"]:
+        expected = account["commitment"] if account is not None else None
+        if not current_app.extensions["leitai_sidecar"].check_password(name, password, expected) \
+                or account is None or account["disabled"]:
             throttle.failed(name, address)
             raise Unauthorized(why="the name or password is wrong, or the account is disabled",
                                why_zh="用户名或密码错误，或账号已停用")
@@ -280,9 +281,10 @@ def identify(header: str) -> Principal:
     if claims.get("d") != current_app.extensions["leitai_deployment"]:
         raise Unauthorized(why="the token was issued by another deployment (another database); sign in here",
                            why_zh="令牌不是本系统（本数据库）签发的，请在此重新登录")
-    account = current_app.extensions["leitai_hub"].account(claims["a"])
-    if account is None or (isinstance(claims.get("g"), int) and account["generation"] < claims["g"]):
-        account = recorded_account(claims["a"])  # the read side has not caught up with it yet
+    # the account as its events tell it, never the read side's row: whoever can write the read
+    # side's tables (the application's database login) grants nothing, and a change takes
+    # effect at once whether or not the projector runs
+    account = recorded_account(claims["a"])
     if account is None or account["disabled"] or account["generation"] != claims.get("g"):
         raise Unauthorized(why="the account is disabled or its password or roles changed; sign in again",
                            why_zh="账号已停用，或密码、角色已变更；请重新登录")
@@ -291,12 +293,15 @@ def identify(header: str) -> Principal:
 
 
 def recorded_account(name: str) -> dict[str, Any] | None:
-    """An account as its events tell it now (signing in never waits for the read side)."""
+    """An account as its events tell it now: who signs in, and with what rights, is read from
+    the append-only log on every request (a handful of events per account), never from the
+    read side (``commitment``: what its stored password hash must hash to)."""
     found = current_app.extensions["leitai"].read(lambda s: s.find_account(name))
     if found is None:
         return None
     return {"account": found.name, "display_name": found.display_name, "disabled": found.disabled,
-            "generation": found.generation, "grants": [{"role": g.role, **g.scope()} for g in found.grants]}
+            "generation": found.generation, "grants": [{"role": g.role, **g.scope()} for g in found.grants],
+            "commitment": found.password_commitment}
 
 
 def signed_in() -> Principal:

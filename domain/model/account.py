@@ -100,12 +100,26 @@ class Account(LeitaiAggregate):
             a.generation += 1
 
     class PasswordChanged(LeitaiAggregate.Event):
-        """The password changed (its hash is kept beside the store, never in an event)."""
+        """The password changed.  Its hash is kept beside the store, never in an event; the
+        event commits to it (``sha256:`` + SHA-256 of the stored hash text), so a hash put
+        there by anyone but Leitai signs nobody in.  Events of earlier versions carry none."""
 
         by_owner: bool
+        commitment: str | None = None
 
         def evolve(self, a: Account) -> None:
             a.generation += 1  # every token issued before is void
+            a.password_commitment = getattr(self, "commitment", None)
+
+    class PasswordCommitted(LeitaiAggregate.Event):
+        """The log commits to a password hash stored by an earlier version, which recorded no
+        commitment: ``leitai db upgrade`` vouches for the hashes as it finds them.  The
+        password did not change, and no token is voided."""
+
+        commitment: str
+
+        def evolve(self, a: Account) -> None:
+            a.password_commitment = self.commitment
 
     class Disabled(LeitaiAggregate.Event):
         reason: str
@@ -125,6 +139,7 @@ class Account(LeitaiAggregate):
         self.grants: list[Grant] = []
         self.disabled = False
         self.generation = 0  # tokens carry it: a password change, a revocation or disabling voids them
+        self.password_commitment: str | None = None  # what the stored password hash must hash to
 
     @classmethod
     def create(cls, name: str, display_name: str, by: Actor, key: str | None = None) -> Account:
@@ -146,8 +161,15 @@ class Account(LeitaiAggregate):
                      reason=require_reason(reason, "revoke a role", "撤销角色"))
         return True
 
-    def password_changed(self, by: Actor, key: str | None = None) -> None:
-        self._record(self.PasswordChanged, by, key, by_owner=by.id == self.name)
+    def password_changed(self, by: Actor, key: str | None = None, commitment: str | None = None) -> None:
+        self._record(self.PasswordChanged, by, key, by_owner=by.id == self.name, commitment=commitment)
+
+    def commit_password(self, commitment: str, by: Actor) -> bool:
+        """Record the commitment to the stored hash of an account that has none (upgrade)."""
+        if self.password_commitment is not None:
+            return False
+        self._record(self.PasswordCommitted, by, None, commitment=commitment)
+        return True
 
     def disable(self, reason: str, by: Actor, key: str | None = None) -> bool:
         if self.disabled:

@@ -51,5 +51,8 @@ class AccountCommands(SessionBase):
     def enable_account(self, name: str, reason: str, by: Actor, key: str | None = None) -> bool:
         return self.account(name).enable(reason, by, key)
 
-    def password_changed(self, name: str, by: Actor, key: str | None = None) -> None:
-        self.account(name).password_changed(by, key)
+    def password_changed(self, name: str, by: Actor, key: str | None = None, commitment: str | None = None) -> None:
+        self.account(name).password_changed(by, key, commitment)
+
+    def commit_password(self, name: str, commitment: str, by: Actor) -> bool:
+        return self.account(name).commit_password(commitment, by)

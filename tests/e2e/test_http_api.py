@@ -212,7 +212,7 @@ def test_tokens_stop_working_when_they_should(app: Any, web: Any) -> None:
                                   ).status_code == 401
     # the history tells who could do what, and since when
     history = app.read(lambda s: s.account("clerk"))
-    assert history.disabled and history.grants == [] and history.version == 4
+    assert history.disabled and history.grants == [] and history.version == 5  # created, granted, password, ...
 
 
 def test_a_lost_one_time_password_is_not_kept(web: Any) -> None:
@@ -237,9 +237,10 @@ def test_an_auditor_reads_who_could_act_and_since_when(app: Any, web: Any) -> No
                                                        "reason": "回避本轮"})
     admin.post("/api/accounts/judge-x/disable", {"reason": "离岗"})
     history = auditor.get("/api/accounts/judge-x/history")
-    assert [h["event"] for h in history] == ["Created", "RoleGranted", "RoleRevoked", "Disabled"]
+    assert [h["event"] for h in history] == ["Created", "RoleGranted", "PasswordChanged", "RoleRevoked", "Disabled"]
     assert [h["position"] for h in history] == sorted(h["position"] for h in history)
-    granted, revoked = history[1], history[2]
+    granted, password, revoked = history[1], history[2], history[3]
+    assert "hash" not in str(password) and "password" not in password  # the event commits to a hash, holds none
     assert granted["granted"] == "judge" and granted["scope"] == {"contest": "c", "judge": "J2"}
     assert granted["reason"] == "县委组织部聘任" and granted["actor"] == "admin"
     assert revoked["revoked"] == "judge" and revoked["reason"] == "回避本轮"

@@ -63,10 +63,9 @@ def _prepare(db: str) -> None:
     from domain.services.app import Leitai
     from domain.services.setup import RoundSpec
     from domain.services.store import application_env, parse_url
-    from eventstore.sidecar import Sidecar
+    from tests.http import give_password
 
     store = parse_url(db)
-    sidecar = Sidecar(store)
     by = Actor("web-test", "admin")
     app = Leitai(env=application_env(store), store=store)
     try:
@@ -75,9 +74,8 @@ def _prepare(db: str) -> None:
             s.grant_role("judge-j06", "judge", {"contest": CONTEST, "judge": "J06"}, "web test: seated nowhere", by)
 
         app.run(unseated_judge)
-        for name in ("admin", "county", "township-gl", "judge-j01", "judge-j06", "org-ws-gl-03", "auditor"):
-            sidecar.set_password(name, PASSWORD)
-        sidecar.close()
+        give_password(app, ("admin", "county", "township-gl", "judge-j01", "judge-j06", "org-ws-gl-03", "auditor"),
+                      PASSWORD)
         for code, live in (("R-WEB-LIVE", True), ("R-WEB-CLOSE", False), ("R-WEB-BLIND", False)):
             app.schedule_round(CONTEST, RoundSpec(code, "township", "WS-GL", "2025-06", "township-2025",
                                                   judges=JUDGES, theme=f"网页测试 {code}",

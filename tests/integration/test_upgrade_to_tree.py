@@ -61,7 +61,7 @@ def upgrade(monkeypatch, capsys, url) -> str:
     return capsys.readouterr().out
 
 
-def check_upgraded(url: str, old_key: bytes, events: list[tuple]) -> None:
+def check_upgraded(url: str, old_key: bytes, events: list[tuple], committed: int = 0) -> None:
     source = EventSource(parse_url(url))
     try:
         report = verify_store(source, keys=[old_key])
@@ -69,7 +69,8 @@ def check_upgraded(url: str, old_key: bytes, events: list[tuple]) -> None:
         source.close()
     assert report.ok, [f.detail for f in report.findings]
     assert report.checkpoints == CHECKPOINTS and report.heads == 1  # the old checkpoints still verify
-    assert report.tree_size == EVENTS + 1 and len(report.rounds) == 7  # the first head's own event follows
+    # the first head's own event follows, then the commitments to the passwords the earlier version kept
+    assert report.tree_size == EVENTS + 1 + committed and len(report.rounds) == 7
     tree = merkle.MemoryTree()  # the tree built over the existing log is that of its events
     for position, aggregate, version, topic, state in events:
         tree.append(event_leaf(position, UUID(hex=aggregate), version, topic, state))
@@ -82,7 +83,8 @@ def test_an_sqlite_deployment_upgrades_to_the_tree_and_its_old_checkpoints_still
     assert migrations.applied(parse_url(url)).keys() == set(range(1, 9))  # as the earlier version left it
     out = upgrade(monkeypatch, capsys, url)
     assert "0009_merkle_tree" in out and "Signed and recorded the first tree head" in out and f"({EVENTS} events)" in out
-    check_upgraded(url, old_key, fixture_events(old_sqlite))
+    assert "password commitment of 6 account(s)" in out  # the six accounts of the earlier version's demo
+    check_upgraded(url, old_key, fixture_events(old_sqlite), committed=6)
     assert "first tree head" not in upgrade(monkeypatch, capsys, url)  # once
     monkeypatch.setenv("LEITAI_DATABASE_URL", url)
     assert main(["checkpoint"]) == 0  # and the heads that follow extend the first one

@@ -21,7 +21,7 @@ from api.rest.schemas.accounts import (
     Token,
 )
 from api.rest.schemas.common import Reason
-from api.rest.security import actor, principal, refuse, sign_in, signed_in
+from api.rest.security import actor, principal, recorded_account, refuse, sign_in, signed_in
 from domain import access
 from domain.errors import AccountNotFound
 from domain.model.account import account_name
@@ -57,13 +57,19 @@ class PasswordResource(MethodView):
     @blp.response(200, Done)
     def post(self, data: dict[str, Any]) -> Any:
         """Change one's own password (every token issued before is void)"""
+        from eventstore.sidecar import prepare
+
         p = signed_in()
-        if not sidecar().check_password(p.name, data["current"]):
+        account = recorded_account(p.name)
+        if account is None or not sidecar().check_password(p.name, data["current"], account["commitment"]):
             raise Unauthorized(why="the current password is wrong", why_zh="当前密码错误")
-        sidecar().set_password(p.name, data["new"])
-        return command(lambda s, key: s.password_changed(p.name, actor(p, "admin" if p.is_superuser else
-                                                                       _role_of(p)), key),
-                       f"account {p.name}", lambda _: {"changed": True})
+        stored, commitment = prepare(data["new"])
+        by = actor(p, "admin" if p.is_superuser else _role_of(p))
+        result = command(lambda s, key: s.password_changed(p.name, by, key, commitment=commitment),
+                         f"account {p.name}", lambda _: {"changed": True})
+        if isinstance(result, dict) and result["recorded"]:
+            sidecar().store_hash(p.name, stored)
+        return result
 
 
 def _role_of(p: Any) -> str:
@@ -96,23 +102,24 @@ class AccountsResource(MethodView):
     @blp.response(201, AccountResult)
     def post(self, data: dict[str, Any]) -> Any:
         """Create an account with its roles; the answer holds a one-time password"""
-        from eventstore.sidecar import new_password
+        from eventstore.sidecar import new_password, prepare
 
         p = _manager()
         name = account_name(data["name"])
         by = actor(p, "admin")
+        password = new_password()
+        stored, commitment = prepare(password)
 
         def work(s: Any, key: str | None) -> str:
             s.create_account(name, data["display_name"], by, key)
             for grant in data["grants"]:
-                role = grant.pop("role")
-                s.grant_role(name, role, grant, data["reason"], by)
+                s.grant_role(name, grant["role"], {k: v for k, v in grant.items() if k != "role"}, data["reason"], by)
+            s.password_changed(name, by, commitment=commitment)
             return name
 
-        password = new_password()
         result = command(work, f"account {name}", lambda _: {"account": name, "password": password})
         if isinstance(result, dict) and result["recorded"]:
-            sidecar().set_password(name, password)
+            sidecar().store_hash(name, stored)
         return result
 
 
@@ -171,15 +178,16 @@ class ResetResource(MethodView):
     @blp.response(200, AccountResult)
     def post(self, data: dict[str, Any], name: str) -> Any:
         """Set a new one-time password (tokens issued before are void)"""
-        from eventstore.sidecar import new_password
+        from eventstore.sidecar import new_password, prepare
 
         p = _manager()
         name = account_name(name)
         password = new_password()
-        result = command(lambda s, key: s.password_changed(name, actor(p, "admin"), key), f"account {name}",
-                         lambda _: {"account": name, "password": password})
-        if isinstance(result, dict):
-            sidecar().set_password(name, password)
+        stored, commitment = prepare(password)
+        result = command(lambda s, key: s.password_changed(name, actor(p, "admin"), key, commitment=commitment),
+                         f"account {name}", lambda _: {"account": name, "password": password})
+        if isinstance(result, dict) and result["recorded"]:
+            sidecar().store_hash(name, stored)
         return result
 
 

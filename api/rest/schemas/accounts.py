@@ -53,7 +53,7 @@ class AccountEvent(Schema):
 
     position = fields.Integer(required=True, metadata={"description": "its position in the log"})
     event = fields.String(required=True, metadata={"description": "Created, RoleGranted, RoleRevoked, "
-                                                                   "PasswordChanged, Disabled or Enabled"})
+                                                                   "PasswordChanged, PasswordCommitted, Disabled or Enabled"})
     at = fields.String(allow_none=True, required=True, metadata={"description": "when, China Standard Time"})
     actor = fields.String(allow_none=True, required=True, metadata={"description": "the account that did it"})
     actor_role = fields.String(allow_none=True, required=True)
