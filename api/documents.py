@@ -45,6 +45,7 @@ def gather(read: Any, code: str, kind: str) -> dict[str, Any]:
                                  None)
     if kind == "score-sheet":
         data["explanations"] = read.explanations(board["round"])
+    data["revisions"] = read.revisions(board["round"])  # finalists revised when a source round's results changed
     return data
 
 
@@ -108,11 +109,29 @@ def _notice_html(data: dict[str, Any], zh: bool) -> str:
         f"<td>{_e(labels.get(e['promotion'] or '', e['promotion'] or ''))}</td></tr>" for e in board["entries"])
     contact = data["contest"].get("contact") or ""
     where = (f"<p>受理异议：{_e(contact)}</p>" if zh else f"<p>Objections: {_e(contact)}</p>") if contact else ""
+    again = ""
+    if p and p.get("reason"):  # published again: why, and what changed
+        again = (f"<p class='again'>本次为重新公示：{_e(p['reason'])}</p>" if zh
+                 else f"<p class='again'>Published again: {_e(p['reason'])}</p>")
+    revised = _revisions_html(data.get("revisions") or [], zh)
     heads = "".join(f"<th>{labels[k]}</th>" for k in ("rank", "entrant", "name", "secretary", "final", "award",
                                                       "promotion"))
     issued = p["published_on"] if p else ""
-    return (f"<p>{intro}</p><table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>{where}"
-            f"<div class='sign'>{_e(data['unit_name'])}<br>{_e(issued)}</div>")
+    return (f"<p>{intro}</p>{again}<table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>{revised}"
+            f"{where}<div class='sign'>{_e(data['unit_name'])}<br>{_e(issued)}</div>")
+
+
+def _revisions_html(revisions: list[dict[str, Any]], zh: bool) -> str:
+    """The finalists withdrawn or admitted because a source round's results changed."""
+    if not revisions:
+        return ""
+    kind_zh = {"withdrawn": "退出", "admitted": "加入", "updated": "来源名次、得分更新"}
+    items = "".join(f"<li>{_e(r['entrant'])} {_e(r['name'])}：{kind_zh.get(r['kind'], r['kind'])}（{_e(r['event'])}）"
+                    f"——{_e(r['reason'])}</li>" if zh else
+                    f"<li>{_e(r['entrant'])} {_e(r['name'])}: {_e(r['kind'])} ({_e(r['event'])}) — {_e(r['reason'])}</li>"
+                    for r in revisions)
+    head = "晋级名单变更（来源轮次的结果变更后）：" if zh else "Finalists revised after a source round's results changed:"
+    return f"<div class='revised'><p>{head}</p><ul>{items}</ul></div>"
 
 
 def _sheet_html(data: dict[str, Any], zh: bool) -> str:

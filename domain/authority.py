@@ -13,8 +13,9 @@ The rules (an *admin* grant has a contest and a unit, either may be open):
 * a **round** is changed by an admin whose unit is the round's or above it, in the round's
   contest; a judge submits and corrects only their own sheets in a round where they are
   seated; an organization files objections and appeals only for itself, as an entrant;
-  an entrant admitted by promotion may come only from a round the admin runs that names
-  this round as the one it promotes to, in the same contest;
+  an entrant admitted by promotion (or withdrawn because its source round no longer promotes
+  it) only from a round the admin runs that names this round as the one it promotes to, in
+  the same contest;
 * a **contest** is changed by an admin of the whole contest or of its top unit, except what
   belongs to one unit: a round scheduled or an organization enrolled in a unit, a unit
   added under another - for those, an admin of that unit (or above) suffices;
@@ -129,8 +130,9 @@ def _round(p: Principal, rnd: Any, events: Iterable[Any], directory: Directory) 
             continue
         if name == "AppealFiled" and getattr(e, "entrant", None) in own and e.entrant in rnd.entrants:
             continue
-        if name == "EntrantAdmitted" and _promoted(p, rnd, getattr(e, "source", None) or {}, directory):
-            continue
+        if name in ("EntrantAdmitted", "FinalistWithdrawn") and _promoted(p, rnd, getattr(e, "source", None) or {},
+                                                                         directory):
+            continue  # the finalists a round the admin runs promotes (or no longer promotes) here
         if name == "JudgeRecused" and getattr(e, "automatic", False):
             continue  # recorded with an admission it follows from (a judge's home unit)
         return False

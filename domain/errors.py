@@ -268,6 +268,15 @@ class ReasonRequired(LeitaiError):
     en = "A reason is required to {action}."
 
 
+class InputReplacementNeedsReason(ReasonRequired):
+    """A recorded assessment value or vote count is replaced by another only with a reason."""
+
+    zh = ("轮次 {round} 中 {entrant} 的「{component}」已登记为 {recorded}（{event}），改为 {given} 必须填写理由"
+          "（reason，命令行 --reason）；原来的值保留在记录中。")
+    en = ("{entrant}'s {component} in round {round} is recorded as {recorded} ({event}); replacing it with {given} "
+          "needs a reason (reason, on the command line --reason); the value it replaces stays in the history.")
+
+
 class AppealOutsidePeriod(LeitaiError):
     zh = "轮次 {round} 的公示期为 {start} 至 {end}，{date} 不在公示期内，异议/申诉不予受理。"
     en = "The publicity period of round {round} runs from {start} to {end}; {date} is outside it, so the filing is refused."
@@ -319,6 +328,20 @@ class NotFinalYet(LeitaiError):
 class NoPromotion(LeitaiError):
     zh = "轮次 {round} {why_zh}"
     en = "Round {round}: {why}"
+
+
+class PromotionsLocked(RoundStateError):
+    """A change of a round's results would change who it promotes, and the round it promotes
+    to has started: its finalists can no longer change."""
+
+    zh = ("轮次 {round} 的晋级名单会因此改变（{change_zh}），但它晋级的目标轮次 {target} 当前{status_zh}，"
+          "参赛选手已不能变更，本次操作未登记任何内容。只有目标轮次尚未开始评分时，才能变更晋级名单。")
+    en = ("This would change whom round {round} promotes ({change}), but the round it promotes to, {target}, is "
+          "{status}: its entrants can no longer change, and nothing was recorded. Promotions change only while the "
+          "next round has not started scoring.")
+
+    def __init__(self, round: str, target: str, status: str, change: str, change_zh: str) -> None:
+        LeitaiError.__init__(self, round=round, target=target, status=status, change=change, change_zh=change_zh)
 
 
 class CalendarMissing(LeitaiError):

@@ -47,7 +47,8 @@ def round_and_links(source: EventSource, code: str) -> tuple[Round, dict[str, Li
 
 
 def audit(source: EventSource, code: str, entrant: str) -> dict[str, Any]:
-    """The explanation of one entrant's result, with the history of its sheets and appeals."""
+    """The explanation of one entrant's result, with the history of its sheets, inputs and
+    appeals (exactly the write side's explanation: folded from the same events)."""
     rnd, linked, folder = round_and_links(source, code)
     if entrant not in rnd.entrants:
         raise EntrantNotAdmitted(round=code, entrant=entrant)
@@ -120,6 +121,21 @@ def event_times(source: EventSource, code: str) -> dict[str, str]:
         if at is not None:  # an event without a readable time shows none
             times[f"{code}#{row[2]}"] = at
     return times
+
+
+def revisions(source: EventSource, code: str) -> list[dict[str, Any]]:
+    """How changes of the source rounds' results revised this round's finalists, oldest
+    first: each withdrawal or admission with its event, entrant, name, source round, who,
+    when and why (rulebook section 7)."""
+    folder = Folder()
+    folder.apply_rows(source.events_of([round_id(code)]))
+    rnd = folder.rounds.get(code)
+    if rnd is None:
+        raise RoundNotFound(round=code)
+    return [{"event": rnd.ref(r["seq"]), "kind": r["kind"], "entrant": r["entrant"],
+             "name": rnd.entrants[r["entrant"]].name, "round": r["source"].get("round"),
+             "rank": r["source"].get("rank"), "final": r["source"].get("final"), "actor": r["actor"], "at": r["at"],
+             "reason": r["reason"]} for r in rnd.revisions]
 
 
 def explanations(source: EventSource, code: str) -> tuple[Round, list[dict[str, Any]]]:

@@ -14,6 +14,7 @@ import orjson
 
 from domain.model.round import LinkedRound
 from domain.model.round_events import FINAL
+from domain.model.round_publicity import withdrawn_by_revision
 from domain.rules.engine import RoundResult
 from domain.rules.standings import FinalRound, Standing, period_standings, periods_of, previous_period
 from domain.rules.stars import Rated, recommend
@@ -255,7 +256,8 @@ class Computer:
         changes.replacing(FINALISTS, ("target",), (code,))
         for entrant, record in sorted(rnd.entrants.items()):
             source = record.source
-            if source.get("kind") == "promotion":
+            if source.get("kind") == "promotion" and not (record.status == "withdrawn"
+                                                          and withdrawn_by_revision(rnd, entrant)):
                 origin = self.folder.rounds.get(source["round"])
                 changes.rows[FINALISTS.name].append((
                     code, entrant, record.name, source["round"], origin.unit if origin else None, source.get("rank"),

@@ -1,9 +1,12 @@
 """How one entrant's result was reached, step by step, from the recorded events.
 
 The explanation lists every valid sheet with the event that recorded it, what the
-panel method left out, each component and its weight, every adjustment, the unrounded
-and rounded final, the rank and the tie-break that decided it; then the sheets that do
-not count (voided, corrected versions, recused judges) and the appeals that touched it.
+panel method left out, each component and its weight, every assessment value or vote
+count with its history (each value's event, who recorded it, when and why it replaced the
+one before), every adjustment, the unrounded and rounded final, the rank and the tie-break
+that decided it; then the sheets that do not count (voided, corrected versions, recused
+judges), the appeals that touched it and, for a finalist admitted by promotion, where it
+came from and how a change of its source round's results revised it.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ def explanation(rnd: Round, result: RoundResult, entrant: str) -> dict[str, Any]
         "sheets": sheets,
         "not_counted": _not_counted(rnd, entrant),
         "history": _history(rnd, entrant),
+        "inputs": _inputs(rnd, entrant),
+        "admission": _admission(rnd, entrant),
         "components": components,
         "adjustments": [{"event": a.ref, "points": exact_text(a.points), "reason": a.reason} for a in e.adjustments],
         "bonus": exact_text(e.bonus), "penalty": exact_text(e.penalty),
@@ -103,8 +108,8 @@ def _not_counted(rnd: Round, entrant: str) -> list[dict[str, Any]]:
 
 
 def _history(rnd: Round, entrant: str) -> list[dict[str, Any]]:
-    """Every sheet event for this entrant, oldest first: who submitted, corrected or
-    voided which sheet, and why."""
+    """Every sheet and input event for this entrant, oldest first: who submitted, corrected
+    or voided which sheet, who recorded or replaced which value, and why."""
     out = []
     for record in rnd.sheets.values():
         if record.entrant != entrant:
@@ -112,4 +117,42 @@ def _history(rnd: Round, entrant: str) -> list[dict[str, Any]]:
         for version, kind, actor, reason in record.log:
             out.append({"event": rnd.ref(version), "seq": version, "judge": record.judge, "kind": kind,
                         "actor": actor, "reason": reason})
+    for (who, component), log in rnd.input_log.items():
+        if who != entrant:
+            continue
+        for i, entry in enumerate(log):
+            out.append({"event": rnd.ref(entry.version), "seq": entry.version, "judge": None,
+                        "kind": "input_replaced" if i else "input", "component": component, "value": entry.value,
+                        "actor": entry.actor, "at": entry.at, "reason": entry.reason})
     return sorted(out, key=lambda h: h["seq"])
+
+
+def _inputs(rnd: Round, entrant: str) -> list[dict[str, Any]]:
+    """Each assessment value or vote count of the entrant as it stands, with every value
+    recorded for it: the event (ROUND#VERSION), who, when, why it replaced the one before."""
+    out = []
+    for (who, component), log in sorted(rnd.input_log.items()):
+        if who != entrant or not log:
+            continue
+        history = [{"event": rnd.ref(e.version), "value": e.value, "actor": e.actor, "at": e.at, "reason": e.reason,
+                    "appeal": None if e.appeal is None else rnd.ref(e.appeal),
+                    "replaces": rnd.ref(log[i - 1].version) if i else None} for i, e in enumerate(log)]
+        out.append({"component": component, **{k: history[-1][k] for k in ("value", "event", "actor", "at", "reason")},
+                    "history": history})
+    return out
+
+
+def _admission(rnd: Round, entrant: str) -> dict[str, Any] | None:
+    """How a finalist entered this round by promotion (the source round, its rank and final
+    there) and every revision a change of that round's results made (withdrawn, admitted
+    again, its source updated), with who, when and why; None for an entrant not promoted."""
+    record = rnd.entrants.get(entrant)
+    if record is None or record.source.get("kind") != "promotion":
+        return None
+    source = record.source
+    return {"round": source.get("round"), "rank": source.get("rank"), "final": source.get("final"),
+            "seal": source.get("seal"), "rules": source.get("rules"),
+            "revisions": [{"event": rnd.ref(r["seq"]), "kind": r["kind"], "round": r["source"].get("round"),
+                           "rank": r["source"].get("rank"), "final": r["source"].get("final"), "actor": r["actor"],
+                           "at": r["at"], "reason": r["reason"]}
+                          for r in rnd.revisions if r["entrant"] == entrant]}

@@ -319,6 +319,12 @@ class ReadModels:
 
         return self._from_events(audit.explanations, self.round(code)["round"])[1]
 
+    def revisions(self, target: str) -> list[dict[str, Any]]:
+        """The finalists of a round withdrawn or admitted when a source round's results changed."""
+        from projections import audit
+
+        return self._from_events(audit.revisions, self.round(target)["round"])
+
     def finalists(self, target: str) -> list[dict[str, Any]]:
         target = self.round(target)["round"]
         return self.store.select(FINALISTS, {"target": target}, order="source_round, source_rank, entrant")

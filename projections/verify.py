@@ -34,6 +34,7 @@ import orjson
 from domain.chain import fingerprint
 from domain.checkpoint import Note, NoteError, Signature, VerifierKey, b64
 from domain.model.round_events import CLOSED, FINAL, PUBLISHED
+from domain.model.round_publicity import withdrawn_by_revision
 from domain.rules.seal import canonical_json
 from projections.chain import ChainReport, as_bytes, check_chain, check_checkpoints
 from projections.compute import Computer
@@ -146,7 +147,59 @@ def _verify_folder(folder: Folder, only: str | None, served: dict[str, dict[str,
                 report.findings.append(Finding(code, "read_model", expected, served[code],
                                                "the read side serves a different ranking",
                                                "读模型提供的排名与按事件计算的不同"))
+    _check_finalists(report, folder, only)
     return report
+
+
+def _check_finalists(report: VerifyReport, folder: Folder, only: str | None) -> None:
+    """Every finalist admitted by promotion, still in its round, is promoted by its source
+    round's latest results; and every entrant a round's latest results promote is in the
+    round it promoted into (unless it withdrew or was disqualified there itself)."""
+    for code in sorted(folder.rounds):
+        target = folder.rounds[code]
+        if code in folder.unusable_rounds:
+            continue
+        for entrant, record in sorted(target.entrants.items()):
+            source = record.source
+            if source.get("kind") != "promotion" or record.status != "active":
+                continue
+            origin_code = str(source.get("round"))
+            if only and only not in (code, origin_code):
+                continue
+            origin = folder.rounds.get(origin_code)
+            if origin is None or origin_code in folder.unusable_rounds:
+                continue
+            row = next((r for r in origin.results or [] if r["entrant"] == entrant), None)
+            if row is None or row.get("promotion") != "promoted":
+                now = "-" if row is None else f"rank {row.get('rank') or '-'}, {row.get('promotion') or '-'}"
+                now_zh = "不在结果中" if row is None else f"名次 {row.get('rank') or '-'}，{row.get('promotion') or '-'}"
+                report.findings.append(Finding(
+                    code, "finalists", "promoted", None if row is None else row.get("promotion"),
+                    f"{entrant} is a finalist of round {code} by promotion from round {origin_code}, whose latest "
+                    f"results do not promote it ({now}): the finalists were not revised when those results changed",
+                    f"{entrant} 经晋级进入轮次 {code}，但来源轮次 {origin_code} 最新的结果中它未晋级（{now_zh}）："
+                    "来源轮次的结果变更后，晋级名单没有随之变更"))
+    for code in sorted(folder.rounds):
+        origin = folder.rounds[code]
+        if code in folder.unusable_rounds:
+            continue
+        for target_code in sorted(origin.promotions):
+            if only and only not in (code, target_code):
+                continue
+            target = folder.rounds.get(target_code)
+            if target is None or target_code in folder.unusable_rounds:
+                continue
+            for row in origin.results or []:
+                entrant = row["entrant"]
+                if row.get("promotion") != "promoted":
+                    continue
+                record = target.entrants.get(entrant)
+                if record is None or (record.status == "withdrawn" and withdrawn_by_revision(target, entrant)):
+                    report.findings.append(Finding(
+                        target_code, "finalists", entrant, None,
+                        f"the latest results of round {code} promote {entrant}, but it is not a finalist of round "
+                        f"{target_code}, where round {code} promoted its finalists",
+                        f"轮次 {code} 最新的结果中 {entrant} 晋级，但它不在轮次 {code} 已晋级进入的轮次 {target_code} 中"))
 
 
 FIELD_ZH = {"rank": "名次", "final": "最终得分", "award": "奖项", "promotion": "晋级", "reason": "原因",

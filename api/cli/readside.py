@@ -170,16 +170,19 @@ def _today() -> str:
 
 
 def cmd_audit(ctx: Context) -> None:
-    x = view(ctx, lambda read: read.audit(ctx.args.round, ctx.args.entrant))
+    x = view(ctx, lambda read: {**read.audit(ctx.args.round, ctx.args.entrant),
+                                "times": read.event_times(ctx.args.round)})
     if x is None:
         return
     print(render.explain_text(x, ctx.lang))
     if x["history"]:
         print()
-        print(ctx.t("评分表记录：", "Sheet history:"))
+        print(ctx.t("评分表和考核数据记录：", "Sheet and input history:"))
         for h in x["history"]:
-            print(f"  {h['event']}  {h['judge']}  {render.sheet_change(h['kind'], ctx.lang)}  {h['actor']}"
-                  + (f"  {h['reason']}" if h["reason"] else ""))
+            what = h["judge"] if h["judge"] else f"{h['component']}={h['value']}"
+            at = h.get("at") or x["times"].get(h["event"]) or "-"
+            print(f"  {h['event']}  {at}  {what}  {render.sheet_change(h['kind'], ctx.lang)}  "
+                  f"{h['actor']}" + (f"  {h['reason']}" if h["reason"] else ""))
 
 
 def cmd_standings(ctx: Context) -> None:

@@ -139,6 +139,19 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
                    f"{c['weight']}")
     for a in x["adjustments"]:
         out.append(f"  {'加减分' if zh else 'adjustment'} {a['points']}  {a['reason']}  ({a['event']})")
+    if x.get("inputs"):
+        out.append("考核数据和票数（每次登记的事件、操作人、时间和理由）：" if zh
+                   else "Assessment values and votes (each value's event, actor, time and reason):")
+        for i in x["inputs"]:
+            out.append(f"  {i['component']} = {i['value']}")
+            for h in i["history"]:
+                why = ""
+                if h["replaces"]:
+                    why = (f"  替换 {h['replaces']}，理由：{h['reason'] or '（未记录）'}" if zh
+                           else f"  replaces {h['replaces']}, reason: {h['reason'] or '(none recorded)'}")
+                elif h["reason"]:
+                    why = f"  理由：{h['reason']}" if zh else f"  reason: {h['reason']}"
+                out.append(f"    {h['event']}  {h['value']}  {h['actor']}  {h['at'] or '-'}{why}")
     if x["exact_final"] is not None:
         out.append(f"{'未舍入得分' if zh else 'Unrounded final'} = {_both(x['exact_final_readable'], x['exact_final'], zh)}")
         out.append(f"最终得分（四舍五入到 {x['decimals']} 位小数）= {x['final']}" if zh else
@@ -161,6 +174,15 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
         out.append((f"晋级：{label(x['promotion'], lang)}" if zh else f"Promotion: {label(x['promotion'], lang)}")
                    + ((f"（{label(x['reason'], lang)}）" if zh else f" ({label(x['reason'], lang)})") if x["reason"]
                       else ""))
+    admission = x.get("admission")
+    if admission:
+        out.append((f"晋级来源：轮次 {admission['round']}，名次 {admission['rank']}，得分 {admission['final']}" if zh
+                    else f"Promoted from round {admission['round']}: rank {admission['rank']}, final "
+                         f"{admission['final']}"))
+        for r in admission["revisions"]:
+            kind = {"withdrawn": "退出", "admitted": "加入", "updated": "来源名次、得分更新"}.get(r["kind"], r["kind"]) \
+                if zh else r["kind"]
+            out.append(f"  {r['event']}  {kind}  {r['actor']}  {r['at'] or '-'}  {r['reason']}")
     for a in x["appeals"]:
         decision = (DECISION_ZH.get(a["decision"], "待答复") if zh else (a["decision"] or "pending"))
         out.append(f"{appeal_kind(a['kind'], lang) if zh else 'Appeal'} {a['event']} {a['filed_on']}：{decision}"

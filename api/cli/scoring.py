@@ -130,12 +130,26 @@ def cmd_adjustment_revoke(ctx: Context) -> None:
 
 
 def cmd_input(ctx: Context) -> None:
+    from domain.model.round import criterion_key
+    from domain.text import entity_code
+
     a = ctx.args
-    outcome = ctx.app.execute(lambda s: s.record_input(a.round, a.entrant, a.component, a.value, ctx.actor,
-                                                       ctx.key(), a.appeal), f"round {a.round}")
+
+    def work(s: Any) -> tuple[int | None, str | None]:
+        rnd = s.round(a.round)
+        before = rnd.inputs.get((entity_code(a.entrant, "entrant"), criterion_key(a.component)))
+        number = s.record_input(a.round, a.entrant, a.component, a.value, ctx.actor, ctx.key(), a.appeal, a.reason)
+        return number, (None if before is None or number is None or number == before[1] else rnd.ref(before[1]))
+
+    outcome = ctx.app.execute(work, f"round {a.round}")
+    number, replaced = outcome.value
     zh, en = _remedy(ctx)
-    ctx.recorded(outcome, f"已登记 {a.entrant.upper()} 的「{a.component}」：{a.value}{zh}",
-                 f"Recorded {a.component} = {a.value} for {a.entrant.upper()}{en}")
+    event = f"{_round(ctx)}#{number}：" if number is not None else ""
+    ctx.recorded(outcome, f"已登记 {event}{a.entrant.upper()} 的「{a.component}」= {a.value}"
+                          + (f"（替换 {replaced}，原值和理由保留在记录中）" if replaced else "") + zh,
+                 f"Recorded {event.rstrip('：')}{': ' if event else ''}{a.component} = {a.value} for "
+                 f"{a.entrant.upper()}" + (f" (replaces {replaced}; the old value and the reason stay in the history)"
+                                           if replaced else "") + en)
 
 
 def cmd_disqualify(ctx: Context) -> None:
@@ -156,9 +170,32 @@ def cmd_withdraw(ctx: Context) -> None:
 
 def cmd_rerank(ctx: Context) -> None:
     a = ctx.args
-    outcome = ctx.app.execute(lambda s: s.rerank(a.round, a.rules, a.reason, ctx.actor), f"round {a.round}")
-    ctx.recorded(outcome, f"轮次 {_round(ctx)} 已按 {a.rules} 重新排名并重新封存：{outcome.value}",
-                 f"Round {_round(ctx)} re-ranked under {a.rules} and re-sealed: {outcome.value}")
+
+    def work(s: Any) -> tuple[str, Any, list[dict[str, Any]], str | None]:
+        rnd = s.round(a.round)
+        periods = len(rnd.publications)
+        target = s.promotion_target(rnd)
+        revisions = len(target.revisions) if target is not None else 0
+        seal = s.rerank(a.round, a.rules, a.reason, ctx.actor)
+        again = rnd.publicity if len(rnd.publications) > periods else None
+        revised = target.revisions[revisions:] if target is not None else []
+        return seal, again, revised, None if target is None else target.code
+
+    outcome = ctx.app.execute(work, f"round {a.round}")
+    seal, again, revised, target = outcome.value
+    zh = [f"轮次 {_round(ctx)} 已按 {a.rules} 重新排名并重新封存：{seal}"]
+    en = [f"Round {_round(ctx)} re-ranked under {a.rules} and re-sealed: {seal}"]
+    if again is not None:
+        zh.append(f"已公示的结果有变化，重新公示 {again.start} 至 {again.end}（{again.days} 个工作日）：{again.reason}")
+        en.append(f"Published results changed: published again {again.start} to {again.end} ({again.days} working "
+                  f"days): {again.reason}")
+    if revised:
+        out = [r["entrant"] for r in revised if r["kind"] == "withdrawn"]
+        inn = [r["entrant"] for r in revised if r["kind"] == "admitted"]
+        zh.append(f"轮次 {target} 的晋级选手已变更：退出 {'、'.join(out) or '无'}；加入 {'、'.join(inn) or '无'}")
+        en.append(f"Finalists of round {target} revised: withdrawn {', '.join(out) or 'none'}; admitted "
+                  f"{', '.join(inn) or 'none'}")
+    ctx.recorded(outcome, "\n".join(zh), "\n".join(en))
 
 
 def cmd_ranking(ctx: Context) -> None:

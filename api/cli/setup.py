@@ -82,12 +82,17 @@ def cmd_rules_adopt(ctx: Context) -> None:
     outcome = ctx.app.execute(work, f"contest {a.contest}")
     ref = outcome.value["rules"]
     assigned, kept = outcome.value["assigned"], outcome.value["kept"]
+    other = outcome.value.get("other_rules") or []
     ctx.recorded(outcome, f"已采用 {ref['code']}@{ref['version']}（范围 {a.scope}）。按新规则计算的未结束轮次："
                           f"{'、'.join(assigned) or '无'}；已结束的轮次保留原结果：{'、'.join(kept) or '无'}"
-                          "（如需按新规则重新排名，请用 `leitai rerank`）",
+                          "（如需按新规则重新排名，请用 `leitai rerank`）"
+                          + (f"；按其他规则计算的轮次不变：{'、'.join(other)}（如需改用，请用 --scope rounds:轮次）"
+                             if other else ""),
                  f"Adopted {ref['code']}@{ref['version']} (scope {a.scope}). Rounds not yet closed now computed under "
                  f"it: {', '.join(assigned) or 'none'}; closed rounds keep their results: {', '.join(kept) or 'none'} "
-                 "(re-rank one with `leitai rerank`)")
+                 "(re-rank one with `leitai rerank`)"
+                 + (f"; rounds under other rules are unchanged: {', '.join(other)} (name them with --scope "
+                    "rounds:R1,R2 to switch them)" if other else ""))
 
 
 def cmd_calendar_load(ctx: Context) -> None:

@@ -321,7 +321,7 @@ class _Apply:
 
     def _input(self, row: Row) -> None:
         self.s.record_input(row.get("round_code"), row.get("entrant_code"), row.get("component_code"),
-                            row.get("value"), self.by)
+                            row.get("value"), self.by, reason=row.get("reason") or None)
 
     def _adjustment_rows(self) -> Callable[[Row], None]:
         seen: Counter[str] = Counter()
@@ -386,6 +386,8 @@ def _column(error: LeitaiError, table: Table) -> str | None:
         return name if name in table.columns else aliases.get(name, name)
     if "points" in table.columns and type(error).__name__ == "AdjustmentOverCap":
         return "points"
+    if type(error).__name__ == "InputReplacementNeedsReason":
+        return "reason"  # the column to add (inputs.csv: reason) when a value replaces another
     if type(error).__name__ == "ReasonRequired" and "reason" in table.columns:
         return "reason"
     return None

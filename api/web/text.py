@@ -33,6 +33,12 @@ WORDS = {
     "submitted": ("提交", "submitted"),
     "corrected": ("更正", "corrected"),
     "voided": ("作废", "voided"),
+    # what happened to an assessment value or vote count, and to a finalist (the same timeline)
+    "input": ("登记考核数据", "value recorded"),
+    "input_replaced": ("更改考核数据", "value replaced"),
+    "revision_withdrawn": ("不再晋级，退出本轮", "no longer promoted: withdrawn"),
+    "revision_admitted": ("晋级，加入本轮", "promoted: admitted"),
+    "revision_updated": ("来源轮次名次、得分更新", "source rank and final updated"),
 }
 
 CERT_STATE_EN = {"opened": "Opened", "self_assessed": "Self-assessed", "initially_evaluated": "Initially evaluated",
@@ -262,6 +268,12 @@ EN = {
     "同分": "Level with",
     "未晋级原因": "Not promoted because",
     "记录时间": "Recorded at",
+    "考核数据和票数": "Assessment values and votes",
+    "操作人": "Recorded by",
+    "理由": "Reason",
+    "已被替换": "replaced",
+    "替换": "Replaces",
+    "晋级来源": "Promoted from",
     "未能区分，名次并列": "not separated: the ranks are tied",
 }
 

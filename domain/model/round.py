@@ -21,6 +21,7 @@ from domain.errors import (
     AppealNotUpheld,
     DuplicateSheet,
     EntrantNotActive,
+    InputReplacementNeedsReason,
     EntrantNotAdmitted,
     InvalidValue,
     JudgeNotSeated,
@@ -33,16 +34,18 @@ from domain.errors import (
     SheetsNotYetAccepted,
     TooFewSheets,
 )
+from domain import text as texts
 from domain.ids import round_id
 from domain.model import round_events as ev
 from domain.model.base import Actor, LeitaiAggregate, require_reason
-from domain.model.round_publicity import RoundPublicity
+from domain.model.round_publicity import RoundPublicity, change_notice, published_changes
 from domain.numbers import NotANumber, canonical, decimal_places, exact_text, fraction, parse_decimal, units
 from domain.rules.engine import RoundResult, compute_round
 from domain.rules.facts import AdjustmentFact, EntrantFact, RoundFacts, SheetFact
 from domain.rules.ruleset import RuleSet
 from domain.rules.standings import RoundPlacing
 from domain.rules.seal import compute_seal
+from domain.workdays import WorkCalendar
 
 FORMS = ("meeting", "site", "project")
 MAX_JUDGES = 99  # the largest panels seen are 31 judges
@@ -109,6 +112,8 @@ class Round(RoundPublicity, LeitaiAggregate):
         self.live: dict[tuple[str, str], int] = {}
         self.adjustments: dict[int, ev.AdjustmentRecord] = {}
         self.inputs: dict[tuple[str, str], tuple[str, int]] = {}
+        self.input_log: dict[tuple[str, str], list[ev.InputEntry]] = {}  # every value recorded, oldest first
+        self.revisions: list[dict[str, Any]] = []  # finalists withdrawn or admitted when a source round changed
         self.seal: str | None = None
         self.results: list[dict[str, Any]] | None = None
         self.publicity: ev.Publicity | None = None  # the current publicity period
@@ -281,8 +286,10 @@ class Round(RoundPublicity, LeitaiAggregate):
                             reason=require_reason(reason, "revoke an adjustment", "撤销加减分"), appeal=appeal)
 
     def record_input(self, rules: RuleSet, entrant: str, component: str, value: Any, by: Actor,
-                     key: str | None = None, appeal: int | None = None) -> int | None:
-        """Record an assessment value (or a vote count); the same value again records nothing."""
+                     key: str | None = None, appeal: int | None = None, reason: str | None = None) -> int | None:
+        """Record an assessment value (or a vote count); the same value again records nothing.
+        A value that replaces another needs a reason (under an upheld appeal, its reply is the
+        reason unless one is given); the replaced value stays in the history."""
         if (done := self.seen(key)) is not None:
             return done
         self._entrant(entrant)
@@ -304,11 +311,21 @@ class Round(RoundPublicity, LeitaiAggregate):
             raise InvalidValue("value", value, f"must be between 0 and {exact_text(spec.max or Fraction(0))}",
                                f"应在 0 到 {exact_text(spec.max or Fraction(0))} 之间")
         text = canonical(number)
-        if self.inputs.get((entrant, component), (None,))[0] == text:
+        before = self.inputs.get((entrant, component))
+        if before is not None and before[0] == text:
             return None
         self._require_inputs(appeal, "record an assessment value", "登记考核数据")
+        if reason is None or (isinstance(reason, str) and not reason.strip()):
+            reason = None
+            if before is not None and appeal is not None:
+                reason = f"申诉 {self.ref(appeal)} 成立：{self.appeals[appeal].reply or ''}"[:texts.REASON_MAX]
+            elif before is not None:
+                raise InputReplacementNeedsReason(round=self.code, entrant=entrant, component=component,
+                                                  recorded=before[0], event=self.ref(before[1]), given=text)
+        if reason is not None:
+            reason = texts.text(reason, "reason", limit=texts.REASON_MAX)
         return self._record(ev.InputRecorded, by, key, entrant=entrant, component=component, value=text,
-                            appeal=appeal)
+                            appeal=appeal, reason=reason)
 
     def disqualify(self, entrant: str, reason: str, by: Actor, key: str | None = None,
                    appeal: int | None = None) -> int:
@@ -348,9 +365,17 @@ class Round(RoundPublicity, LeitaiAggregate):
         return seal
 
     def rerank(self, ref: dict[str, Any], rules: RuleSet, linked: dict[str, LinkedRound], reason: str,
-               by: Actor, key: str | None = None) -> str:
+               by: Actor, key: str | None = None, *, calendar: WorkCalendar | None = None,
+               today: date | None = None, target: Round | None = None) -> str:
         """Recompute a closed, published or final round under ``rules`` and record the new
-        results and seal; nothing earlier is changed."""
+        results and seal; nothing earlier is changed.
+
+        Results already published change only in public: when the outcome of any entrant
+        (final, rank, tie, award, promotion) changes in a round in publicity or final, the
+        new results are published again for a full period from ``today`` (a final round is
+        in publicity again), the notice saying what changed and why.  When the round has
+        promoted, or is final, and whom it promotes would change, ``target`` (the round it
+        promotes to) must not have started: its finalists are then revised by events."""
         if self.seen(key) is not None and self.seal is not None:
             return self.seal
         self._require(ev.CLOSED, ev.PUBLISHED, ev.FINAL, action="re-rank", action_zh="按新规则重新排名",
@@ -365,7 +390,23 @@ class Round(RoundPublicity, LeitaiAggregate):
             result = self.compute(rules, linked)
         finally:
             self.rules = previous
-        self._record(ev.Reranked, by, key, rules=dict(ref), seal=seal, results=result.compact(), reason=reason)
+        results = result.compact()
+        changes = published_changes(self.results or [], results)
+        shown = f"{ref['code']}@{ref['version']}"
+        why = (f"轮次 {self.code} 按 {shown} 重新排名（{reason}）",
+               f"round {self.code} re-ranked under {shown} ({reason})")
+        self.check_promotions(target, results)
+        published = self.status in (ev.PUBLISHED, ev.FINAL) and self.publicity is not None
+        self._record(ev.Reranked, by, key, rules=dict(ref), seal=seal, results=results, reason=reason,
+                     changed=[entrant for entrant, _ in changes])
+        if published and changes:
+            if calendar is None or today is None:
+                raise ValueError("a re-rank that changes published results needs the calendar and today")
+            assert self.publicity is not None
+            self.publish_again(today, self.publicity.days, calendar, today,
+                               change_notice(why[0], why[1], changes), by)
+        if target is not None:
+            self.revise_promotion(target, why, by)
         return seal
 
     def reopen(self, reason: str, by: Actor, key: str | None = None) -> None:

@@ -9,9 +9,11 @@ do not change a seal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from domain.model.base import LeitaiAggregate
+from domain.services.clock import CHINA
 
 SCHEDULED, OPEN, CLOSED, PUBLISHED, FINAL = "scheduled", "open", "closed", "published", "final"
 # Round events that seal or change published results: after each, the log's head is signed
@@ -97,6 +99,26 @@ def _seal(r: Any, event: LeitaiAggregate.Event, **fields: Any) -> None:
     r.seal_log.append(fields)
 
 
+def recorded_at(event: Any) -> str | None:
+    """When an event was recorded, China Standard Time to the second: from the event's own
+    timestamp, a datetime on an aggregate's event, its stored form on the read side's payload."""
+    return stamp_text(getattr(event, "timestamp", None))
+
+
+def stamp_text(stamp: Any) -> str | None:
+    """An event's timestamp (a datetime, or as stored) as China Standard Time to the second."""
+    if isinstance(stamp, dict):
+        stamp = stamp.get("_data_")
+    if isinstance(stamp, str):
+        try:
+            stamp = datetime.fromisoformat(stamp)
+        except ValueError:
+            return None
+    if not isinstance(stamp, datetime):
+        return None
+    return stamp.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _correction(r: Any, event: Any) -> None:
     if event.appeal is not None:
         r.appeals[event.appeal].corrections.append(event.originator_version)
@@ -146,7 +168,14 @@ class EntrantAdmitted(LeitaiAggregate.Event):
     source: dict[str, Any]
 
     def evolve(self, r: Any) -> None:
+        before = r.entrants.get(self.entrant)
         r.entrants[self.entrant] = EntrantRecord(self.entrant, self.name, self.unit, dict(self.source))
+        revision = self.source.get("revision")
+        if revision:  # admitted again (or its source updated) when its source round's results changed
+            r.revisions.append({"seq": self.originator_version,
+                                "kind": "updated" if before is not None and before.status == "active" else "admitted",
+                                "entrant": self.entrant, "source": dict(self.source), "reason": revision,
+                                "actor": self.actor, "at": recorded_at(self)})
         _seal(r, self, entrant=self.entrant)
 
 
@@ -249,14 +278,39 @@ class AdjustmentRevoked(LeitaiAggregate.Event):
         _seal(r, self, adjustment=self.adjustment)
 
 
+@dataclass(slots=True)
+class InputEntry:
+    """One recorded value of an assessment or a vote count: the event, who, when and why."""
+
+    version: int
+    value: str
+    actor: str
+    stamp: Any  # the event's timestamp as it came (read as text only when shown: see ``at``)
+    reason: str | None  # why it replaced the value before it (None for a first value)
+    appeal: int | None
+
+    @property
+    def at(self) -> str | None:
+        return stamp_text(self.stamp)
+
+
 class InputRecorded(LeitaiAggregate.Event):
+    """An assessment value or a vote count (日常考核数据、票数).  A value that replaces another
+    carries the reason; the value it replaced stays in the history.  Events recorded before
+    reasons were required have none (``getattr``)."""
+
     entrant: str
     component: str
     value: str
     appeal: int | None
+    reason: str | None = None
 
     def evolve(self, r: Any) -> None:
-        r.inputs[(self.entrant, self.component)] = (self.value, self.originator_version)
+        v = self.originator_version
+        r.inputs[(self.entrant, self.component)] = (self.value, v)
+        r.input_log.setdefault((self.entrant, self.component), []).append(
+            InputEntry(v, self.value, self.actor, getattr(self, "timestamp", None), getattr(self, "reason", None),
+                       self.appeal))
         _correction(r, self)
         _seal(r, self, entrant=self.entrant, component=self.component, value=self.value)
 
@@ -318,8 +372,10 @@ class Published(LeitaiAggregate.Event):
 
 
 class Republished(LeitaiAggregate.Event):
-    """A new publicity period for the same round (重新公示): after an upheld appeal changed
-    the results, or to extend the period; the reason says which."""
+    """A new publicity period for the same round (重新公示): after an upheld appeal or a
+    re-rank changed the published results, or to extend the period; the reason says which
+    (and, after a change, what changed).  A final round whose re-rank changed its results
+    is in publicity again: it is final again only when the new period is over."""
 
     published_on: str
     start: str
@@ -331,6 +387,7 @@ class Republished(LeitaiAggregate.Event):
     appeal: int | None
 
     def evolve(self, r: Any) -> None:
+        r.status = PUBLISHED
         r.publicity = Publicity(self.start, self.end, self.days, dict(self.calendar), self.published_on,
                                 self.originator_version, self.reason)
         r.publications.append(r.publicity)
@@ -386,12 +443,16 @@ class Finalized(LeitaiAggregate.Event):
 
 
 class EntrantsPromoted(LeitaiAggregate.Event):
+    """The promotion into ``target`` as it stands: recorded when promoting, and again (with
+    ``revision``, why) each time a change of this round's results revised the finalists."""
+
     target: str
     promoted: list[str]
     reserves: list[str]
     already_entered: list[str]
     seal: str
     rules: dict[str, Any]
+    revision: str | None = None
 
     def evolve(self, r: Any) -> None:
         r.promotions[self.target] = {
@@ -402,12 +463,32 @@ class EntrantsPromoted(LeitaiAggregate.Event):
 
 class Reranked(LeitaiAggregate.Event):
     """A closed, published or final round recomputed under another rule-set version by an
-    explicit decision; the earlier results stay in the history."""
+    explicit decision; the earlier results stay in the history.  ``changed`` names the
+    entrants whose published outcome changed (None in events recorded before it was kept)."""
 
     rules: dict[str, Any]
     seal: str
     results: list[dict[str, Any]]
     reason: str
+    changed: list[str] | None = None
 
     def evolve(self, r: Any) -> None:
         r.rules, r.seal, r.results = dict(self.rules), self.seal, list(self.results)
+
+
+class FinalistWithdrawn(LeitaiAggregate.Event):
+    """An entrant admitted by promotion whom its source round no longer promotes (a re-rank
+    changed that round's results before this round started): withdrawn from this round,
+    with the reason; ``source`` names the round and its seal now."""
+
+    entrant: str
+    source: dict[str, Any]
+    reason: str
+
+    def evolve(self, r: Any) -> None:
+        record = r.entrants[self.entrant]
+        record.status, record.reason = "withdrawn", self.reason
+        r.revisions.append({"seq": self.originator_version, "kind": "withdrawn", "entrant": self.entrant,
+                            "source": dict(self.source), "reason": self.reason, "actor": self.actor,
+                            "at": recorded_at(self)})
+        _seal(r, self, entrant=self.entrant)

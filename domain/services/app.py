@@ -493,8 +493,8 @@ class Leitai(Application):
                         f"round {round_code}")
 
     def record_input(self, round_code: str, entrant: str, component: str, value: Any, by: Actor,
-                     key: str | None = None, appeal: int | None = None) -> int | None:
-        return self.run(lambda s: s.record_input(round_code, entrant, component, value, by, key, appeal),
+                     key: str | None = None, appeal: int | None = None, reason: str | None = None) -> int | None:
+        return self.run(lambda s: s.record_input(round_code, entrant, component, value, by, key, appeal, reason),
                         f"round {round_code}")
 
     def disqualify(self, round_code: str, entrant: str, reason: str, by: Actor, key: str | None = None,

@@ -91,7 +91,7 @@ class PublicityCommands(SessionBase):
             elif c.kind == "revoke_adjustment":
                 rnd.revoke_adjustment(c.adjustment, reason, by, None, appeal)
             elif c.kind == "input":
-                rnd.record_input(rules, entrant, c.component, c.value, by, None, appeal)
+                rnd.record_input(rules, entrant, c.component, c.value, by, None, appeal, reason)
             elif c.kind == "disqualify":
                 rnd.disqualify(entrant, reason, by, None, appeal)
             elif c.kind == "withdraw":
@@ -99,14 +99,16 @@ class PublicityCommands(SessionBase):
             else:
                 raise InvalidValue("corrections.kind", c.kind, f"unknown kind of remedy; one of {', '.join(REMEDIES)}",
                                    f"未知的更正类型，应为 {'、'.join(REMEDIES)} 之一")
-        seal, publicity = rnd.reseal(appeal, rules, self.linked(rnd), self.work_calendar(), self.today(), by)
+        seal, publicity = rnd.reseal(appeal, rules, self.linked(rnd), self.work_calendar(), self.today(), by,
+                                     target=self.promotion_target(rnd))
         return Ruling(recorded, seal, publicity)
 
     def finalize(self, round_code: str, by: Actor, key: str | None = None) -> None:
         self.round(round_code).finalize(self.today(), by, key)
 
     def promote(self, round_code: str, by: Actor, key: str | None = None) -> dict[str, Any]:
-        """Admit the round's promoted entrants into the round it promotes to."""
+        """Admit the round's promoted entrants into the round it promotes to (promoted before:
+        the finalists there brought in line with the round's latest results)."""
         rnd = self.round(round_code)
         if rnd.promotes_to is None:
             raise NoPromotion(round=rnd.code, why="names no round to promote to (promotes_to)",

@@ -57,10 +57,11 @@ class ScoringCommands(SessionBase):
         return done
 
     def record_input(self, round_code: str, entrant: str, component: str, value: Any, by: Actor,
-                     key: str | None = None, appeal: int | None = None) -> int | None:
+                     key: str | None = None, appeal: int | None = None, reason: str | None = None) -> int | None:
+        """Record an assessment value or a vote count; one that replaces another needs ``reason``."""
         rnd = self.round(round_code)
         done = rnd.record_input(self.rules(rnd.rules), texts.entity_code(entrant, "entrant"), component, value, by,
-                                key, appeal)
+                                key, appeal, reason)
         self.after_remedy(rnd, appeal, by)
         return done
 
@@ -87,6 +88,10 @@ class ScoringCommands(SessionBase):
         self.round(round_code).reopen(reason, by, key)
 
     def rerank(self, round_code: str, reference: str, reason: str, by: Actor, key: str | None = None) -> str:
+        """Re-rank a closed, published or final round under another rule-set version.  Changed
+        published results are published again; changed promotions revise the next round's
+        finalists while it has not started (and are refused once it has)."""
         rnd = self.round(round_code)
         ref = self.rules_ref(reference)
-        return rnd.rerank(ref, self.rules(ref), self.linked(rnd), reason, by, key)
+        return rnd.rerank(ref, self.rules(ref), self.linked(rnd), reason, by, key, calendar=self.work_calendar(),
+                          today=self.today(), target=self.promotion_target(rnd))

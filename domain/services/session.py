@@ -102,7 +102,14 @@ class SessionBase:
         """A change recorded as the remedy of an upheld appeal re-seals the round at once
         (and republishes it when the published results changed)."""
         if appeal is not None:
-            rnd.reseal(appeal, self.rules(rnd.rules), self.linked(rnd), self.work_calendar(), self.today(), by)
+            rnd.reseal(appeal, self.rules(rnd.rules), self.linked(rnd), self.work_calendar(), self.today(), by,
+                       target=self.promotion_target(rnd))
+
+    def promotion_target(self, rnd: Round) -> Round | None:
+        """The round ``rnd`` promotes to, if it names one that exists."""
+        if rnd.promotes_to is None:
+            return None
+        return self.find(round_id(rnd.promotes_to), Round)
 
     def pending_events(self) -> int:
         return sum(len(a.pending_events) for a in self.loaded.values())

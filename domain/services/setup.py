@@ -135,20 +135,27 @@ class SetupCommands(SessionBase):
     def adopt_ruleset(self, contest: str, reference: str, scope: dict[str, Any], reason: str,
                       by: Actor) -> dict[str, Any]:
         """Record the adoption and compute every round in its scope that is not yet closed
-        under it; closed, published and final rounds keep their results (see rerank)."""
+        under it; closed, published and final rounds keep their results (see rerank).
+
+        A scope of a contest, a level or a unit covers only the rounds computed under the
+        adopted rule set's code (another version of the same rules); rounds under another
+        code are left as they are (``other_rules``).  ``rounds:R1,R2`` names its rounds
+        explicitly and covers them whatever rules they use."""
         ref = self.rules_ref(reference)
         c = self.contest(contest)
         covered = c.rounds_in_scope(scope)
         c.adopt(ref, scope, reason, by)
-        assigned, kept = [], []
+        assigned, kept, other = [], [], []
         for code in covered:
             rnd = self.round(code)
-            if rnd.status in ("scheduled", "open"):
+            if "rounds" not in scope and rnd.rules["code"] != ref["code"]:
+                other.append(code)
+            elif rnd.status in ("scheduled", "open"):
                 if rnd.assign_rules(ref, self.rules(ref), reason, by):
                     assigned.append(code)
             else:
                 kept.append(code)
-        return {"rules": ref, "assigned": assigned, "kept": kept}
+        return {"rules": ref, "assigned": assigned, "kept": kept, "other_rules": other}
 
     def schedule_round(self, contest: str, spec: RoundSpec, by: Actor) -> Round:
         c = self.contest(contest)

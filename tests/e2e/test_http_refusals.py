@@ -35,6 +35,7 @@ BLEND = ('code = "blend"\nversion = 1\n[[criteria]]\ncode = "speech"\nmax = 100\
          '[[components]]\ncode = "arena"\nsource = "panel"\nweight = "0.5"\n'
          '[[components]]\ncode = "site"\nsource = "round"\nweight = "0.5"\n')
 CJK = re.compile(r"[\u4e00-\u9fff]")
+PROMO = RULES.replace('code = "town"', 'code = "promo"')
 
 
 def build(app: Any, clock: FixedClock) -> dict[str, Any]:
@@ -58,10 +59,27 @@ def build(app: Any, clock: FixedClock) -> dict[str, Any]:
 
     scored("R2", "starred", "T2", {"O3": "29", "O4": "20"})
     scored("R7", "town", "T2", {"O3": "26", "O4": "23"})
+    # R8 promotes one into G, which has started: a re-rank promoting two is refused
+    app.register_ruleset(PROMO, "promo.toml", ADMIN)
+    app.schedule_round("c", RoundSpec("G", "county", "C", "2025-05", "final", judges=("J1",), entrants="promoted"),
+                       ADMIN)
+    app.schedule_round("c", RoundSpec("R8", "township", "T1", "2025-05", "promo", judges=panel, promotes_to="G"),
+                       ADMIN)
+    app.open_round("R8", ADMIN)
+    for entrant, party in (("O1", "28"), ("O2", "21")):
+        for j in panel:
+            app.submit_sheet("R8", j, entrant, {"party": party, "industry": "15"}, judge(j))
+    app.close_round("R8", ADMIN)
+    app.publish("R8", ADMIN, on=clock.today())
+    app.register_ruleset(PROMO.replace("version = 1", "version = 2").replace("quota = 1", "quota = 2"), "promo2.toml",
+                         ADMIN)
     app.publish("R7", ADMIN, on=clock.today())
     end = app.publish("R2", ADMIN, on=clock.today()).end
     clock.set((date.fromisoformat(end) + timedelta(days=1)).isoformat() + "T09:00")
     app.finalize("R2", ADMIN)
+    app.finalize("R8", ADMIN)
+    app.promote("R8", ADMIN)
+    app.open_round("G", ADMIN)
     computed = app.run(lambda s: s.evaluate_initially("c", "O3", "township", "2025", ADMIN))["stars"]
     scored("R3", "town", "T2", {"O3": "28", "O4": "21"})
     app.publish("R3", ADMIN, on=clock.today())
@@ -76,6 +94,7 @@ def build(app: Any, clock: FixedClock) -> dict[str, Any]:
     app.open_round("B", ADMIN)
     app.submit_sheet("B", "J1", "O1", {"speech": "80"}, judge("J1"))
     app.submit_sheet("R1", "J1", "O1", OK, judge("J1"))
+    app.record_input("R1", "O1", "daily", "80", ADMIN)
     app.withdraw("R1", "O2", "因病退出", ADMIN)
     app.create_contest("d", "另一活动", ["township"], ADMIN)
     app.add_unit("d", "D", "另一镇", "township", None, ADMIN)
@@ -163,6 +182,10 @@ CASES: list[tuple[str, str | None, str, str, Any, int, str | None]] = [
     ("AdjustmentOverCap", "admin", "POST", "/api/rounds/R1/adjustments", {"entrant": "O1", "points": "5",
                                                                           "reason": "表彰"}, 422, None),
     ("ReasonRequired", "admin", "POST", "/api/rounds/R1/entrants/O1/disqualify", {"reason": "   "}, 422, None),
+    ("InputReplacementNeedsReason", "admin", "POST", "/api/rounds/R1/inputs",
+     {"entrant": "O1", "component": "daily", "value": "85"}, 422, "reason"),
+    ("PromotionsLocked", "admin", "POST", "/api/rounds/R8/rerank", {"rules": "promo@2", "reason": "每镇取前两名"}, 409,
+     None),
     ("RoundStateError", "org-o1", "POST", "/api/rounds/R1/appeals",
      {"entrant": "O1", "name": "张某", "contact": "138", "text": "有异议"}, 409, None),
     ("AppealOutsidePeriod", "org-o3", "POST", "/api/rounds/R7/appeals",

@@ -136,10 +136,11 @@ class InputsResource(MethodView):
     @blp.arguments(InputRecord)
     @blp.response(200, Numbered)
     def post(self, data: dict[str, Any], code: str) -> Any:
-        """Record an assessment value or a vote count for an entrant (the same value again: nothing new)"""
+        """Record an assessment value or a vote count for an entrant (the same value again: nothing new; a value
+        that replaces another needs a reason, and both stay in the history)"""
         p, view = manages_round(code)
         return command(lambda s, key: s.record_input(view.code, data["entrant"], data["component"], data["value"],
-                                                     actor(p, "admin"), key, data["appeal"]),
+                                                     actor(p, "admin"), key, data["appeal"], data["reason"]),
                        f"round {view.code}", lambda number: {"number": number})
 
 

@@ -85,6 +85,8 @@ class AdoptionResult(CommandResult):
     rules = fields.Dict(required=True)
     assigned = fields.List(fields.String(), required=True)
     kept = fields.List(fields.String(), required=True)
+    other_rules = fields.List(fields.String(), required=True, metadata={
+        "description": "rounds in a contest, level or unit scope computed under another rule set's code: unchanged"})
 
 
 class ImportedFile(Schema):

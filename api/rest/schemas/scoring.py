@@ -38,6 +38,8 @@ class InputRecord(Strict):
     entrant = Text(required=True)
     component = Text(required=True)
     value = Text(required=True, validate=validate.Length(min=1, max=40))
+    reason = Text(load_default=None, allow_none=True, validate=validate.Length(max=1000), metadata={
+        "description": "required when the value replaces one already recorded (422 naming reason otherwise)"})
     appeal = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
 
 
@@ -84,7 +86,12 @@ class Explanation(Schema):
     panel = fields.Dict(allow_none=True, required=True)
     sheets = fields.List(fields.Dict(), required=True)
     not_counted = fields.List(fields.Dict(), required=True)
-    history = fields.List(fields.Dict(), required=True)
+    history = fields.List(fields.Dict(), required=True, metadata={
+        "description": "every sheet and input event of the entrant, oldest first: event, kind, actor, reason, at"})
+    inputs = fields.List(fields.Dict(), required=True, metadata={
+        "description": "each assessment value or vote count: value, event, actor, at, reason, and its history"})
+    admission = fields.Dict(allow_none=True, required=True, metadata={
+        "description": "a finalist admitted by promotion: its source round, rank and final, and the revisions"})
     components = fields.List(fields.Dict(), required=True)
     adjustments = fields.List(fields.Dict(), required=True)
     exact_final = fields.String(allow_none=True, required=True)
