@@ -33,7 +33,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from xml.parsers import expat
 
 from domain.errors import ImportRowError
@@ -123,8 +123,8 @@ def unpack_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Pat
     budget[0] -= written
 
 
-def copy_limited(source: IO[bytes], target: Path, limit: int, file: str) -> int:
-    """A stream to disk, at most ``limit`` bytes."""
+def copy_limited(source: IO[bytes], target: Path, limit: int, file: str, digest: Any = None) -> int:
+    """A stream to disk, at most ``limit`` bytes (fed to ``digest`` too, if given)."""
     written = 0
     with target.open("wb") as out:
         while chunk := source.read(CHUNK):
@@ -132,6 +132,8 @@ def copy_limited(source: IO[bytes], target: Path, limit: int, file: str) -> int:
             if written > limit:
                 raise too_large(file, f"is larger than {limit:,} bytes", f"文件超过 {limit:,} 字节")
             out.write(chunk)
+            if digest is not None:
+                digest.update(chunk)
     return written
 
 

@@ -78,15 +78,18 @@ def idempotency_key() -> str | None:
     return key
 
 
-def command(work: Callable[[Any, str | None], Any], what: str, answer: Callable[[Any], dict[str, Any]]
-            ) -> dict[str, Any] | Response:
-    """Run ``work(session, domain_key)`` as one command of the signed-in account."""
+def command(work: Callable[[Any, str | None], Any], what: str, answer: Callable[[Any], dict[str, Any]],
+            body: bytes | None = None) -> dict[str, Any] | Response:
+    """Run ``work(session, domain_key)`` as one command of the signed-in account.  ``body``:
+    what tells this request from another with the same key when the raw body does not (an
+    upload, read as files: the digest of their names and bytes)."""
     p = principal()
     key = idempotency_key()
     account = p.name or "public"
     domain_key = None
     if key is not None:
-        fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + request.get_data()).hexdigest()
+        sent = request.get_data() if body is None else body
+        fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + sent).hexdigest()
         known = _claim(account, key, fingerprint)
         if known is not None:
             response = Response(known[2], status=known[1], mimetype="application/json")

@@ -19,6 +19,7 @@ What the files hold is then read by the importer with its own limits
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -52,18 +53,24 @@ def refuse_early(p: Any) -> None:
         raise RequestEntityTooLarge()
 
 
-def unpack(directory: Path) -> None:
-    """The upload into ``directory``: no path outside it, no more than the limits allow."""
+def unpack(directory: Path) -> str:
+    """The upload into ``directory``: no path outside it, no more than the limits allow.
+    Returns the digest of what was sent (each file's name and bytes): a multipart body is
+    read as files, so this, not the raw body, tells one upload from another (the
+    fingerprint of a request with ``Idempotency-Key``, api/rest/base.py)."""
     directory.mkdir()
     spool = directory.parent / "upload"
     spool.mkdir()
     files: list[tuple[str, Path]] = []
+    sent = hashlib.sha256()
     upload = request.files.get("scenario")
     if upload is not None:
         name = upload.filename or "scenario"
         _check_name(name)
         archive_path = spool / "scenario.zip"
-        copy_limited(upload.stream, archive_path, MAX_UNPACKED, shown_name(name))
+        one = hashlib.sha256()
+        copy_limited(upload.stream, archive_path, MAX_UNPACKED, shown_name(name), one)
+        sent.update(f"scenario\0{name}\0{one.hexdigest()}\n".encode())
         files = _unzip(archive_path, shown_name(name), spool)
     else:
         uploads = request.files.getlist("files")
@@ -73,7 +80,9 @@ def unpack(directory: Path) -> None:
             name = item.filename or ""
             _check_name(name)
             target = spool / f"{i}"
-            copy_limited(item.stream, target, MAX_FILE, shown_name(name))
+            one = hashlib.sha256()
+            copy_limited(item.stream, target, MAX_FILE, shown_name(name), one)
+            sent.update(f"files\0{name}\0{one.hexdigest()}\n".encode())
             files.append((name, target))
     if not files:
         raise InvalidValue("scenario", None, "upload a .zip (field scenario) or the files (field files)",
@@ -87,6 +96,7 @@ def unpack(directory: Path) -> None:
         target = directory.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         data.replace(target)
+    return sent.hexdigest()
 
 
 def _check_name(name: str) -> None:

@@ -183,3 +183,36 @@ def test_two_processes_with_one_key_and_different_entrants_record_one(app: Any, 
     assert "幂等键 P" in results[lost][0][1]
     sheets = {k for k in _sheets(app) if k[0] == "J2"}
     assert len(sheets) == 1 and ("J2", lost) not in sheets, sheets
+
+
+def _upload(client: Client, secretary: str, key: str) -> Any:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("s/contest.toml", 'code = "c"\ntitle = "测试活动"\nlevels = ["township", "county"]\n')
+        archive.writestr("s/organizations.csv", "org_code,name,unit_code,sector,category,secretary\n"
+                                                f"O9,村O9,T2,village,,{secretary}\n")
+    return client.call("POST", "/api/contests/import", None, content_type="multipart/form-data",
+                       data={"scenario": (io.BytesIO(buffer.getvalue()), "s.zip")},
+                       headers={"Idempotency-Key": key})
+
+
+def test_one_key_reused_for_another_upload_is_refused(app: Any, web: Any) -> None:
+    """An upload is read as files, not as a body: its fingerprint is the digest of its files
+    (it was the method and path alone, so another scenario sent with the key of an earlier
+    one was answered as that one, and not imported)."""
+    add_account(app, "admin", "admin")
+    admin = Client(web, "admin")
+    first = _upload(admin, "书记甲", "import-1")
+    assert first.status_code == 201, first.get_json()
+    after = event_count(app)
+    again = _upload(admin, "书记甲", "import-1")  # the same upload retried: its answer, nothing recorded
+    assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"
+    other = _upload(admin, "书记乙", "import-1")  # another scenario with that key: refused, not "done"
+    assert other.status_code == 422 and other.get_json()["code"] == "KeyReused", other.get_json()
+    assert event_count(app) == after
+    assert app.read(lambda s: s.organization("O9")).secretary == "书记甲"
+    assert _upload(admin, "书记乙", "import-2").status_code == 201  # with a key of its own it is imported
+    assert app.read(lambda s: s.organization("O9")).secretary == "书记乙"

@@ -87,12 +87,13 @@ class ImportResource(MethodView):
         uploads.refuse_early(p)  # before a byte of the body is read
         with tempfile.TemporaryDirectory(prefix="leitai-upload-") as folder:
             directory = Path(folder) / "scenario"
-            uploads.unpack(directory)
+            sent = uploads.unpack(directory)
             scenario = read_scenario(directory)
             _may_import(p, scenario)
             by = actor(p, "admin")
             return command(lambda s, key: _Apply(s, by, lambda _: None).run(scenario), "import",
-                           lambda reports: {"files": [{"file": r.file, "rows": r.rows, "recorded": r.recorded,
+                           body=sent.encode(),
+                           answer=lambda reports: {"files": [{"file": r.file, "rows": r.rows, "recorded": r.recorded,
                                                        "warnings": [zh for _, zh in r.warnings]} for r in reports]})
 
 
