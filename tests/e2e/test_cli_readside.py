@@ -73,4 +73,4 @@ def test_standings_judges_stars_and_audit(demo):
     assert "评委" in demo("judges", "--contest", "wushen-2025").stdout
     assert "建议星级" in demo("stars", "wushen-2025", "township", "2025").stdout
     audit = demo("audit", "R-WS-FINAL-2025", "WS-TK-08").stdout
-    assert "述职超时 20 秒" in audit and "评分表记录" in audit
+    assert "述职超时 20 秒" in audit and "评分表和考核数据记录" in audit
