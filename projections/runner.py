@@ -31,7 +31,7 @@ from projections.readstore import ReadStore, Stale
 from projections.source import EventSource
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
-MAX_PAUSE = 10.0  # seconds between attempts while the store is away
+MAX_PAUSE = 2.0  # seconds between attempts while the store is away: the read side follows within 2 s of its return
 
 
 def store_unavailable(error: BaseException) -> bool:
