@@ -84,7 +84,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     sidecar = Sidecar(leitai.store, hub.leases)
     tokens = URLSafeTimedSerializer(token_key(leitai.store), salt="leitai-token")
     hub.release()
+    from api.rest.rights import Rights
+
+    rights = Rights(leitai.store, lambda: hub.stopping)
+    leitai.recorded_listeners.append(rights.forget_all)  # what this process records is known at once
     app.extensions.update(leitai=leitai, leitai_hub=hub, leitai_sidecar=sidecar, leitai_throttle=Throttle(),
+                          leitai_rights=rights,
                           leitai_tokens=tokens, leitai_deployment=deployment(leitai.store),
                           leitai_trusted_proxies=trusted_proxies(
                               app.config["LEITAI_TRUSTED_PROXIES"] if app.config["LEITAI_TRUSTED_PROXIES"] is not None

@@ -6,10 +6,11 @@ projector's ``leitai_projected`` notification; SQLite: a light poll) and tells:
 * commands waiting for their own write to be projected (read-your-writes);
 * the caches, each entry dropped as soon as what it shows changed: a round's board
   (rendered once per change and served to every reader from memory, its position the
-  ETag), what the access policy needs to know about a round, and accounts with their
-  roles - so that a board read or a judge's sheet touches the database only to write;
+  ETag) and what the access policy needs to know about a round - so that a board read or
+  a judge's sheet touches the database only to write (who an account is and what it may
+  do comes from the log itself, never from here: api/rest/rights.py);
 * Server-Sent-Events subscribers of a round, each woken when its round changes, or
-  its listener's account.
+  its listener's account (the stream then asks the account's rights anew).
 
 Request threads lease a read-model connection (``read()``) from a bounded pool and give
 it back at the end of the request (``release()``): a server with hundreds of threads

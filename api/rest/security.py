@@ -229,7 +229,7 @@ def sign_in(name: str, password: str) -> tuple[dict[str, Any], str, int]:
     throttle.slow_down(name, address)  # a short delay, outside the lock: never a refusal
     with throttle.serial(name, address):
         throttle.check(name, address)
-        account = recorded_account(name) if name != "-" else None
+        account = recorded_account(name, again=True) if name != "-" else None
         expected = account["commitment"] if account is not None else None
         if not current_app.extensions["leitai_sidecar"].check_password(name, password, expected) \
                 or account is None or account["disabled"]:
@@ -292,16 +292,28 @@ def identify(header: str) -> Principal:
     return Principal(account["account"], grants, account["display_name"])
 
 
-def recorded_account(name: str) -> dict[str, Any] | None:
-    """An account as its events tell it now: who signs in, and with what rights, is read from
-    the append-only log on every request (a handful of events per account), never from the
-    read side (``commitment``: what its stored password hash must hash to)."""
-    found = current_app.extensions["leitai"].read(lambda s: s.find_account(name))
-    if found is None:
+def recorded_account(name: str, again: bool = False) -> dict[str, Any] | None:
+    """An account as its events tell it now: who signs in, and with what rights, comes from
+    the append-only log, never from the read side (``commitment``: what its stored password
+    hash must hash to).  The state folded from its events is kept while the log's tail shows
+    no event of it since (api/rest/rights.py); ``again``: folded anew (signing in)."""
+    from domain.model.account import account_id, account_name
+
+    try:
+        key = account_name(name)
+    except Exception:  # noqa: BLE001 - no account can have that name
         return None
-    return {"account": found.name, "display_name": found.display_name, "disabled": found.disabled,
-            "generation": found.generation, "grants": [{"role": g.role, **g.scope()} for g in found.grants],
-            "commitment": found.password_commitment}
+
+    def fold() -> dict[str, Any] | None:
+        found = current_app.extensions["leitai"].read(lambda s: s.find_account(key))
+        if found is None:
+            return None
+        return {"account": found.name, "display_name": found.display_name, "disabled": found.disabled,
+                "generation": found.generation, "grants": [{"role": g.role, **g.scope()} for g in found.grants],
+                "commitment": found.password_commitment}
+
+    return current_app.extensions["leitai_rights"].state(account_id(key), fold, again)
+
 
 
 def signed_in() -> Principal:

@@ -93,6 +93,7 @@ class Outcome(Generic[T]):
     value: T
     recorded: int  # how many events the command recorded (0: nothing new)
     position: int | None = None  # the log position of its last event (for read-your-writes)
+    changed: frozenset[UUID] = frozenset()  # the aggregates it recorded events of
 
 
 class _Command:
@@ -152,6 +153,7 @@ class Leitai(Application):
         self.rules_cache: dict[str, RuleSet] = {}
         self.conflicts = 0  # batches re-run because another process changed the same aggregate first
         self.batches = 0
+        self.recorded_listeners: list[Callable[[frozenset[UUID]], None]] = []  # told what each batch changed
         self.cache = AggregateCache()
         self._cache_position: int | None = None  # the log position up to which the cache is known current
         self._writer = threading.Condition()
@@ -296,7 +298,11 @@ class Leitai(Application):
     def _finish(self, batch: list[_Command], live: list[_Command], positions: dict[int, int]) -> None:
         for command in live:
             mine = [positions[id(e)] for e in command.events if id(e) in positions]
-            command.outcome = Outcome(command.value, len(command.events), max(mine, default=None))
+            command.outcome = Outcome(command.value, len(command.events), max(mine, default=None),
+                                      frozenset(e.originator_id for e in command.events))
+        changed = frozenset().union(*(c.outcome.changed for c in live if c.outcome is not None))
+        for listener in self.recorded_listeners:  # e.g. the HTTP service's folded accounts (api/rest/rights.py)
+            listener(changed)
         for command in batch:
             command.finished = True
 

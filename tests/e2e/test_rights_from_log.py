@@ -178,3 +178,41 @@ def test_an_account_change_takes_effect_with_the_projector_stopped(world: dict[s
     admin.post("/api/accounts/aorg2/disable", {"reason": "left the post"})
     assert org.call("GET", "/api/auth/me", None).status_code == 401
     assert web.test_client().post("/api/auth/token", json={"name": "aorg2", "password": PASSWORD}).status_code == 401
+
+
+def test_a_change_recorded_by_another_process_takes_effect_within_a_poll(world: dict[str, Any], capsys: Any) -> None:
+    """Each server keeps the state folded from an account's events and tails the log itself
+    (api/rest/rights.py): an account disabled on the command line - another process, another
+    application - loses its rights on this server within one look at the tail, with no
+    projector running."""
+    import time
+
+    web, url = world["web"], world["url"]
+    org = Client(web, "aorg2", lang="en")
+    assert org.get("/api/auth/me")["account"] == "aorg2"  # its state is folded and kept now
+    web.extensions["leitai_projector_stop"].set()
+    assert main(["--db", url, "--lang", "en", "users", "disable", "aorg2", "--reason", "left the post"]) == 0
+    deadline = time.monotonic() + 2
+    while org.call("GET", "/api/auth/me", None).status_code != 401:
+        assert time.monotonic() < deadline, "the disabled account kept its rights"
+        time.sleep(0.01)
+
+
+def test_a_stale_tail_folds_every_request_from_the_store(world: dict[str, Any]) -> None:
+    """Fail closed: while the tail has not looked for a while (its thread stopped), nothing
+    kept is trusted - each request folds its account from the store."""
+    web, url = world["web"], world["url"]
+    org = Client(web, "aorg2", lang="en")
+    assert org.get("/api/auth/me")["account"] == "aorg2"
+    rights = web.extensions["leitai_rights"]
+    rights._stopping = lambda: True  # the tail stops looking
+    rights._thread.join(timeout=2)
+    import time
+
+    time.sleep(0.6)  # past STALE
+    other = open_app(url, clock=FixedClock("2025-05-20T09:00"))  # another process's application
+    try:
+        other.run(lambda s: s.disable_account("aorg2", "left the post", ADMIN))
+    finally:
+        other.close()
+    assert org.call("GET", "/api/auth/me", None).status_code == 401

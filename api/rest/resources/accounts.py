@@ -60,7 +60,7 @@ class PasswordResource(MethodView):
         from eventstore.sidecar import prepare
 
         p = signed_in()
-        account = recorded_account(p.name)
+        account = recorded_account(p.name, again=True)
         if account is None or not sidecar().check_password(p.name, data["current"], account["commitment"]):
             raise Unauthorized(why="the current password is wrong", why_zh="当前密码错误")
         stored, commitment = prepare(data["new"])
