@@ -145,3 +145,28 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f" ({_pg_report['failed']} failed)")
     elif _pg_report["ran"] == 0:
         terminalreporter.write_line("PostgreSQL: no PostgreSQL tests ran")
+
+
+def command_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], folder: Path, url: str,
+                 moment: str) -> Any:
+    """``run(*args, expect=0)`` -> (exit code, stdout, stderr): ``leitai`` in this process on
+    ``url`` at the clock's ``moment`` (moved with ``run.at``), as clerk-1, in ``folder``."""
+    from api.cli.main import main
+
+    monkeypatch.setenv("LEITAI_DATABASE_URL", url)
+    monkeypatch.setenv("LEITAI_CLOCK", moment)
+    monkeypatch.setenv("LEITAI_ACTOR", "clerk-1")
+    monkeypatch.delenv("LEITAI_LANG", raising=False)
+    monkeypatch.chdir(folder)
+
+    def run(*args: str, expect: int | None = 0) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        if expect is not None:
+            assert code == expect, f"exit {code}, expected {expect}\n{out}\n{err}"
+        return code, out, err
+
+    run.at = lambda moment: monkeypatch.setenv("LEITAI_CLOCK", moment)  # type: ignore[attr-defined]
+    return run

@@ -19,8 +19,10 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -174,3 +176,14 @@ class Databases:
             self.drop_roles(*self.roles)
         except psycopg.Error:
             pass
+
+
+def fresh_store(request: Any, folder: Any) -> tuple[str, Callable[[], None]]:
+    """(the URL, how to drop it) of a new store of the kind a test's parameter names -
+    ``request.param`` is "sqlite" (a file in ``folder``) or "postgres" (a database of the
+    session's server, reached as the application's login)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{folder}/leitai.db", lambda: None
+    databases: Databases = request.getfixturevalue("pg_databases")
+    name = databases.create()
+    return databases.server.url_for(name, user=APP_ROLE), lambda: databases.drop(name)

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli.main import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, command_line
 
 QUICKSTART = ROOT / "examples" / "quickstart"
 TOWN = "R-DZ-2025-06"
@@ -24,23 +23,7 @@ TOWN = "R-DZ-2025-06"
 @pytest.fixture
 def cli(tmp_path, monkeypatch, capsys):
     """``cli(*args)`` -> (exit code, stdout, stderr); the clock can be moved with ``cli.at``."""
-    monkeypatch.setenv("LEITAI_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
-    monkeypatch.setenv("LEITAI_CLOCK", "2025-06-20T09:00")
-    monkeypatch.setenv("LEITAI_ACTOR", "clerk-1")
-    monkeypatch.delenv("LEITAI_LANG", raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str, expect: int | None = 0) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        if expect is not None:
-            assert code == expect, f"exit {code}, expected {expect}\n{out}\n{err}"
-        return code, out, err
-
-    run.at = lambda moment: monkeypatch.setenv("LEITAI_CLOCK", moment)  # type: ignore[attr-defined]
-    return run
+    return command_line(monkeypatch, capsys, tmp_path, f"sqlite:///{tmp_path}/cli.db", "2025-06-20T09:00")
 
 
 @pytest.fixture

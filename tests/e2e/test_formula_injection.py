@@ -101,12 +101,7 @@ def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     from tests import pg
 
     folder = tmp_path_factory.mktemp("formulas")
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{folder}/leitai.db", None
-    else:
-        databases: pg.Databases = request.getfixturevalue("pg_databases")
-        name = databases.create()
-        url, drop = databases.server.url_for(name, user=pg.APP_ROLE), (databases, name)
+    url, drop = pg.fresh_store(request, folder)
     clock = FixedClock("2025-06-20T09:00")
     app = open_app(url, clock=clock)
     import_scenario(app, _hostile_scenario(folder / "scenario"), ADMIN)
@@ -142,8 +137,7 @@ def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     finally:
         stop(web)
         app.close()
-        if drop is not None:
-            drop[0].drop(drop[1])
+        drop()
 
 
 WORKBOOKS = ["http score-sheet.xlsx", "http notice.xlsx", "leitai document score-sheet.xlsx",

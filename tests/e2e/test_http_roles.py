@@ -184,12 +184,7 @@ def build(app: Any, clock: FixedClock) -> None:
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('roles')}/leitai.db", None
-    else:
-        databases: pg.Databases = request.getfixturevalue("pg_databases")
-        name = databases.create()
-        url, drop = databases.server.url_for(name, user=pg.APP_ROLE), (databases, name)
+    url, drop = pg.fresh_store(request, tmp_path_factory.mktemp("roles"))
     clock = FixedClock("2025-05-20T09:00")
     app = open_app(url, clock=clock)
     build(app, clock)
@@ -198,8 +193,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     yield {"app": app, "web": web, "clients": clients}
     stop(web)
     app.close()
-    if drop is not None:
-        drop[0].drop(drop[1])
+    drop()
 
 
 def _request(client: Client, method: str, path: str, body: Any) -> Any:

@@ -12,7 +12,6 @@ answer may carry the other scope's data unless the public may read it anyway.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -72,12 +71,7 @@ def build(app: Any) -> None:
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('scope')}/leitai.db", None
-    else:
-        databases: pg.Databases = request.getfixturevalue("pg_databases")
-        name = databases.create()
-        url, drop = databases.server.url_for(name, user=pg.APP_ROLE), (databases, name)
+    url, drop = pg.fresh_store(request, tmp_path_factory.mktemp("scope"))
     app = open_app(url, clock=FixedClock("2025-05-20T09:00"))
     build(app)
     web = serve(app)
@@ -87,8 +81,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     yield {"app": app, "web": web, "clients": clients}
     stop(web)
     app.close()
-    if drop is not None:
-        drop[0].drop(drop[1])
+    drop()
 
 
 def zipped(files: dict[str, str]) -> bytes:

@@ -14,8 +14,7 @@ from datetime import date
 
 import pytest
 
-from api.cli.main import main
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, command_line
 from tests.http import Client, add_account, serve, stop
 from tests.scenario import RULES, score_all, small_contest
 
@@ -27,23 +26,7 @@ ONE_PROMOTED = RULES.replace("version = 1", "version = 3") + '[[awards]]\ncode =
 @pytest.fixture
 def cli(app, store_url, monkeypatch, capsys, tmp_path):
     """``cli(*args)`` -> (exit code, stdout, stderr), on the test's store (SQLite or PostgreSQL)."""
-    monkeypatch.setenv("LEITAI_DATABASE_URL", store_url)
-    monkeypatch.setenv("LEITAI_CLOCK", "2025-05-20T09:00")
-    monkeypatch.setenv("LEITAI_ACTOR", "clerk-1")
-    monkeypatch.delenv("LEITAI_LANG", raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str, expect: int | None = 0) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        if expect is not None:
-            assert code == expect, f"exit {code}, expected {expect}\n{out}\n{err}"
-        return code, out, err
-
-    run.at = lambda moment: monkeypatch.setenv("LEITAI_CLOCK", moment)  # type: ignore[attr-defined]
-    return run
+    return command_line(monkeypatch, capsys, tmp_path, store_url, "2025-05-20T09:00")
 
 
 @pytest.fixture

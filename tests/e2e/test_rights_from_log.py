@@ -30,12 +30,7 @@ FORGED = "forged password 1"
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[dict[str, Any]]:
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path}/leitai.db", None
-    else:
-        databases: pg.Databases = request.getfixturevalue("pg_databases")
-        name = databases.create()
-        url, drop = databases.server.url_for(name, user=pg.APP_ROLE), (databases, name)
+    url, drop = pg.fresh_store(request, tmp_path)
     app = open_app(url, clock=FixedClock("2025-05-20T09:00"))
     app.create_contest("ca", "活动ca", ["township", "county"], ADMIN)
     app.add_unit("ca", "A", "县A", "county", None, ADMIN)
@@ -48,8 +43,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[dict[str, A
     yield {"app": app, "web": web, "url": url}
     stop(web)
     app.close()
-    if drop is not None:
-        drop[0].drop(drop[1])
+    drop()
 
 
 def as_application_login(url: str, sql: str, params: tuple[Any, ...] = ()) -> None:

@@ -49,12 +49,7 @@ GROWTH_ALLOWED = 100 * 1024 * 1024
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from tests import pg
 
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('uploads')}/leitai.db", None
-    else:
-        databases: pg.Databases = request.getfixturevalue("pg_databases")
-        name = databases.create()
-        url, drop = databases.server.url_for(name, user=pg.APP_ROLE), (databases, name)
+    url, drop = pg.fresh_store(request, tmp_path_factory.mktemp("uploads"))
     app = open_app(url, clock=FixedClock("2025-05-20T09:00"))
     small_contest(app)
     add_account(app, "admin", "admin")
@@ -66,8 +61,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     yield {"app": app, "web": web, "url": url, "clients": {}}
     stop(web)
     app.close()
-    if drop is not None:
-        drop[0].drop(drop[1])
+    drop()
 
 
 def client(world: dict[str, Any], who: str | None) -> Client:

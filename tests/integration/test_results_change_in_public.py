@@ -27,7 +27,7 @@ from projections.source import EventSource
 from projections.verify import fold_store, verify_folder
 from tests.conftest import ADMIN, EXAMPLE, event_count
 from tests.integration.test_stores import FINAL, TOWNSHIPS
-from tests.scenario import RULES, judge, score_all, small_contest
+from tests.scenario import RULES, score_all, small_contest
 
 V1 = (EXAMPLE / "rules" / "township-2025.toml").read_text(encoding="utf-8")
 ONE_FINALIST = V1.replace("version = 1", "version = 2").replace("quota = 2", "quota = 1")
