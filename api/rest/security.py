@@ -30,7 +30,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from api.rest.errors import Forbidden, TooManyAttempts, Unauthorized
 from domain import access
 from domain.access import Principal, RoundView
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, LeitaiError
 from domain.model.account import Grant, account_name
 from domain.model.base import Actor
 
@@ -220,12 +220,23 @@ COOKIE = "leitai_token"
 def sign_in(name: str, password: str) -> tuple[dict[str, Any], str, int]:
     """(the account, a token, its lifetime in seconds), or Unauthorized / TooManyAttempts:
     failed attempts are slowed down per account and per address."""
-    throttle = current_app.extensions["leitai_throttle"]
-    address = client_address()
     try:
         name = account_name(name)
     except Exception:  # noqa: BLE001 - an impossible name is a failed sign-in like any other
         name = "-"
+    account = checked_password(name, password, Unauthorized(
+        why="the name or password is wrong, or the account is disabled", why_zh="用户名或密码错误，或账号已停用"))
+    token, seconds = issue(account)
+    return account, token, seconds
+
+
+def checked_password(name: str, password: str, wrong: LeitaiError) -> dict[str, Any]:
+    """The account (as its events tell it) if ``password`` is its password, with the stored
+    hash its events commit to, and it is not disabled; else ``wrong`` is raised.  Signing in
+    and changing one's password both go through here: failed attempts are slowed down per
+    account and per address (TooManyAttempts), so neither is a way to guess."""
+    throttle = current_app.extensions["leitai_throttle"]
+    address = client_address()
     throttle.slow_down(name, address)  # a short delay, outside the lock: never a refusal
     with throttle.serial(name, address):
         throttle.check(name, address)
@@ -234,11 +245,9 @@ def sign_in(name: str, password: str) -> tuple[dict[str, Any], str, int]:
         if not current_app.extensions["leitai_sidecar"].check_password(name, password, expected) \
                 or account is None or account["disabled"]:
             throttle.failed(name, address)
-            raise Unauthorized(why="the name or password is wrong, or the account is disabled",
-                               why_zh="用户名或密码错误，或账号已停用")
+            raise wrong
         throttle.succeeded(name, address)
-    token, seconds = issue(account)
-    return account, token, seconds
+    return account
 
 
 def principal() -> Principal:

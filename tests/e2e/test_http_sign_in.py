@@ -165,6 +165,26 @@ def test_guesses_from_elsewhere_never_lock_the_right_person_out(web: Any) -> Non
     assert _sign_in(web, "t2", PASSWORD, "10.0.1.0")[0] == 200  # another account from a guessing address
 
 
+def test_changing_ones_password_is_no_way_to_guess_it(web: Any) -> None:
+    """Whoever holds a token (a borrowed laptop) may not guess the account's password through
+    the password change: its wrong current passwords count as failed sign-ins."""
+    from api.rest.security import FAILURES_ALLOWED
+
+    token = web.test_client().post("/api/auth/token", json={"name": "t1", "password": PASSWORD},
+                                   environ_base={"REMOTE_ADDR": "10.3.3.3"}).get_json()["token"]
+
+    def change(current: str) -> int:
+        return web.test_client().post("/api/auth/password", json={"current": current, "new": "another password 9"},
+                                      headers={"Authorization": f"Bearer {token}"},
+                                      environ_base={"REMOTE_ADDR": "10.3.3.3"}).status_code
+
+    for i in range(FAILURES_ALLOWED):
+        assert change(f"wrong-{i}") == 401
+    assert change("wrong-again") == 429  # it was 401 for ever: unlimited guesses
+    assert change(PASSWORD) == 429
+    assert _sign_in(web, "t1", PASSWORD, "10.1.1.1")[0] == 200  # the right person, elsewhere, still signs in
+
+
 def test_failures_on_other_names_from_one_address_do_not_lock_its_other_users_out(web: Any) -> None:
     for i in range(21):  # more than an address may fail (20) before it is slowed down
         assert _sign_in(web, f"nobody-{i}", "wrong", "10.2.2.2")[0] == 401

@@ -21,7 +21,7 @@ from api.rest.schemas.accounts import (
     Token,
 )
 from api.rest.schemas.common import Reason
-from api.rest.security import actor, principal, recorded_account, refuse, sign_in, signed_in
+from api.rest.security import actor, checked_password, principal, refuse, sign_in, signed_in
 from domain import access
 from domain.errors import AccountNotFound
 from domain.model.account import account_name
@@ -60,9 +60,8 @@ class PasswordResource(MethodView):
         from eventstore.sidecar import prepare
 
         p = signed_in()
-        account = recorded_account(p.name, again=True)
-        if account is None or not sidecar().check_password(p.name, data["current"], account["commitment"]):
-            raise Unauthorized(why="the current password is wrong", why_zh="当前密码错误")
+        checked_password(p.name, data["current"], Unauthorized(why="the current password is wrong",
+                                                               why_zh="当前密码错误"))
         stored, commitment = prepare(data["new"])
         by = actor(p, "admin" if p.is_superuser else _role_of(p))
         result = command(lambda s, key: s.password_changed(p.name, by, key, commitment=commitment),
