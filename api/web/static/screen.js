@@ -15,12 +15,18 @@
   let source = null;
   const SILENCE = 40000;  // the server pings every 15 s: this long without a word is a dead line
 
-  const stamp = () => { updated.textContent = updatedAt.toLocaleTimeString(); };
+  // the time in the page's language, not the browser's: 24-hour on a Chinese page
+  const language = document.documentElement.lang || "zh-CN";
+  const clock = language.startsWith("zh")
+    ? { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }
+    : { hour: "numeric", minute: "2-digit", second: "2-digit" };
+  const timeOf = (moment) => moment.toLocaleTimeString(language, clock);
+  const stamp = () => { updated.textContent = timeOf(updatedAt); };
   stamp();
 
   function lost() {
     stale.hidden = false;
-    staleTime.textContent = updatedAt.toLocaleTimeString();
+    staleTime.textContent = timeOf(updatedAt);
     dot.classList.add("down");
     document.body.classList.add("is-stale");
   }
