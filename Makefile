@@ -1,5 +1,6 @@
 # Leitai: the two commands a fresh machine needs.
 #   make demo   creates .venv, plays the example contest on the embedded SQLite store and serves it
+#               on 127.0.0.1:5000 (make demo PORT=5050: on another port)
 #   make test   creates .venv and runs the whole test suite (PostgreSQL and the browser tests included;
 #               Debian's chromium is installed with apt if it is missing), then the quick benchmark
 #               (python -m bench --quick: every part, small; fails if a part crashes or hangs)
@@ -8,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +18,19 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/leitai --db sqlite:///demo.db demo --fresh
+	$(BIN)/leitai --db sqlite:///demo.db demo --fresh $(if $(PORT),--port $(PORT))
 
 test: $(STAMP)
 	./tests/install-browser
 	$(BIN)/lint-imports
 	LEITAI_REQUIRE_POSTGRES=1 LEITAI_REQUIRE_BROWSER=1 $(BIN)/pytest $(PYTEST_ARGS)
 	$(BIN)/python -m bench --quick
+
+# every page, both languages, three screen sizes, as each role sees it, checked for accessibility,
+# into docs/screenshots/ (the README shows four of them)
+screenshots: $(STAMP)
+	./tests/install-browser
+	LEITAI_GALLERY=docs/screenshots LEITAI_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:cacheprovider tests/e2e/test_web_access.py tests/e2e/test_documents_print.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -85,7 +85,12 @@ def _check_sqlite(store: StoreURL, create: bool) -> None:
         raise StoreError(problem=f"{path} is a directory, not a database file",
                          problem_zh=f"{path} 是目录，不是数据库文件")
     if path.stat().st_size == 0:
-        return  # an empty file is an empty SQLite database
+        if create:
+            return  # an empty file is an empty SQLite database: the migrations make it Leitai's
+        raise StoreError(problem=f"{path} is an empty file, not a Leitai database yet ({store.display}). Check --db or "
+                                 "LEITAI_DATABASE_URL; a new database is made by `leitai import` or `leitai db migrate`",
+                         problem_zh=f"{path} 是空文件，还不是擂台数据库（{store.display}）。请检查 --db 或 "
+                                    "LEITAI_DATABASE_URL；新的数据库由 `leitai import` 或 `leitai db migrate` 创建")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         try:

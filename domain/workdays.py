@@ -60,6 +60,10 @@ def parse_year_file(text: str, source: str) -> YearCalendar:
             raise InvalidValue(field, kind, "kind must be holiday or workday",
                                "类型应为 holiday（放假）或 workday（调休上班）")
         years.add(day.year)
+    if not years:
+        raise InvalidValue(source, "", "the file lists no day: write one line per day, date,holiday|workday "
+                           "(e.g. 2027-01-01,holiday)", "文件中没有任何日期：每行写一天，日期,holiday|workday"
+                           "（如 2027-01-01,holiday）")
     if len(years) != 1:
         raise InvalidValue(source, sorted(years), "a holiday file must cover exactly one year",
                            "一个节假日文件只能包含同一年的日期")

@@ -117,7 +117,8 @@ class ReadModels:
         return rows[0]
 
     def entrant_codes(self, code: str) -> list[str]:
-        return [r["entrant"] for r in self.store.select(ENTRIES, {"round": code}, order="entrant")]
+        return [r["entrant"] for r in self.store.select(ENTRIES, {"round": entity_code(code, "round")},
+                                                         order="entrant")]
 
     def rounds(self, contest: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
         where: dict[str, Any] = {}
@@ -244,6 +245,7 @@ class ReadModels:
         """The live leaderboard: per entrant, sheets in and expected, and the (provisional)
         score and rank; plus the round's status and seal."""
         row = self.round(code)
+        code = row["round"]  # the code as recorded: `r-gl-2025-05` asks for R-GL-2025-05 (rulebook 3.2)
         ranking = orjson.loads(row["ranking"])
         entries = {e["entrant"]: e for e in self.store.select(ENTRIES, {"round": code})}
         board = []
@@ -353,7 +355,8 @@ class ReadModels:
                 "consequences": self.consequences(contest, unit, period)}
 
     def periods(self, contest: str, unit: str) -> list[str]:
-        rows = self.store.select(STANDINGS, {"contest": contest, "unit": unit})
+        rows = self.store.select(STANDINGS, {"contest": contest_code(contest, "contest"),
+                                             "unit": entity_code(unit, "unit")})
         return sorted({r["period"] for r in rows})
 
     def consequences(self, contest: str, unit: str, period: str) -> list[dict[str, Any]]:
@@ -377,7 +380,8 @@ class ReadModels:
         return rows
 
     def certification(self, organization: str, level: str, cycle: str) -> dict[str, Any] | None:
-        rows = self.store.select(CERTIFICATIONS, {"organization": organization, "level": level, "cycle": cycle})
+        rows = self.store.select(CERTIFICATIONS, {"organization": entity_code(organization, "organization"),
+                                                  "level": contest_code(level, "level"), "cycle": cycle})
         if not rows:
             return None
         row = rows[0]

@@ -29,12 +29,29 @@ class Context:
         return Actor(getattr(self.args, "actor", None) or os.environ.get("LEITAI_ACTOR") or _login(), "admin")
 
     @property
+    def db(self) -> str | None:
+        """``--db`` as given, checked: a URL Leitai cannot read is refused naming ``--db``
+        (None: LEITAI_DATABASE_URL, else the default, is used, and a bad one is named so)."""
+        url = getattr(self.args, "db", None)
+        if url is not None:
+            from domain.services.store import parse_url
+
+            try:
+                parse_url(url)
+            except InvalidValue as error:
+                en, zh = error.fields["problem"], error.fields["problem_zh"]
+                if "://" not in url and url.strip():  # a bare file name: say how to write it
+                    en, zh = f"{en} (a file: --db sqlite:///{url})", f"{zh}（文件应写成 --db sqlite:///{url}）"
+                raise InvalidValue("--db", url, en, zh) from None
+        return url
+
+    @property
     def store(self) -> Any:
         """The store named by --db / LEITAI_DATABASE_URL; it must exist already."""
         if self._store is None:
             from api.wiring import open_store
 
-            self._store = open_store(getattr(self.args, "db", None), create=False)
+            self._store = open_store(self.db, create=False)
         return self._store
 
     @property
@@ -43,7 +60,7 @@ class Context:
         if self._app is None:
             from api.wiring import open_app
 
-            self._app = open_app(getattr(self.args, "db", None), create=False)
+            self._app = open_app(self.db, create=False)
             self._store = self._app.store
         return self._app
 
@@ -52,7 +69,7 @@ class Context:
         if self._app is None:
             from api.wiring import open_app
 
-            self._app = open_app(getattr(self.args, "db", None), create=True)
+            self._app = open_app(self.db, create=True)
             self._store = self._app.store
         return self._app
 
@@ -171,3 +188,25 @@ def read_text(path_text: str, field: str = "file") -> tuple[Any, str]:
     except UnicodeDecodeError:
         raise InvalidValue(field, path_text, "is not UTF-8 text; save it as UTF-8 (a GBK file from Chinese Windows "
                            "must be converted)", "不是 UTF-8 编码的文本；请另存为 UTF-8（中文版 Windows 的 GBK 文件需要转换）") from None
+
+
+def cannot_listen(error: Exception, host: str, port: int, again: str) -> InvalidValue | None:
+    """The server could not listen on ``host``:``port``: what is wrong, naming the option,
+    and ``again``, the command line that would serve on another port (None: another
+    problem, reported as it is)."""
+    import errno
+    import socket
+
+    number = getattr(error, "errno", None)
+    unknown = isinstance(error, ValueError) and "host/port" in str(error)  # waitress: a name it cannot resolve
+    if unknown or isinstance(error, socket.gaierror) or number == errno.EADDRNOTAVAIL:
+        return InvalidValue("--host", host, "this machine has no such address (127.0.0.1 serves this machine, "
+                            "0.0.0.0 every network)", "本机没有这个地址（127.0.0.1 只对本机，0.0.0.0 对所有网络）")
+    if number == errno.EADDRINUSE:
+        return InvalidValue("--port", port, f"the port is taken by another program on {host}; stop that program, or "
+                            f"serve on another port: {again}", f"{host} 上的这个端口已被其他程序占用：请停止占用它的程序，"
+                            f"或换一个端口：{again}")
+    if number == errno.EACCES:
+        return InvalidValue("--port", port, f"only the administrator may listen on a port below 1024; choose another: "
+                            f"{again}", f"1024 以下的端口只有系统管理员才能使用；请换一个端口：{again}")
+    return None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from api.cli import render
-from api.cli.context import Context
+from api.cli.context import Context, cannot_listen
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "wushen-2025"
 CONTEST = "wushen-2025"
@@ -31,7 +31,7 @@ def cmd_demo(ctx: Context) -> None:
 
     zh = ctx.zh
     scenario = Path(ctx.args.scenario) if ctx.args.scenario else EXAMPLE
-    url = ctx.args.db or "sqlite:///demo.db"  # never LEITAI_DATABASE_URL: the demo is not for a real store
+    url = ctx.db or "sqlite:///demo.db"  # never LEITAI_DATABASE_URL: the demo is not for a real store
     store = parse_url(url)
     if ctx.args.fresh and store.kind == "sqlite":
         _refuse_to_wipe_a_real_store(store)
@@ -138,7 +138,13 @@ def cmd_demo(ctx: Context) -> None:
     for name, role, scope, password in accounts:
         print(f"   {name:<14} {role:<13} {scope:<28} {password}")
     print()
-    serve(app.store, "127.0.0.1", ctx.args.port, 64, ctx.say, application=app, warn=ctx.warn)
+    try:
+        serve(app.store, "127.0.0.1", ctx.args.port, 64, ctx.say, application=app, warn=ctx.warn)
+    except (OSError, ValueError) as error:  # the demo is recorded: serve it on another port without playing it again
+        refused = cannot_listen(error, "127.0.0.1", ctx.args.port, f"leitai {db}serve --port 5050 (make demo PORT=5050)")
+        if refused is None:
+            raise
+        raise refused from None
 
 
 DEMO_ACCOUNTS = [

@@ -264,11 +264,20 @@ def cmd_contests(ctx: Context) -> None:
 
 def cmd_rounds(ctx: Context) -> None:
     a = ctx.args
-    rows = view(ctx, lambda read: read.rounds(a.contest, a.status))
+
+    def query(read: Any) -> Any:
+        if a.contest is not None:
+            read.contest(a.contest)  # an unknown contest is "not found", never "no rounds match"
+        return read.rounds(a.contest, a.status)
+
+    rows = view(ctx, query)
     if rows is None:
         return
     if not rows:
-        ctx.say("没有符合条件的轮次。", "No rounds match.")
+        if a.contest is None and a.status is None:
+            ctx.say("还没有轮次。请先用 `leitai import 目录` 导入活动。", "No rounds yet. Import a contest with `leitai import DIR`.")
+        else:
+            ctx.say("没有符合条件的轮次。", "No rounds match.")
         return
     today = _today()
     print(render.table([ctx.t("轮次", "Round"), ctx.t("活动", "Contest"), ctx.t("层级", "Level"), ctx.t("单位", "Unit"),
@@ -284,7 +293,7 @@ def cmd_rounds(ctx: Context) -> None:
 
 def cmd_replay(ctx: Context) -> None:
     from domain.rules.ruleset import parse_ruleset
-    from projections.replay import Selection, replay
+    from projections.replay import replay
     from projections.source import EventSource
     from projections.verify import fold_store
 
@@ -298,13 +307,32 @@ def cmd_replay(ctx: Context) -> None:
         folder = fold_store(source)
     finally:
         source.close()
-    report = replay(folder, rules, Selection(tuple(a.round or ()), a.level, a.contest))
+    report = replay(folder, rules, _selection(a, folder))
     report["summary"]["seconds"] = round(time.perf_counter() - started, 3)
     report["summary"]["events"] = folder.events
     if a.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
     print(render.replay_text(report, ctx.lang))
+
+
+def _selection(a: Any, folder: Any) -> Any:
+    """The rounds replay is asked about, their codes read as the rulebook reads codes (3.2):
+    `r-gl-2025-05` is R-GL-2025-05, `WUSHEN-2025` is wushen-2025; a contest or level that
+    has no round is not found (never "0 rounds would change")."""
+    from domain.errors import ContestNotFound
+    from domain.text import contest_code, entity_code
+    from projections.replay import Selection
+
+    rounds = tuple(entity_code(r, "--round") for r in a.round or ())
+    level = contest_code(a.level, "--level") if a.level else None
+    contest = contest_code(a.contest, "--contest") if a.contest else None
+    if contest is not None and contest not in folder.contests:
+        raise ContestNotFound(contest=contest)
+    if level is not None and not any(r.level == level for r in folder.rounds.values()):
+        raise InvalidValue("--level", a.level, "no round of the contests is at this level",
+                           "没有任何轮次属于这个层级")
+    return Selection(rounds, level, contest)
 
 
 def _credentials(store: Any) -> dict[str, str] | None:

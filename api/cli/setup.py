@@ -15,9 +15,17 @@ def cmd_import(ctx: Context) -> None:
     from api.importing.scenario import import_directory
 
     directory = Path(ctx.args.directory)
-    app = ctx.open_new()
-    ctx.say(f"导入 {directory} → {app.store.display} …", f"Importing {directory} into {app.store.display} …")
-    reports, outcome = import_directory(app, directory, ctx.actor, ctx.progress)
+    made = _new_sqlite_files(ctx)
+    try:
+        app = ctx.open_new()
+        ctx.say(f"导入 {directory} → {app.store.display} …", f"Importing {directory} into {app.store.display} …")
+        reports, outcome = import_directory(app, directory, ctx.actor, ctx.progress)
+    except BaseException:
+        if made is not None:  # a refused import leaves nothing: no new database file, no key made for it
+            ctx.close()
+            for path in made():
+                path.unlink(missing_ok=True)
+        raise
     rows = [[r.file, r.rows, r.recorded] for r in reports]
     print(render.table([ctx.t("文件", "File"), ctx.t("行/项", "Rows"), ctx.t("新事件", "New events")], rows,
                        right=[1, 2]))
@@ -34,6 +42,21 @@ def cmd_import(ctx: Context) -> None:
     else:
         ctx.say(f"没有新内容：找到 {found} 行/项，全部此前已经导入过。",
                 f"Nothing new: {found} rows/items found, all imported before.")
+
+
+def _new_sqlite_files(ctx: Context) -> Any:
+    """When the import is to make a new SQLite database: a function naming the files made
+    since (the database, its -wal and -shm, the key files derived from it), to delete if the
+    import is refused; else None."""
+    from domain.services.store import parse_url
+    from eventstore.keys import key_files
+
+    store = parse_url(ctx.db)
+    if store.kind != "sqlite" or Path(store.path).exists():
+        return None
+    candidates = [Path(store.path + suffix) for suffix in ("", "-wal", "-shm", "-journal")] + key_files(store)
+    there = {path for path in candidates if path.exists()}
+    return lambda: [path for path in candidates if path not in there and path.exists()]
 
 
 def cmd_rules_check(ctx: Context) -> None:
@@ -109,7 +132,7 @@ def cmd_db_migrate(ctx: Context) -> None:
     import migrations
     from api.wiring import admin_store, open_store
 
-    store = open_store(ctx.args.db, create=True)
+    store = open_store(ctx.db, create=True)
     done = migrations.migrate(store, admin_store())
     ctx.say(f"{store.display}：" + (f"已执行迁移 {'、'.join(done)}" if done else "已是最新"),
             f"{store.display}: " + (f"applied {', '.join(done)}" if done else "up to date"))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from api.cli import render
-from api.cli.context import Context
+from api.cli.context import Context, cannot_listen
 from domain.errors import InvalidValue
 
 
@@ -99,7 +99,13 @@ def cmd_serve(ctx: Context) -> None:
     from api.serve import serve
 
     app = ctx.app  # the store must exist; migrations applied
-    serve(app.store, ctx.args.host, ctx.args.port, ctx.args.threads, ctx.say, application=app, warn=ctx.warn)
+    try:
+        serve(app.store, ctx.args.host, ctx.args.port, ctx.args.threads, ctx.say, application=app, warn=ctx.warn)
+    except (OSError, ValueError) as error:
+        refused = cannot_listen(error, ctx.args.host, ctx.args.port, "leitai serve --port 5050")
+        if refused is None:
+            raise
+        raise refused from None
 
 
 def cmd_document(ctx: Context) -> None:

@@ -100,6 +100,15 @@ class RoundPublicity:
                     on.isoformat(), days):
                 return self.publicity
             raise AlreadyPublished(round=self.code, start=self.publicity.start, end=self.publicity.end)
+        if self.status == ev.FINAL:  # published already, and past its period: nothing to close
+            raise RoundStateError(self.code, self.status, "publish results", "公示结果",
+                                  "Its results were published and, the period over, finalized; they are final. "
+                                  f"To see them: `leitai ranking {self.code}`; to change them, re-rank it under "
+                                  "another rule-set version (`leitai rerank`): changed results are published "
+                                  "again by themselves.",
+                                  "其结果已经公示，公示期满后已定案，是最终结果。查看结果：`leitai ranking "
+                                  f"{self.code}`；要改变结果，只能按另一版规则重新排名（`leitai rerank`），"
+                                  "结果有变化的自动重新公示。")
         self._require(ev.CLOSED, action="publish results", action_zh="公示结果",
                       hint="Close the round first (`leitai close`).", hint_zh="请先结束评分（`leitai close`）。")
         first, last = self._period(on, days, calendar, today)
