@@ -26,8 +26,9 @@ def _text(x: float, y: float, text: str, size: int = 14, anchor: str = "start", 
             f"{escape(text)}</text>")
 
 
-def star_distribution(per_unit: Mapping[str, Counter[int]], lang: str) -> str:
-    """How many organizations of each unit hold each star rating: one stacked bar per unit."""
+def star_distribution(per_unit: Mapping[str, Counter[int]], lang: str, label: str | None = None) -> str:
+    """How many organizations of each unit hold each star rating: one stacked bar per unit;
+    ``label`` says what is counted (recommendations or certified stars)."""
     if not per_unit:
         return ""
     units = sorted(per_unit)
@@ -105,27 +106,78 @@ def judge_bias(sheets: Iterable[Mapping[str, Any]], lang: str) -> str:
     return _svg(width, height, label, body)
 
 
-def rank_history(history: list[tuple[str, int, str]], lang: str) -> str:
-    """An organization's rank over the periods (rank 1 at the top)."""
+LEVEL_COLOURS = (ACCENT, "#b8860b", "#2e7d32", "#6a1b9a")
+
+
+def _marker(shape: int, x: float, y: float, colour: str, tip: str) -> str:
+    """A point of a series: a circle, a square, a diamond, a triangle (one shape per level)."""
+    title = f"<title>{escape(tip)}</title>"
+    if shape == 0:
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}">{title}</circle>'
+    if shape == 1:
+        return f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{colour}">{title}</rect>'
+    corners = ([(x, y - 7), (x + 7, y), (x, y + 7), (x - 7, y)] if shape == 2
+               else [(x, y - 7), (x + 7, y + 5), (x - 7, y + 5)])
+    points = " ".join(f"{px:.1f},{py:.1f}" for px, py in corners)
+    return f'<polygon points="{points}" fill="{colour}">{title}</polygon>'
+
+
+def rank_history(history: list[tuple[Any, ...]], lang: str, level_name: Any = None) -> str:
+    """An organization's rank in each round, in time order (rank 1 at the top): one series
+    per level, for a rank among a township's villages and a rank among the county's
+    finalists are not one line (1st at home, then 2nd in the final, is not "2 -> 1").
+    ``history``: (period, rank, round[, level[, entrants in the round]]) in time order;
+    ``level_name`` names a level.  The scale runs to the largest round's last rank, so a
+    2nd of twelve stands near the top."""
     if not history:
         return ""
-    worst = max(rank for _, rank, _ in history)
-    left, top, width, height = 60, 30, 760, 260
-    step = Fraction(width - left - 40, max(1, len(history) - 1))
+    name = level_name or (lambda level: level)
+    rows = [(period, rank, code, *(list(rest) + ["", None])[:2]) for period, rank, code, *rest in history]
+    levels = list(dict.fromkeys(row[3] for row in rows))  # in the order they first appear
+    several = len(levels) > 1
+    worst = max(max(row[1], row[4] or 0) for row in rows)
+    left, top, width = 70, 56 if several else 30, 760
+    height = top + 230
+    first, last = left + 50, width - 110  # room for a label either side
+    step = Fraction(last - first, max(1, len(rows) - 1))
 
     def y(rank: int) -> float:
         return float(top + Fraction(height - top - 50) * (rank - 1) / max(1, worst - 1))
 
-    points = [(float(left + step * i), y(rank)) for i, (_, rank, _) in enumerate(history)]
-    body = [f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - 50}" stroke="{GRID}"/>',
-            _text(left - 8, top + 5, "1", 12, "end"), _text(left - 8, y(worst) + 5, str(worst), 12, "end")]
-    if len(points) > 1:
-        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-        body.append(f'<polyline points="{path}" fill="none" stroke="{ACCENT}" stroke-width="2.5"/>')
-    for (px, py), (period, rank, code) in zip(points, history, strict=True):
-        what = f"{period} {code}: 第 {rank} 名" if lang == "zh" else f"{period} {code}: rank {rank}"
-        body.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{ACCENT}"><title>{escape(what)}</title></circle>')
-        body.append(_text(px, py - 10, str(rank), 12, "middle"))
+    def x(i: int) -> float:
+        return float(first + step * i) if len(rows) > 1 else float((first + last) / 2)
+
+    body = [f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - 50}" stroke="{GRID}"/>']
+    for rank in sorted({1, worst}):
+        body.append(f'<line x1="{left}" y1="{y(rank):.1f}" x2="{width - 40}" y2="{y(rank):.1f}" stroke="{GRID}" '
+                    'stroke-dasharray="4 4"/>')
+        body.append(_text(left - 8, y(rank) + 5, str(rank), 12, "end"))
+    for n, level in enumerate(levels):
+        colour, shape = LEVEL_COLOURS[n % len(LEVEL_COLOURS)], n % 4
+        mine = [(x(i), y(row[1])) for i, row in enumerate(rows) if row[3] == level]
+        if len(mine) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in mine)
+            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5" '
+                        f'data-level="{escape(level)}"/>')
+        if several:  # the legend: which points are which level's ranks
+            lx = left + n * 180
+            body.append(_marker(shape, lx + 6, 18, colour, name(level)))
+            body.append(_text(lx + 18, 23, name(level), 13))
+    for i, (period, rank, code, level, entrants) in enumerate(rows):
+        n = levels.index(level)
+        colour = LEVEL_COLOURS[n % len(LEVEL_COLOURS)]
+        of = (f"（共 {entrants} 个）" if lang == "zh" else f" of {entrants}") if entrants else ""
+        what = (f"{period} {code}: " + (f"{name(level)} " if several else "") + f"第 {rank} 名{of}" if lang == "zh"
+                else f"{period} {code}: rank {rank}{of}" + (f" ({name(level)})" if several else ""))
+        px, py = x(i), y(rank)
+        body.append(_marker(n % 4, px, py, colour, what))
+        shown = f"第 {rank} 名{of}" if lang == "zh" else f"#{rank}{of}"
+        body.append(_text(px, py - 12, shown, 12, "middle"))
         body.append(_text(px, height - 28, period, 12, "middle"))
+        if several:
+            body.append(_text(px, height - 12, name(level), 12, "middle", colour))
     label = "名次变化" if lang == "zh" else "Rank over time"
+    if several:
+        label += ("（" + "、".join(name(level) for level in levels) + "的名次分开画）" if lang == "zh" else
+                  " (" + ", ".join(name(level) for level in levels) + " ranks drawn apart)")
     return _svg(width, height, label, body)

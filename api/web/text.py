@@ -44,6 +44,20 @@ WORDS = {
 CERT_STATE_EN = {"opened": "Opened", "self_assessed": "Self-assessed", "initially_evaluated": "Initially evaluated",
                  "decided": "Re-evaluated", "certified": "Certified", "revoked": "Withdrawn"}
 
+# the rule set's codes as the audit page shows them (rulebook section 2; the command line's
+# `explain` says the same): the panel's method, where a component's value comes from, and
+# the components of the rulebook and the example rule sets (a rule set names a component
+# by its code alone: one not here is shown by its source, its code beside it)
+METHOD_NAMES = {"mean": ("平均", "mean"), "median": ("中位数", "median"),
+                "trimmed_mean": ("去掉最高分和最低分后平均", "trimmed mean")}
+SOURCE_NAMES = {"panel": ("评委小组评分", "the judges' marks"), "input": ("录入数据", "a recorded value"),
+                "votes": ("投票", "votes"), "round": ("关联轮次的得分", "another round's score")}
+COMPONENT_NAMES = {"arena": ("登台打擂", "on stage"),
+                   "daily": ("日常现实表现和工作实绩", "daily performance and work done"),
+                   "observation": ("现场观摩", "site observation")}
+# what a certification's history records beyond its states (the organization page)
+CERT_STEPS = {"downgraded": ("已降星", "Stars lowered")}
+
 EN = {
     "擂台": "Leitai",
     "首页": "Home",
