@@ -59,7 +59,8 @@ SECURITY_HEADERS = {
     # everything from this server; inline, only our own stylesheet and scripts (by hash) - no
     # other inline script or style can run, nothing is loaded from elsewhere
     "Content-Security-Policy": f"default-src 'self'; script-src 'self' {SCRIPTS}; style-src 'self' {STYLES}; "
-                               "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+                               "img-src 'self' data:; connect-src 'self'; worker-src 'self'; frame-ancestors 'none'; "
+                               "base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
@@ -317,6 +318,17 @@ def judge_rounds() -> Any:
     return render_template("judge_rounds.html", rounds=_judging(p))
 
 
+@blp.route("/judge/sw.js")
+def judge_worker() -> Any:
+    """The judge's pages without a network (static/judge-sw.js says what it keeps, for whom and
+    why): its scope is /judge, the rounds list and each round's page; always asked for again."""
+    response = blp.send_static_file("judge-sw.js")
+    response.content_type = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/judge"
+    return response
+
+
 @blp.route("/judge/<code>")
 def judge_round(code: str) -> Any:
     p, view = _viewer(), round_view(code)
@@ -370,7 +382,31 @@ def audit(code: str, entrant: str) -> Any:
     return render_template("audit.html", a=explained, checkpoint=checkpoint, criteria=criteria, row=row,
                            times=read.event_times(view.code), head=head, proven=proven,
                            included={e["event"] for e in proven["entries"]} if proven else set(),
-                           notice_day=_notice_day(row))
+                           notice_day=_notice_day(row), **_rule_words(rules, lang()))
+
+
+def _rule_words(rules: Any, language: str) -> dict[str, Any]:
+    """The rule set's codes as words on the audit page: its panel method, each component and
+    where its value comes from, each criterion (a tie-breaker names one)."""
+    from api.web.text import COMPONENT_NAMES, METHOD_NAMES, SOURCE_NAMES
+
+    en = language == "en"
+
+    def source_name(source: str) -> str:
+        return SOURCE_NAMES.get(source, (source, source))[en]
+
+    def component_name(code: str) -> str:
+        if code in COMPONENT_NAMES:
+            return COMPONENT_NAMES[code][en]
+        component = rules.component(code)
+        return f"{source_name(component.source)} ({code})" if component else code
+
+    def criterion_name(code: str) -> str:
+        criterion = rules.criterion(code)
+        return criterion.name if criterion and criterion.name else code
+
+    return {"component_name": component_name, "source_name": source_name, "criterion_name": criterion_name,
+            "method_name": lambda method: METHOD_NAMES.get(method, (method, method))[en]}
 
 
 def _notice_day(row: dict[str, Any]) -> str | None:
@@ -504,10 +540,26 @@ def judge_bias(code: str) -> Any:
     require(access.sees_all_marks(p, view), p, f"see the judges' marks of round {view.code}",
             f"查看轮次 {view.code} 的评委打分")
     read = _read()
-    rows = read.judges("round", view.code)
+    rows = [{**r, "flags": _judge_flags(r["why"])} for r in read.judges("round", view.code)]
     sheets = read.sheets(view.code)
+    from domain.numbers import show
+    from projections.judges import FLAG_DEVIATION, FLAG_MIN_SHEETS, FLAG_TRIMMED_SHARE
+
+    flag_line = {"deviation": show(FLAG_DEVIATION * 100, 0), "trimmed": show(FLAG_TRIMMED_SHARE * 100, 0),
+                 "sheets": FLAG_MIN_SHEETS}
     return render_template("judges.html", rows=rows, code=view.code, round=read.round(view.code),
-                           chart=charts.judge_bias(sheets, lang()))
+                           chart=charts.judge_bias(sheets, lang()), flag_line=flag_line)
+
+
+def _judge_flags(why: str | None) -> list[dict[str, str]]:
+    """A judge's flags as the read side stores them ("deviation:3.02:3.00; trimmed:100:60",
+    projections/judges.py): each one's kind, the judge's value and the line it reached."""
+    flags = []
+    for item in (why or "").split(";"):
+        if item.strip():
+            kind, value, limit = item.strip().split(":")
+            flags.append({"kind": kind, "value": value, "limit": limit})
+    return flags
 
 
 # -- an organization's page ----------------------------------------------------------------------
@@ -536,8 +588,23 @@ def organization(code: str) -> Any:
         entries.append({**e, "r": r, "explained": access.sees_entrant(p, view, e["entrant"]),
                         "may_appeal": r["status"] == "published"
                         and access.may_file_appeal(p, view, org["organization"])})
-    entries.sort(key=lambda e: (e["r"]["period"], e["r"]["level"], e["round"]))
-    history = [(e["r"]["period"], e["rank"], e["round"]) for e in entries if e["rank"] is not None]
+    # in time order: by period, and in one period a lower level's round before the one it promotes to
+    levels = {c: orjson.loads(read.contest(c)["levels"]) for c in {e["r"]["contest"] for e in entries}}
+
+    def when(e: dict[str, Any]) -> tuple[str, int, str]:
+        order = levels[e["r"]["contest"]]
+        return e["r"]["period"], order.index(e["r"]["level"]) if e["r"]["level"] in order else len(order), e["round"]
+
+    entries.sort(key=when)
+    rule_sets: dict[tuple[str, int], Any] = {}
+    for e in entries:  # a prize by the name its rule set gives it
+        ref = (e["r"]["rules_code"], e["r"]["rules_version"])
+        if e["award"] and ref not in rule_sets:
+            rule_sets[ref] = read.rules(*ref)
+        e["award_name"] = next((a.name for a in rule_sets[ref].awards if a.code == e["award"]), None) \
+            if e["award"] else None
+    history = [(e["r"]["period"], e["rank"], e["round"], e["r"]["level"], len(read.entrant_codes(e["round"])))
+               for e in entries if e["rank"] is not None]
     own = org["organization"] in access.organizations(p)
     appeals = []
     if own:  # what the policy lets this account see of each: all of its own, the outcome of another's
@@ -554,4 +621,13 @@ def organization(code: str) -> Any:
                 if found and found["state"] is not None:
                     certs.append(found)
     return render_template("organization.html", org=org, entries=entries, own=own, appeals=appeals,
-                           certs=certs, chart=charts.rank_history(history, lang()))
+                           certs=certs, chart=charts.rank_history(history, lang(), _word(lang())),
+                           cert_step=_cert_step(lang()))
+
+
+def _cert_step(language: str) -> Any:
+    """A step of a certification's history: its states, and what else it records (降星)."""
+    from api.web.text import CERT_STEPS
+
+    state = _cert_state(language)
+    return lambda step: CERT_STEPS[step][language == "en"] if step in CERT_STEPS else state(step)

@@ -122,6 +122,40 @@ EN = {
     "超过最高分": "above the maximum",
     "小数位过多": "too many decimals",
     "不是数字": "not a number",
+    # the judge's page: what a round's state allows, the marks and the total, offline start
+    "尚未开放打分：本轮开始评分后才能提交评分表。": "Not open for scoring yet: sheets can be submitted once this round is "
+                                          "opened.",
+    "评分已结束：本轮已封存，不能再提交或更正评分表。": "Scoring is over: this round is sealed; sheets can no longer be "
+                                            "submitted or corrected.",
+    "评分已结束：本轮结果公示中，不能再提交或更正评分表。": "Scoring is over: this round's results are in publicity; sheets "
+                                              "can no longer be submitted or corrected.",
+    "评分已结束：本轮结果已确定，不能再提交或更正评分表。": "Scoring is over: this round's results are final; sheets can no "
+                                              "longer be submitted or corrected.",
+    "我的评分表（只读）": "My sheets (read only)",
+    "评分指标": "Criterion",
+    "分数": "Mark",
+    "您在本轮没有评分表。": "You have no sheet in this round.",
+    "只能使用 0-9 的数字": "use the digits 0-9",
+    "不能为负数": "cannot be negative",
+    "请填写每一项分数。": "Fill in every mark.",
+    "请先改正标红的分数。": "Correct the marks in red first.",
+    "不完整：{n} 项分数无效，未计入合计": "incomplete: {n} invalid mark(s) not counted",
+    "不完整：还有 {n} 项未填": "incomplete: {n} mark(s) still to fill in",
+    "您已为该组织提交过评分表（可能是在别的设备上），本页已改为更正。要修改分数，请在本页填写更正原因后点「更正」。":
+        "You have already submitted a sheet for this entrant (perhaps on another device); this card is now a "
+        "correction. To change the marks, give the reason for the correction on this page and press Correct.",
+    "本轮评分已结束，不再接受评分表。如需修改分数，请联系组织方。": "Scoring of this round is over and sheets are no longer "
+                                                "accepted. To change a mark, ask the organizers.",
+    "本轮尚未开始评分，评分表未被接受。开始评分后请重新提交。": "This round is not open for scoring yet; the sheet was not "
+                                              "accepted. Submit it again once scoring is open.",
+    "未联网：这是本机保存的本页，轮次的状态可能已经变化。填写的评分表保存在本机，联网后自动发送。":
+        "Offline: this is the copy of this page kept on this device; the round's state may have changed since. "
+        "Sheets you fill in are kept on this device and sent when the network returns.",
+    "未联网：这是本机保存的本页，轮次的状态可能已经变化。": "Offline: this is the copy of this page kept on this device; "
+                                              "the rounds' states may have changed since.",
+    "保存于": "Saved",
+    "登录已失效：未发送的评分表仍保存在本机。": "Signed out: the sheets not yet sent are still kept on this device.",
+    "重新登录后自动发送": "Sign in again and they are sent",
     "评委": "Judge",
     "事件": "Event",
     "时间": "Time",

@@ -213,7 +213,41 @@ const Leitai = (() => {
     runCommand(form, event.submitter);
   });
 
+  // a table, a listing or a box that scrolls sideways (on a phone) can be reached and scrolled
+  // with the keyboard: it takes the focus, and says what it holds
+  function scrollersReachable() {
+    for (const box of document.querySelectorAll("main table, main pre, main .scroll, main .board-wrap")) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.dataset.scrollable = "yes";
+        if (!box.hasAttribute("role") && box.tagName !== "TABLE") box.setAttribute("role", "region");
+        if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+          box.setAttribute("aria-label", zh() ? "可左右滚动" : "scrolls sideways");
+        }
+      } else if (!scrolls && box.dataset.scrollable === "yes") {
+        box.removeAttribute("tabindex");
+        delete box.dataset.scrollable;
+      }
+    }
+  }
+  window.addEventListener("resize", scrollersReachable);
+
+  // signing out, on any page: the judge's pages kept for working without a network
+  // (judge-sw.js) go with the session, so the next person on this phone finds none of them
+  const signOut = document.querySelector('header form[action$="/logout"]');
+  if (signOut && window.caches) {
+    signOut.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const gone = caches.keys().then((names) =>
+        Promise.all(names.filter((n) => n.startsWith("leitai-judge:")).map((n) => caches.delete(n))));
+      Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 1500))])
+        .finally(() => signOut.submit());
+    }, { once: true });
+  }
+
   refocus();  // this script runs at the end of the page: everything is there
+  scrollersReachable();
 
   return { api, describe, toast, confirmDialog, newKey, lang, zh };
 })();
