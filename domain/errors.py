@@ -366,6 +366,14 @@ class CertificationStateError(LeitaiError):
     en = "The certification of {organization} is {state}; cannot {action}."
 
 
+class NotYetEvaluated(CertificationStateError):
+    zh = ("{unit} 及下级单位有 {count} 个组织在 {level} 级 {cycle} 周期尚未初评（{organizations}），不能一次采纳星级建议。"
+          "请先登记初评（leitai cert evaluate），本次未登记任何内容。")
+    en = ("{count} organization(s) of {unit} and the units below it have no initial evaluation at level {level} for "
+          "{cycle} yet ({organizations}); their recommendations cannot be accepted. Record the initial evaluation "
+          "first (leitai cert evaluate); nothing was recorded.")
+
+
 class ConcurrencyConflict(LeitaiError):
     zh = "{target} 正被同时修改，已重试 {attempts} 次仍冲突。请稍后重试该操作。"
     en = "{target} was changed concurrently and the command still conflicted after {attempts} attempts. Retry it."

@@ -79,24 +79,37 @@ def _replay(folder: Folder, new_rules: RuleSet, selection: Selection) -> dict[st
     rounds_out = []
     before_docs: dict[str, dict[str, Any]] = {}
     after_docs: dict[str, dict[str, Any]] = {}
+    award_names: dict[str, dict[str, str]] = {}  # per round: each prize code's name, for a reader
     for code in codes:
         rnd = folder.rounds[code]
         old_rules = folder.rules(rnd.rules)
         before_doc = recorded_document(rnd, old_rules) or ranking_document(rnd, before.result(code)[0])
         after_doc = ranking_document(rnd, after(code))
         before_docs[code], after_docs[code] = before_doc, after_doc
+        award_names[code] = {a.code: a.name for a in (*old_rules.awards, *new_rules.awards) if a.name}
         rounds_out.append({"round": code, "before": before_doc, "after": after_doc,
                            "changes": diff_rankings(before_doc, after_doc)})
+    stars = _stars(folder, codes, new_rules, before_docs, after_docs, before)
+    changes = [c for r in rounds_out for c in r["changes"]]
     return {
         "rules": {"code": new_rules.code, "version": new_rules.version, "digest": new_rules.digest},
         "rounds": rounds_out,
         "finalists": _finalists(folder, codes, before_docs, after_docs),
         "standings": _standings(folder, codes, new_rules, before_docs, after_docs, before),
-        "stars": _stars(folder, codes, new_rules, before_docs, after_docs, before),
+        "stars": stars,
+        "award_names": award_names,
         "summary": {
             "rounds": len(codes),
             "rounds_changed": sum(1 for r in rounds_out if r["changes"]),
-            "entrants_changed": sum(len(r["changes"]) for r in rounds_out),
+            "entrants_changed": len(changes),
+            # what changed, each counted on its own: entrants (of every replayed round) whose
+            # rank, final score, award or promotion outcome would change, and organizations
+            # whose star recommendation would
+            "ranks_changed": sum(1 for c in changes if "rank" in c),
+            "finals_changed": sum(1 for c in changes if "final" in c),
+            "awards_changed": sum(1 for c in changes if "award" in c),
+            "promotions_changed": sum(1 for c in changes if "promotion" in c),
+            "stars_changed": sum(len(s["changes"]) for s in stars),
         },
     }
 
@@ -214,7 +227,9 @@ def _stars(folder: Folder, codes: list[str], new_rules: RuleSet, before_docs: di
         for org in sorted(set(results["before"]) | set(results["after"])):
             b, a = results["before"].get(org), results["after"].get(org)
             if (b and b.stars) != (a and a.stars):
-                changes.append({"organization": org, "stars": [b and b.stars, a and a.stars]})
+                found = folder.organizations.get(org)
+                changes.append({"organization": org, "name": found.name if found else "",
+                                "stars": [b and b.stars, a and a.stars]})
         if changes:
             out.append({"contest": contest, "level": level, "cycle": year, "changes": changes})
     return out

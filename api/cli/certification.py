@@ -73,6 +73,89 @@ def cmd_decide(ctx: Context) -> None:
     ctx.recorded(outcome, f"已登记 {_who(ctx)} 的复评决定：{shown}", f"Re-evaluation of {_who(ctx)}: {shown}")
 
 
+def _stars_given(text: str, field: str) -> int | None:
+    text = text.strip().lower()
+    if text in ("none", "无", "不评定"):
+        return None
+    if text.isdigit() and len(text) == 1 and int(text) <= 5:
+        return int(text)
+    raise InvalidValue(field, text, "a number of stars 0-5, or none", "应为 0 到 5 的星级，或 none（不评定）")
+
+
+def exceptions(pairs: list[str] | None) -> dict[str, Any]:
+    """``--except ORG=STARS`` (repeatable) -> the stars set by hand, per organization."""
+    from domain.services.certification import ByHand
+
+    out: dict[str, Any] = {}
+    for pair in pairs or ():
+        org, sep, stars = pair.partition("=")
+        if not sep or not org.strip():
+            raise InvalidValue("--except", pair, "write each exception as ORG=STARS, e.g. WS-GL-03=3 (or =none)",
+                               "每个例外写成 组织代码=星级，如 WS-GL-03=3（不评定写 =none）")
+        code = org.strip().upper()
+        if code in out:
+            raise InvalidValue("--except", code, "the organization is named twice", "该组织重复给出")
+        out[code] = ByHand(_stars_given(stars, "--except"))
+    return out
+
+
+def stars_text(stars: int | None, zh: bool) -> str:
+    if stars is None:
+        return "不评定" if zh else "no rating"
+    return "★" * stars if stars else ("0 星" if zh else "0 stars")
+
+
+def acceptance_lines(report: dict[str, Any], zh: bool) -> list[str]:
+    """What accepting a unit's recommendations records (or would), one line per organization,
+    the exceptions set by hand first."""
+    rows = sorted(report["accepted"], key=lambda a: (not a["exception"], a["organization"]))
+    out = []
+    for a in rows:
+        shown = stars_text(a["stars"], zh)
+        if a["exception"]:
+            what = (f"手工改定为 {shown}（建议 {stars_text(a['recommended'], zh)}）" if zh else
+                    f"set by hand to {shown} (recommended {stars_text(a['recommended'], zh)})")
+        elif a["step"] == "certified":
+            what = f"按已登记的复评决定 {shown} 审定" if zh else f"certified as decided before: {shown}"
+        else:
+            what = f"采纳建议 {shown}" if zh else f"recommendation accepted: {shown}"
+        why = (f"；理由：{a['reason']}" if zh else f"; reason: {a['reason']}") if a["exception"] and a["reason"] else ""
+        out.append(f"  {a['organization']}  {a['name']}  {what}{why}")
+    return out
+
+
+def cmd_accept(ctx: Context) -> None:
+    """复评 and 审定 of a unit's organizations in one step: the recommendations, except those set by hand."""
+    a = ctx.args
+    by_hand = exceptions(a.exceptions)
+
+    def work(s: Any) -> dict[str, Any]:
+        return s.accept_recommendations(a.contest, a.unit, a.level, a.cycle, ctx.actor, by_hand, a.reason,
+                                        ctx.key(), preview=a.dry_run)
+
+    if a.dry_run:
+        report = ctx.app.read(work)
+    else:
+        outcome = ctx.app.execute(work, f"certifications of {a.unit}")
+        report = outcome.value
+    accepted = report["accepted"]
+    hand = sum(1 for x in accepted if x["exception"])
+    where = (f"{report['unit']} 及下级单位 {report['level']} 级 {report['cycle']}" if ctx.zh else
+             f"{report['unit']} and the units below it, level {report['level']}, {report['cycle']}")
+    for line in acceptance_lines(report, ctx.zh):
+        print(line)
+    if report["already"]:
+        ctx.say(f"  已审定，未改动：{len(report['already'])} 个组织", f"  certified already, left as they are: "
+                f"{len(report['already'])} organization(s)")
+    if a.dry_run:
+        ctx.say(f"预览（未登记任何内容）：{where} 将登记 {len(accepted)} 个组织的复评和审定，其中手工改定 {hand} 个。",
+                f"Preview (nothing recorded): {where}: {len(accepted)} organization(s) would be re-evaluated and "
+                f"certified, {hand} of them set by hand.")
+        return
+    ctx.recorded(outcome, f"{where}：已登记 {len(accepted)} 个组织的复评和审定，其中手工改定 {hand} 个",
+                 f"{where}: {len(accepted)} organization(s) re-evaluated and certified, {hand} of them set by hand")
+
+
 def cmd_certify(ctx: Context) -> None:
     a = ctx.args
     outcome = ctx.app.execute(lambda s: s.certify(a.organization, a.level, a.cycle, ctx.actor, ctx.key()),

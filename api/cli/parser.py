@@ -36,6 +36,7 @@ class Command:
     args: tuple[Arg, ...] = ()
     exclusive: tuple[tuple[Arg, ...], ...] = ()  # groups of mutually exclusive options
     required_group: bool = False
+    db_help: H | None = None  # --db's help where the command does not default to LEITAI_DATABASE_URL
 
 
 KEY = arg("--key", help=("幂等键：带同一个键重复执行，不会重复登记；同一个键用于另一条命令会被拒绝",
@@ -248,6 +249,22 @@ def _commands() -> list[Command]:
                 (*CERT, arg("--stars", required=True, help=("星级 0-5，或 none（不评定）", "stars 0-5, or none")),
                  arg("--reason", help=("理由（与建议不同时必填）", "reason (required if it differs)")), KEY)),
         Command(("cert", "certify"), f"{C}:cmd_certify", ("审定：确认复评决定", "certify the decision"), (*CERT, KEY)),
+        Command(("cert", "accept"), f"{C}:cmd_accept",
+                ("一次采纳一个单位（含下级单位）的星级建议：逐个组织登记复评并审定，手工改定的列为例外",
+                 ("accept a unit's recommendations in one step: each organization re-evaluated and certified, "
+                  "the exceptions set by hand")),
+                (arg("--contest", required=True, help=("活动代码", "contest code")),
+                 arg("--unit", required=True, help=("单位代码（含其下级单位）", "unit code (and the units below it)")),
+                 arg("--level", required=True, help=("层级（如 township）", "level (e.g. township)")),
+                 arg("--cycle", "--period", dest="cycle", required=True, help=("评定周期（年份）", "cycle (a year)")),
+                 arg("--except", dest="exceptions", action="append", metavar="ORG=STARS",
+                     help=("例外：该组织改定为此星级（0-5 或 none），可多次",
+                           "an exception: this organization gets these stars (0-5 or none) instead; repeatable")),
+                 arg("--reason", help=("例外的理由（与计算建议不同时必填）",
+                                       "the exceptions' reason (required where they differ from the computed)")),
+                 arg("--dry-run", action="store_true",
+                     help=("只列出将登记的内容，不登记", "list what would be recorded; record nothing")),
+                 KEY)),
         Command(("cert", "downgrade"), f"{C}:cmd_downgrade", ("降星", "lower the stars"),
                 (*CERT, arg("--stars", type=int, required=True, help=("降至星级", "new stars")), REASON, KEY)),
         Command(("cert", "revoke"), f"{C}:cmd_revoke", ("摘星", "withdraw the stars"), (*CERT, REASON, KEY)),
@@ -347,12 +364,20 @@ def _commands() -> list[Command]:
         Command(("export", "results"), f"{P}:cmd_export_results", ("导出轮次结果（公示名单），.csv 或 .xlsx",
                                                                   "a round's results (the publicity list), .csv or .xlsx"),
                 (ROUND, arg("file", help=("输出文件 .csv 或 .xlsx", "output file .csv or .xlsx")))),
-        Command(("demo",), "api.cli.demo:cmd_demo", ("用示例数据完整演示一次比赛，然后在 http://127.0.0.1:5000 提供服务",
-                                                     "play the example contest end to end, then serve it"),
-                (arg("--fresh", action="store_true", help=("从空数据库开始", "start from an empty database file")),
-                 arg("--scenario", help=("活动目录（默认 examples/wushen-2025）", "scenario directory")),
+        Command(("demo",), "api.cli.demo:cmd_demo", (("用示例数据完整演示一次比赛，然后在 http://127.0.0.1:端口"
+                                                      "（默认 5000）提供服务"),
+                                                     ("play the example contest end to end, then serve it on "
+                                                      "http://127.0.0.1:PORT (default 5000)")),
+                (arg("--fresh", action="store_true", help=("从空数据库开始：先删除 --db 文件（只含演示活动时）及其密钥",
+                                                           ("start from an empty database: first delete the --db file "
+                                                            "(only if it holds nothing but the demo) and its keys"))),
+                 arg("--scenario", help=("活动目录（默认 examples/wushen-2025）",
+                                         "scenario directory (default examples/wushen-2025)")),
                  arg("--no-serve", action="store_true", help=("演示后不启动服务（用于脚本）", "stop after the rankings (scripts)")),
-                 arg("--port", type=int, default=5000, help=("端口", "port")))),
+                 arg("--port", type=int, default=5000, help=("服务端口（默认 5000）", "the port to serve on (default 5000)"))),
+                db_help=("演示用的数据库（默认 sqlite:///demo.db；从不使用 LEITAI_DATABASE_URL，以免把演示数据写进正式数据库）",
+                         ("the demo's database (default sqlite:///demo.db; never LEITAI_DATABASE_URL, so the demo "
+                          "never writes into a real store)"))),
     ]
 
 
@@ -438,7 +463,9 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     for command in COMMANDS:
         parent = groups[command.path[:-1]]
         parser = parent.add_parser(command.path[-1], help=h(command.help), description=h(command.help),
-                                   parents=[common])
+                                   parents=[] if command.db_help else [common])
+        if command.db_help:  # the global options, with this command's own --db
+            _global_options(parser, h, argparse.SUPPRESS, command.db_help)
         if zh:
             _translate(parser)
         parser.set_defaults(run=command.run, path=command.path)
@@ -455,10 +482,10 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     return root
 
 
-def _global_options(parser: argparse.ArgumentParser, h: Any, default: Any) -> None:
+def _global_options(parser: argparse.ArgumentParser, h: Any, default: Any, db_help: H | None = None) -> None:
     kw = {} if default is None else {"default": default}
-    parser.add_argument("--db", help=h(("数据库：sqlite:///文件.db 或 postgresql://…（默认 LEITAI_DATABASE_URL）",
-                                        "database URL (default LEITAI_DATABASE_URL)")), **kw)
+    parser.add_argument("--db", help=h(db_help or ("数据库：sqlite:///文件.db 或 postgresql://…（默认 LEITAI_DATABASE_URL）",
+                                                   "database URL (default LEITAI_DATABASE_URL)")), **kw)
     parser.add_argument("--lang", choices=["zh", "en"], help=h(("消息语言（默认中文）", "language (default zh)")), **kw)
     parser.add_argument("--as", dest="actor", help=h(("操作人（记录在每条事件中）", "who is acting (recorded)")), **kw)
 

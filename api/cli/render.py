@@ -206,7 +206,8 @@ def replay_text(report: dict[str, Any], lang: str) -> str:
            if zh else
            (f"Under {rules['code']}@{rules['version']}: {s['rounds']} rounds recomputed ({s['events']:,} events, "
             f"{s['seconds']}s, nothing recorded); {s['rounds_changed']} rounds and {s['entrants_changed']} "
-            f"entrants would change.")]
+            f"entrants would change."),
+           replay_counts(s, lang)]
     for r in report["rounds"]:
         if not r["changes"]:
             continue
@@ -240,6 +241,19 @@ def replay_text(report: dict[str, Any], lang: str) -> str:
         out.append(f"{'星级建议变化' if zh else 'Stars'} {st['level']} {st['cycle']}: " + ", ".join(
             f"{c['organization']} {c['stars'][0]}→{c['stars'][1]}" for c in st["changes"]))
     return "\n".join(out)
+
+
+REPLAY_COUNTS = (  # (summary field, Chinese, English): what the replay page shows, in the same order
+    ("ranks_changed", "名次变化", "rank changes"), ("finals_changed", "得分变化", "score changes"),
+    ("awards_changed", "奖项变化", "prize changes"), ("promotions_changed", "晋级变化", "promotion changes"),
+    ("stars_changed", "星级建议变化", "star recommendation changes"))
+
+
+def replay_counts(summary: dict[str, Any], lang: str) -> str:
+    """Each kind of change counted on its own, labelled in words."""
+    zh = lang.startswith("zh")
+    parts = [f"{z} {summary.get(key, 0)}" if zh else f"{e}: {summary.get(key, 0)}" for key, z, e in REPLAY_COUNTS]
+    return ("其中 " + "，".join(parts) + "（组织数）。") if zh else ("Of which " + "; ".join(parts) + " (organizations).")
 
 
 def judge_flag(why: str | None, lang: str) -> str:

@@ -57,7 +57,7 @@ def star_distribution(per_unit: Mapping[str, Counter[int]], lang: str, label: st
         lx = left + (stars - 1) * 110
         body.append(f'<rect x="{lx}" y="{legend_y - 12}" width="14" height="14" fill="{STAR_COLOURS[stars]}"/>')
         body.append(_text(lx + 20, legend_y, "★" * stars, 13))
-    label = "各单位星级分布" if lang == "zh" else "Star ratings per unit"
+    label = label or ("各单位星级分布" if lang == "zh" else "Star ratings per unit")
     return _svg(width, height, label, body)
 
 

@@ -25,7 +25,7 @@ from api.rest.security import COOKIE, TOKEN_HOURS, principal, refuse, require, r
 from api.web import charts
 from api.web.text import CERT_STATE_EN, WORDS, STATE_NAMES, translate
 from domain import access
-from projections.tables import ENTRIES, ORGANIZATIONS
+from projections.tables import ENTRIES, ORGANIZATIONS, STANDINGS
 
 blp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/static/web")
@@ -38,7 +38,7 @@ blp = Blueprint("web", __name__, template_folder="templates", static_folder="sta
 # else inline: no attribute, no other script or style element.
 
 STATIC = Path(__file__).resolve().parent / "static"
-INLINE = ("leitai.css", "leitai.js", "judge.js", "screen.js", "replay.js")
+INLINE = ("leitai.css", "leitai.js", "judge.js", "screen.js", "replay.js", "console.js")
 
 
 def _asset(name: str) -> str:
@@ -461,10 +461,53 @@ def console_contest(contest: str) -> Any:
     certifications = {k: v for k, v in certifications.items() if v}
     from api.rest.base import leitai
 
-    judges = leitai().read(lambda s: sorted(s.contest(c["contest"]).judges.values(), key=lambda j: j.code))
+    finals = {r["round"] for r in rounds if r["status"] == "final"}
+    judges, promotes, promoted = leitai().read(lambda s: _judges_and_promotions(s, c["contest"], finals, read))
+    for r in rounds:  # a final round offers its promotion only until it has promoted (then: done, and where to)
+        r["promotes_to"], r["promoted"] = promotes.get(r["round"]), r["round"] in promoted
     return render_template("console_contest.html", c=c, rounds=rounds, appeals=appeals,
                            certifications=certifications, judges=judges,
-                           manages_contest=manages(p, c["contest"]))
+                           manages_contest=manages(p, c["contest"]), shown={r["round"] for r in rounds},
+                           acceptance=_acceptance(p, c, levels, certifications))
+
+
+def _judges_and_promotions(s: Any, contest: str, finals: set[str], read: Any) -> tuple[list[Any], dict[str, str],
+                                                                                     set[str]]:
+    """The contest's judges; the round each round promotes to; which final rounds have promoted
+    (their finalists are in the round above; one that promoted nobody, by its own events)."""
+    found = s.contest(contest)
+    promotes = {code: e.promotes_to for code, e in found.rounds.items() if e.promotes_to}
+    sources: set[str] = set()
+    from domain.errors import RoundNotFound, RoundSetAside
+
+    for target in set(promotes.values()):
+        try:
+            admitted = read.finalists(target)
+        except (RoundNotFound, RoundSetAside):  # the round above not (yet) on the read side: nobody admitted
+            admitted = []
+        sources |= {f["source_round"] for f in admitted}
+    promoted = {code for code in finals if code in promotes
+                and (code in sources or promotes[code] in s.round(code).promotions)}
+    return sorted(found.judges.values(), key=lambda j: j.code), promotes, promoted
+
+
+def _acceptance(p: Any, c: dict[str, Any], levels: list[str],
+                certifications: dict[tuple[str, str], list[dict[str, Any]]]) -> dict[str, Any]:
+    """For accepting a unit's star recommendations in one step: the units the reader may
+    certify (those at or above each level), and each organization's unit and the units above it."""
+    from api.rest.resources.contests import _unit_path
+
+    units = orjson.loads(c["units"])
+    paths = {u["code"]: _unit_path(c["contest"], u["code"]) for u in units}
+    org_units = {o["organization"]: o["unit"] for o in _read().store.select(ORGANIZATIONS, {})}
+    choices = {}
+    for level, _cycle in certifications:
+        at = levels.index(level) if level in levels else 0
+        choices[level] = [u for u in sorted(units, key=lambda u: (-levels.index(u["level"])
+                                                                  if u["level"] in levels else 0, u["code"]))
+                          if u["level"] in levels and levels.index(u["level"]) >= at
+                          and access.may_certify(p, c["contest"], paths[u["code"]])]
+    return {"units": choices, "paths": {org: " ".join(paths.get(unit, [unit])) for org, unit in org_units.items()}}
 
 
 @blp.route("/console/<contest>/replay")
@@ -521,14 +564,35 @@ def stars(contest: str) -> Any:
             rows = visible_certifications(full, c["contest"], level, cycle)
             if not rows:
                 continue
-            per_unit: dict[str, Counter[int]] = defaultdict(Counter)
+            # the annual scores are public (the unit's standings); each row's recommendation is
+            # what the reader may see of it: computed for organizers, the initial evaluation's
+            # (a recorded step) for everyone else - a recommendation, never a decision
+            scores = {s["entrant"]: s["score"] for s in read.store.select(STANDINGS, {"contest": c["contest"],
+                                                                                     "period": cycle})
+                      if units.get(s["unit"], {}).get("level") == level}
+            recommended: dict[str, Counter[int]] = defaultdict(Counter)
+            certified: dict[str, Counter[int]] = defaultdict(Counter)
+            shown = []
             for r in rows:
                 unit = organizations.get(r["organization"], {}).get("unit", "")
-                stars_now = r["stars"] if r["stars"] is not None else (r["computed_stars"] if full else None)
-                if stars_now is not None:
-                    per_unit[units.get(unit, {}).get("name", unit)][int(stars_now)] += 1
-            boards.append({"level": level, "cycle": cycle, "rows": rows,
-                           "chart": charts.star_distribution(per_unit, lang())})
+                name = units.get(unit, {}).get("name", unit)
+                steps = (r.get("history") or {}).get("history") or []
+                evaluated = [h["stars"] for h in steps if h["step"] == "initially_evaluated"]
+                rec = r.get("computed_stars") if full else (evaluated[-1] if evaluated else None)
+                shown.append({**r, "unit_name": name, "score": r.get("score") or scores.get(r["organization"]),
+                              "recommended": rec})
+                if rec is not None and rec > 0:
+                    recommended[name][int(rec)] += 1
+                if r["stars"] is not None and r["stars"] > 0:
+                    certified[name][int(r["stars"])] += 1
+            zh = lang() == "zh"
+            boards.append({"level": level, "cycle": cycle, "rows": shown,
+                           "recommended_chart": charts.star_distribution(
+                               recommended, lang(), "各单位建议星级分布（建议，不是评定结果）" if zh else
+                               "Recommended stars per unit (recommendations, not decisions)"),
+                           "certified_chart": charts.star_distribution(
+                               certified, lang(), "各单位现有星级分布（已审定）" if zh else
+                               "Certified stars per unit")})
     return render_template("stars.html", c=c, boards=boards, full=full)
 
 

@@ -324,6 +324,96 @@ EN = {
     "替换": "Replaces",
     "晋级来源": "Promoted from",
     "未能区分，名次并列": "not separated: the ranks are tied",
+    # the replay page (what would change under other rules, as `leitai replay` reports it)
+    "仅预览，未登记任何内容。与命令行 leitai replay 的结果相同。":
+        "A preview: nothing is recorded. The same report as leitai replay on the command line.",
+    "会有哪些变化": "What would change",
+    "重算的轮次": "Rounds replayed",
+    "结果有变化的轮次": "Rounds with changes",
+    "得分变化": "Score changes",
+    "奖项变化": "Prize changes",
+    "晋级变化": "Promotion changes",
+    "星级建议变化": "Star recommendation changes",
+    "原建议星级": "Recommended before",
+    "新建议星级": "Recommended after",
+    "星级建议没有变化。": "No star recommendation would change.",
+    "晋级名单的变化": "Who would enter or leave the next round",
+    "新进入": "would enter",
+    "失去资格": "would leave",
+    "期间排名变化": "Changes to period standings",
+    "本轮结果不变。": "Nothing in this round would change.",
+    "不评定": "no rating",
+    # stars: recommendations are marked as such; the charts count one column each
+    "建议": "recommended",
+    "建议星级按年度得分和评定规则计算，只是建议，不是评定结果；现有星级是审定后的星级。":
+        "Recommended stars are computed from the annual scores by the rules: a recommendation, not a decision. "
+        "Certified stars are those decided and certified.",
+    "建议星级是初评推荐的星级，只是建议，不是评定结果；现有星级是审定后的星级。":
+        "Recommended stars are those the initial evaluation recommends: a recommendation, not a decision. "
+        "Certified stars are those decided and certified.",
+    "各单位建议星级分布（建议，不是评定结果）": "Recommended stars per unit (recommendations, not decisions)",
+    "各单位现有星级分布（已审定）": "Certified stars per unit",
+    "统计下表“建议星级”一列": "counts the table's Recommended column",
+    "统计下表“现有星级”一列": "counts the table's Stars column",
+    "尚无审定的星级。": "No stars certified yet.",
+    "（按规则计算）": "(computed by the rules)",
+    "（初评推荐）": "(initial evaluation)",
+    "（已审定）": "(certified)",
+    # the console: a round promoted already; accepting a unit's recommendations in one step
+    "已晋级到": "Promoted to",
+    "一次采纳建议并审定": "Accept the recommendations in one step",
+    "范围内每个已初评的组织登记复评并审定，每个组织一条事件：在表中“改定为”一列选了星级的，按手工改定的星级登记（例外，与计算建议不同时须写明理由）；其余采纳初评推荐的星级；已有复评决定的按该决定审定；已审定的不变。确认前会列出将要登记的全部内容。":
+        "Every initially evaluated organization in the scope is re-evaluated and certified, one event each: those "
+        "given stars in the table's Set to column get those stars (exceptions, set by hand; a reason is required "
+        "where they differ from the computed recommendation); the others get the initial evaluation's "
+        "recommendation; a decision recorded before is certified as it is; certified stars stay. Everything that "
+        "will be recorded is listed before you confirm.",
+    "范围": "Scope",
+    "例外的理由": "Reason for the exceptions",
+    "采纳建议并审定": "Accept and certify",
+    "改定为": "Set to",
+    "按建议": "as recommended",
+    "复评并审定 {unit} 及下级单位 {level} {cycle} 年 {n} 个组织的星级：每个组织登记一条事件，操作人是您。":
+        "Re-evaluate and certify the stars of {n} organization(s) of {unit} and the units below it, {level} level, "
+        "{cycle}: one event for each organization, recorded as yours.",
+    "手工改定（例外）{n} 个：": "Set by hand (exceptions), {n}:",
+    "采纳建议 {n} 个：": "Recommendations accepted, {n}:",
+    "按已登记的复评决定审定 {n} 个：": "Certified as decided before, {n}:",
+    "已审定，不改动：{n} 个。": "Certified already, left as they are: {n}.",
+    "没有需要登记的组织：范围内的组织都已审定。": "Nothing to record: every organization in the scope is certified already.",
+    "{n} 个": "{n}",
+    # the judges' page: a judge's flags (projections/judges.py), in the command line's words
+    "平均偏差 {value} 分，达到提示线 {limit} 分": "mean deviation {value} points, at or above the flag line of {limit}",
+    "{value}% 的评分表被去掉，达到提示线 {limit}%": "trimmed in {value}% of the sheets, at or above the flag line of "
+                                           "{limit}%",
+    "；": "; ",
+    "偏差：评委每份评分表的合计与该组织评审组得分之差的平均（正数偏高，负数偏低）。被去掉次数：评分表作为最高分或最低分被去掉、且在保留的分数之外的次数。平均偏差达到满分的 {share}%，或至少 {sheets} 份评分表中被去掉的达到 {trimmed}% 时提示。":
+        "Deviation: the mean of the judge's sheet totals minus the panel score of the same organization (above "
+        "zero: higher than the panel; below: lower). Times trimmed: how often a sheet was dropped as a highest or "
+        "lowest mark standing outside the marks kept. A judge is flagged when the mean deviation reaches {share}% "
+        "of the maximum, or when at least {sheets} sheets were scored and {trimmed}% of them were trimmed.",
+    # the audit page: the panel's method, tie-breakers, the offline check (rulebook section 2)
+    "去掉一个最高分、一个最低分后平均": "trimmed mean: the highest and the lowest dropped",
+    "去掉 {n} 个最高分和 {n} 个最低分后平均": "trimmed mean: the {n} highest and the {n} lowest dropped",
+    "（按各指标分别计算）": " (on each criterion separately)",
+    "未舍入得分": "the unrounded final",
+    "成绩项「{name}」": "the component \"{name}\"",
+    "评分指标「{name}」": "the criterion \"{name}\"",
+    "按{breaker}区分（{mine} 对 {theirs}）": "decided by {breaker} ({mine} against {theirs})",
+    "检查点文件：把上面的签名检查点（或公示上所印的）照录，存为文件。公钥：向组织部门另行索取部署方的验证公钥（部署方运行 leitai keys show 打印，形如“名称+编号+公钥”），其名称须为检查点签名行中的 {origin}。":
+        "CHECKPOINT_FILE: the signed checkpoint above (or the one printed on the notice), saved as a file. PUBKEY: "
+        "the deployment's verifier key, obtained separately from the organization department (the deployment's "
+        "leitai keys show prints it, as NAME+ID+KEY); its name must be {origin}, the name in the checkpoint's "
+        "signature line.",
+    "导出文件": "EXPORT_FILE",
+    "导出文件和公钥向组织部门另行索取：部署方运行 leitai export events 导出事件，运行 leitai keys show 打印公钥，其指纹须为 {fingerprint}。":
+        "EXPORT_FILE and PUBKEY: obtained separately from the organization department (the deployment's leitai "
+        "export events writes the export, its leitai keys show prints the key); the key's fingerprint must be "
+        "{fingerprint}.",
+    # prizes by the names the example rule sets give them
+    "一等奖": "First prize",
+    "二等奖": "Second prize",
+    "三等奖": "Third prize",
 }
 
 

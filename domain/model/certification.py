@@ -53,6 +53,7 @@ class Certification(LeitaiAggregate):
 
         def evolve(self, c: Certification) -> None:
             c.recommended, c.computed, c.state = self.recommended, dict(self.computed), EVALUATED
+            c.evaluation_reason = self.reason
             c.history.append({"step": "initially_evaluated", "stars": self.recommended,
                               "seq": self.originator_version})
 
@@ -69,6 +70,24 @@ class Certification(LeitaiAggregate):
 
         def evolve(self, c: Certification) -> None:
             c.stars, c.state = self.stars, CERTIFIED
+            c.history.append({"step": "certified", "stars": self.stars, "seq": self.originator_version})
+
+    class RecommendationAccepted(LeitaiAggregate.Event):
+        """复评 and 审定 in one step, as one organization's part of accepting the
+        recommendations of a unit (``unit``): ``stars`` is the initial evaluation's
+        recommendation (``recommended``), or what the admin set by hand (``exception``)."""
+
+        stars: int | None
+        recommended: int | None
+        exception: bool
+        unit: str
+        reason: str
+
+        def evolve(self, c: Certification) -> None:
+            c.decided = c.stars = self.stars
+            c.state = CERTIFIED
+            c.history.append({"step": "decided", "stars": self.stars, "seq": self.originator_version,
+                              "accepted": True})
             c.history.append({"step": "certified", "stars": self.stars, "seq": self.originator_version})
 
     class Downgraded(LeitaiAggregate.Event):
@@ -95,6 +114,7 @@ class Certification(LeitaiAggregate):
         self.self_assessed: int | None = None
         self.recommended: int | None = None
         self.computed: dict[str, Any] = {}
+        self.evaluation_reason = ""  # why the initial evaluation recommended other than computed
         self.decided: int | None = None
         self.stars: int | None = None
         self.vetoes: list[dict[str, Any]] = []
@@ -147,6 +167,38 @@ class Certification(LeitaiAggregate):
             raise DecisionNeedsReason(organization=self.organization, decided=decided,
                                       recommended="veto" if self.computed.get("veto") else computed)
         self._record(self.ReEvaluated, by, key, decided=decided, reason=reason)
+
+    def check_acceptance(self, stars: int | None, exception: bool, reason: str | None) -> tuple[int | None, str]:
+        """What accepting would record - (stars, reason) - or the refusal: the same rules as a
+        re-evaluation (a veto allows no rating; other than computed needs a reason)."""
+        if self.state == DECIDED and not exception:
+            return self.decided, ""  # decided by hand before: certified as decided
+        self._in(EVALUATED, DECIDED, action="accept the recommendation", action_zh="采纳星级建议")
+        stars = None if stars is None else _stars(stars)
+        if stars is not None and self.vetoes:
+            raise InvalidValue("stars", stars, f"{self.organization}: a veto item was recorded this cycle: no rating",
+                               f"{self.organization} 本周期已登记一票否决事项，不能评定星级")
+        computed = self.computed.get("stars")
+        reason = texts.text(reason or "", "reason", required=False)
+        if stars != computed and not reason:
+            raise DecisionNeedsReason(organization=self.organization, decided=stars,
+                                      recommended="veto" if self.computed.get("veto") else computed)
+        return stars, reason
+
+    def accept(self, stars: int | None, exception: bool, unit: str, reason: str | None, by: Actor,
+               key: str | None = None) -> str | None:
+        """Accept the initial evaluation's recommendation (or, as an exception, the stars set
+        by hand) and certify, in one event; a decision recorded by hand before is certified as
+        it is.  Returns the step recorded ("accepted", "certified"), None if this command ran."""
+        if self.seen(key) is not None:
+            return None
+        stars, reason = self.check_acceptance(stars, exception, reason)
+        if self.state == DECIDED and not exception:
+            self._record(self.Certified, by, key, stars=self.decided)
+            return "certified"
+        self._record(self.RecommendationAccepted, by, key, stars=stars, recommended=self.recommended,
+                     exception=exception, unit=unit, reason=reason)
+        return "accepted"
 
     def certify(self, by: Actor, key: str | None = None) -> None:
         """审定: confirm the re-evaluation's decision."""

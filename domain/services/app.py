@@ -571,6 +571,13 @@ class Leitai(Application):
     def certify(self, organization: str, level: str, cycle: str, by: Actor) -> None:
         self.run(lambda s: s.certify(organization, level, cycle, by), f"certification {organization}")
 
+    def accept_recommendations(self, contest: str, unit: str, level: str, cycle: str, by: Actor,
+                               exceptions: dict[str, Any] | None = None, reason: str | None = None,
+                               key: str | None = None) -> dict[str, Any]:
+        """Accept the recommendations of a unit in one step (see CertificationCommands)."""
+        return self.run(lambda s: s.accept_recommendations(contest, unit, level, cycle, by, exceptions, reason, key),
+                        f"certifications of {unit}")
+
     def downgrade(self, organization: str, level: str, cycle: str, stars: int, reason: str, by: Actor) -> None:
         self.run(lambda s: s.downgrade(organization, level, cycle, stars, reason, by), f"certification {organization}")
 

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from domain import text as texts
-from domain.errors import CertificationNotFound, InvalidValue
+from domain.errors import CertificationNotFound, CertificationStateError, InvalidValue, NotYetEvaluated
 from domain.ids import certification_id
 from domain.model.base import Actor
-from domain.model.certification import Certification
+from domain.model.certification import CERTIFIED, DECIDED, EVALUATED, REVOKED, STATE_ZH, Certification
 from domain.model.round import Round
 from domain.model.round_events import FINAL
 from domain.rules.ruleset import RuleSet
@@ -26,6 +27,33 @@ class StandingsView:
     rules: RuleSet | None
     rounds: list[str]
     standings: list[Standing]
+
+
+@dataclass(frozen=True)
+class ByHand:
+    """Stars an admin sets by hand for one organization while accepting a unit's
+    recommendations (None: no rating), with the reason when they differ from the computed."""
+
+    stars: int | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """One organization's part of accepting a unit's recommendations: what is recorded."""
+
+    organization: str
+    name: str
+    recommended: int | None  # the initial evaluation's recommendation
+    computed: int | None  # the computed recommendation it was made on
+    stars: int | None  # what is certified
+    exception: bool  # set by hand in this command
+    step: str  # "accepted": decided and certified in one event; "certified": a decision recorded before
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"organization": self.organization, "name": self.name, "recommended": self.recommended, "computed": self.computed,
+                "stars": self.stars, "exception": self.exception, "step": self.step, "reason": self.reason}
 
 
 class CertificationCommands(SessionBase):
@@ -115,6 +143,72 @@ class CertificationCommands(SessionBase):
     def decide_stars(self, organization: str, level: str, cycle: str, stars: int | None, by: Actor,
                      reason: str | None = None, key: str | None = None) -> None:
         self.certification(organization, level, cycle).decide(stars, reason, by, key)
+
+    def accept_recommendations(self, contest: str, unit: str, level: str, cycle: str, by: Actor,
+                               exceptions: Mapping[str, ByHand] | None = None, reason: str | None = None,
+                               key: str | None = None, preview: bool = False) -> dict[str, Any]:
+        """复评 and 审定 of every organization of ``unit`` (and the units below it) at ``level``
+        and ``cycle`` in one command: each initially evaluated organization gets the initial
+        evaluation's recommendation, or - an exception, named in ``exceptions`` - the stars set
+        by hand (``reason``, or the exception's own, when they differ from the computed); a
+        decision recorded by hand before is certified as it is.  One event per organization,
+        each with the actor; all or nothing: one refusal and nothing is recorded.  Organizations
+        certified already are left as they are (and listed); one not yet initially evaluated
+        refuses the whole (NotYetEvaluated).  ``preview``: the plan, recording nothing."""
+        c = self.contest(contest)
+        unit = c.unit(unit).code
+        level = texts.contest_code(level, "level")
+        if level not in c.levels:
+            raise InvalidValue("level", level, f"not a level of contest {c.code}", f"不是活动 {c.code} 的层级")
+        cycle = check_cycle(cycle)
+        members = c.organizations_in(unit)
+        wanted = {texts.entity_code(org, "organization"): e for org, e in (exceptions or {}).items()}
+        try:
+            rated = set(self.star_recommendations(c.code, level, cycle))
+        except InvalidValue:
+            rated = set()  # no finalized round with [stars] yet: nothing computed to accept
+        certs: dict[str, Certification] = {}
+        for org in members:
+            found = self.find(certification_id(org, level, cycle), Certification)
+            if found is not None:
+                certs[org] = found
+        for cert in certs.values():
+            cert.seen(key)  # the same key given with another command: refused (KeyReused)
+        waiting = sorted(org for org in members if (org in rated and org not in certs)
+                         or (org in certs and certs[org].state not in (EVALUATED, DECIDED, CERTIFIED, REVOKED)))
+        if waiting:
+            raise NotYetEvaluated(unit=unit, level=level, cycle=cycle, count=len(waiting),
+                                  organizations=", ".join(waiting[:12]) + (" …" if len(waiting) > 12 else ""))
+        for org in wanted:
+            if org not in members:
+                raise InvalidValue("except", org, f"not an organization of unit {unit} or the units below it",
+                                   f"不是单位 {unit} 及其下级单位的组织")
+            if org not in certs:
+                raise CertificationNotFound(organization=org, level=level, cycle=cycle)
+            if certs[org].state in (CERTIFIED, REVOKED) and certs[org].seen(key) is None:
+                state = certs[org].state
+                raise CertificationStateError(organization=org, state=state.replace("_", " "), state_zh=STATE_ZH[state],
+                                              action="change the stars by hand here", action_zh="在此手工改定星级")
+        plan: list[Acceptance] = []
+        done: list[str] = []
+        for org, cert in sorted(certs.items()):
+            if cert.seen(key) is not None or cert.state in (CERTIFIED, REVOKED):
+                done.append(org)
+                continue
+            exception = org in wanted
+            if exception:
+                stars, why = wanted[org].stars, wanted[org].reason or reason
+            else:
+                stars, why = cert.recommended, cert.evaluation_reason if cert.recommended != cert.computed.get(
+                    "stars") else ""
+            stars, why = cert.check_acceptance(stars, exception, why)
+            step = "certified" if cert.state == DECIDED and not exception else "accepted"
+            plan.append(Acceptance(org, self.organization(org).name, cert.recommended, cert.computed.get("stars"), stars, exception, step, why))
+        if not preview:
+            for item in plan:
+                certs[item.organization].accept(item.stars, item.exception, unit, item.reason, by, key)
+        return {"contest": c.code, "unit": unit, "level": level, "cycle": cycle,
+                "accepted": [a.as_dict() for a in plan], "already": done}
 
     def certify(self, organization: str, level: str, cycle: str, by: Actor, key: str | None = None) -> None:
         self.certification(organization, level, cycle).certify(by, key)

@@ -8,7 +8,16 @@ from typing import Any
 from flask.views import MethodView
 
 from api.rest.base import Blueprint, command, hub
-from api.rest.schemas.certifications import Basis, Decision, Downgrade, Evaluation, SelfAssessment, Veto
+from api.rest.schemas.certifications import (
+    Acceptance,
+    AcceptanceResult,
+    Basis,
+    Decision,
+    Downgrade,
+    Evaluation,
+    SelfAssessment,
+    Veto,
+)
 from api.rest.schemas.common import Reason, Strict
 from api.rest.security import actor, principal, require
 from domain import access
@@ -68,3 +77,48 @@ _step("downgrade", "Lower the stars (降星) with a reason", Downgrade,
       lambda s, c, o, lv, cy, d, by, key: s.downgrade(o, lv, cy, d["stars"], d["reason"], by, key))
 _step("revocation", "Withdraw the stars (摘星) with a reason", Reason,
       lambda s, c, o, lv, cy, d, by, key: s.revoke(o, lv, cy, d["reason"], by, key))
+
+
+@blp.route("/units/<unit>/<level>/<cycle>/acceptance")
+class AcceptanceResource(MethodView):
+    @blp.arguments(Acceptance)
+    @blp.response(200, AcceptanceResult)
+    def post(self, data: dict[str, Any], contest: str, unit: str, level: str, cycle: str) -> Any:
+        """Accept the star recommendations of a unit (and the units below it) in one step, one event per organization
+
+        Each initially evaluated organization of the unit is re-evaluated (复评) and certified (审定)
+        by one event of its own, recorded with the caller as its actor: with the initial evaluation's
+        recommendation, or - listed in `exceptions` - with the stars set by hand (a reason is required
+        where they differ from the computed recommendation); a decision recorded before is certified as
+        it is; organizations certified already are left as they are (`already`). All or nothing: one
+        refusal (a missing reason, a veto, an organization not yet initially evaluated, an exception
+        outside the unit) and nothing is recorded. `preview: true` answers what would be recorded and
+        records nothing. For an admin of the contest and of this unit (or one above it), like every
+        certification command; idempotent with `Idempotency-Key`."""
+        from api.rest.base import leitai
+        from api.rest.resources.contests import _unit_path
+        from domain.errors import InvalidValue
+        from domain.services.certification import ByHand
+
+        p = principal()
+        read = hub().read()
+        code = read.contest(contest)["contest"]
+        found = read.unit(code, unit)["code"]
+        require(access.may_certify(p, code, _unit_path(code, found)), p,
+                f"accept the star recommendations of {found}", f"采纳 {found} 的星级建议")
+        by_hand: dict[str, ByHand] = {}
+        for e in data["exceptions"]:
+            org = e["organization"].strip().upper()
+            if org in by_hand:
+                raise InvalidValue("exceptions", org, "the organization is named twice", "该组织重复给出")
+            by_hand[org] = ByHand(e["stars"], e["reason"])
+        by = actor(p, "admin")
+
+        def work(s: Any, key: str | None) -> dict[str, Any]:
+            return s.accept_recommendations(code, found, level, cycle, by, by_hand, data["reason"], key,
+                                            preview=data["preview"])
+
+        if data["preview"]:
+            hub().release()
+            return {"position": None, "recorded": 0, "projected": True, **leitai().read(lambda s: work(s, None))}
+        return command(work, f"certifications of {found}", lambda report: report)

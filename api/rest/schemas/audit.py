@@ -56,4 +56,8 @@ class ReplaySchema(Schema):
     finalists = fields.List(fields.Dict(), required=True)
     standings = fields.List(fields.Dict(), required=True)
     stars = fields.List(fields.Dict(), required=True)
-    summary = fields.Dict(required=True)
+    award_names = fields.Dict(metadata={"description": "per round: each prize code's name"})
+    summary = fields.Dict(required=True, metadata={
+        "description": "rounds, rounds_changed, entrants_changed; each kind of change counted on its own: "
+                       "ranks_changed, finals_changed, awards_changed, promotions_changed (entrants), "
+                       "stars_changed (organizations whose star recommendation changes)"})

@@ -1,6 +1,8 @@
 /* The rule replay view: the changed rule set replayed over the recorded events (nothing
-   recorded), the before/after table with moved ranks, prizes and promotions marked; then
-   adopt it, or not. */
+   recorded), from the same report as `leitai replay`: what changes, each kind counted on
+   its own; per round every entrant before and after - rank, score, prize and promotion
+   outcome (晋级 / 候补 / 未晋级) in words, the changes marked; who enters or leaves the
+   next round; period standings; star recommendations.  Then adopt it, or not. */
 "use strict";
 (() => {
   const form = document.getElementById("replay-form");
@@ -9,53 +11,151 @@
   const out = document.getElementById("replay-result");
   const adopt = document.getElementById("adopt-form");
   const h = out.dataset;
+  const words = JSON.parse(h.words || "{}");
+  const word = (code) => (code === null || code === undefined || code === "") ? "" : (words[code] || code);
+  const same = (a, b) => JSON.stringify(a === undefined ? null : a) === JSON.stringify(b === undefined ? null : b);
+  const stars = (n) => n === null || n === undefined ? h.hNoRating : (n > 0 ? "★".repeat(n) : "0");
+  // the order and labels of the counts: the command line prints the same (api/cli/render.py REPLAY_COUNTS)
+  const COUNTS = [["rounds", h.hRounds], ["rounds_changed", h.hRoundsChanged], ["ranks_changed", h.hRanks],
+    ["finals_changed", h.hFinals], ["awards_changed", h.hAwards], ["promotions_changed", h.hPromotions],
+    ["stars_changed", h.hStars]];
 
   document.getElementById("rules-file").addEventListener("change", async (event) => {
     const file = event.target.files[0];
     if (file) text.value = await file.text();
   });
 
-  function cell(row, value, cls) {
-    const td = document.createElement("td");
-    td.textContent = value === null || value === undefined ? "—" : String(value);
-    if (cls) td.className = cls;
-    row.appendChild(td);
+  function el(tag, content, cls) {
+    const node = document.createElement(tag);
+    if (content !== undefined && content !== null) node.textContent = String(content);
+    if (cls) node.className = cls;
+    return node;
   }
 
-  function table(round) {
+  function cell(row, value, cls) {
+    const td = el("td", value === null || value === undefined || value === "" ? "—" : value, cls);
+    row.appendChild(td);
+    return td;
+  }
+
+  function headed(table, labels) {
+    const head = table.createTHead().insertRow();
+    for (const label of labels) { const th = el("th", label); th.scope = "col"; head.appendChild(th); }
+    return table.createTBody();
+  }
+
+  function summary(s) {
+    const box = el("section", null, "card");
+    box.id = "replay-summary";
+    box.appendChild(el("h2", h.hSummary));
+    const wrap = el("div", null, "scroll");
+    const t = el("table", null, "replay-counts");
+    const row = headed(t, COUNTS.map(([, label]) => label)).insertRow();
+    for (const [key] of COUNTS) cell(row, s[key] || 0).dataset.count = key;
+    wrap.appendChild(t);
+    box.appendChild(wrap);
+    return box;
+  }
+
+  function outcome(e) {  // the promotion outcome in words, with the reason of the not promoted
+    if (!e || !e.promotion) return "";
+    const why = e.promotion === "not_promoted" && e.reason ? word(e.reason) : "";
+    return word(e.promotion) + (why ? (Leitai.zh() ? "（" + why + "）" : " (" + why + ")") : "");
+  }
+
+  function table(round, prizes) {
     const before = new Map(round.before.entries.map((e) => [e.entrant, e]));
     const after = new Map(round.after.entries.map((e) => [e.entrant, e]));
-    const section = document.createElement("section");
-    section.className = "card";
-    const title = document.createElement("h2");
-    title.textContent = round.round;
-    section.appendChild(title);
-    const t = document.createElement("table");
-    t.className = "replay";
-    const head = t.createTHead().insertRow();
-    for (const label of [h.hOrg, h.hBefore, h.hAfter, h.hScoreBefore, h.hScoreAfter, h.hPrizeBefore, h.hPrizeAfter, h.hPromoted]) {
-      const th = document.createElement("th"); th.scope = "col"; th.textContent = label; head.appendChild(th);
-    }
-    const body = t.createTBody();
+    const prize = (code) => code ? (prizes[code] || code) : "";
+    const section = el("section", null, "card replay-round");
+    section.dataset.round = round.round;
+    section.appendChild(el("h2", round.round));
+    if (!round.changes.length) section.appendChild(el("p", h.hUnchanged, "note"));
+    const wrap = el("div", null, "scroll");
+    const t = el("table", null, "replay");
+    const body = headed(t, [h.hOrg, h.hBefore, h.hAfter, h.hScoreBefore, h.hScoreAfter, h.hPrizeBefore,
+      h.hPrizeAfter, h.hPromoted]);
     for (const e of round.after.entries) {
       const b = before.get(e.entrant) || {};
       const row = body.insertRow();
       row.dataset.entrant = e.entrant;
-      const moved = b.rank !== e.rank, prize = (b.award || null) !== (e.award || null),
-        promoted = JSON.stringify(b.promotion || null) !== JSON.stringify(e.promotion || null);
-      if (moved || prize || promoted || b.final !== e.final) row.className = "changed";
+      row.dataset.promotion = e.promotion || "";
+      const moved = !same(b.rank, e.rank), rescored = !same(b.final, e.final),
+        prized = !same(b.award || null, e.award || null), promoted = !same(b.promotion || null, e.promotion || null);
+      if (moved || rescored || prized || promoted) row.className = "changed";
       cell(row, e.name + " " + e.entrant);
       cell(row, b.rank, moved ? "moved" : "");
-      cell(row, e.rank + (moved && b.rank ? (e.rank < b.rank ? " ▲" : " ▼") : ""), moved ? "moved" : "");
-      cell(row, b.final); cell(row, e.final, b.final !== e.final ? "moved" : "");
-      cell(row, b.award, prize ? "moved" : ""); cell(row, e.award, prize ? "moved" : "");
-      cell(row, e.promotion ? "↑" : (b.promotion ? "✕" : ""), promoted ? "moved" : "");
+      cell(row, e.rank === null ? null : e.rank + (moved && b.rank && e.rank ? (e.rank < b.rank ? " ▲" : " ▼") : ""),
+        moved ? "moved" : "");
+      cell(row, b.final); cell(row, e.final, rescored ? "moved" : "");
+      cell(row, prize(b.award), prized ? "moved" : ""); cell(row, prize(e.award), prized ? "moved" : "");
+      const shown = promoted ? outcome(b) + " → " + outcome(e) : outcome(e);
+      const td = cell(row, shown, promoted ? "moved outcome" : "outcome");
+      if (e.promotion === "promoted") td.classList.add("promoted");
     }
     for (const [code, b] of before) {
       if (!after.has(code)) { const row = body.insertRow(); row.className = "changed"; cell(row, b.name + " " + code); cell(row, b.rank); cell(row, "—"); }
     }
-    section.appendChild(t);
+    wrap.appendChild(t);
+    section.appendChild(wrap);
     return section;
+  }
+
+  function starChanges(report) {
+    const section = el("section", null, "card");
+    section.id = "replay-stars";
+    section.appendChild(el("h2", h.hStars));
+    if (!report.stars.length) section.appendChild(el("p", h.hNoStarChange, "note"));
+    for (const scope of report.stars) {
+      section.appendChild(el("h3", word(scope.level) + " · " + scope.cycle));
+      const t = el("table", null, "replay-stars");
+      const body = headed(t, [h.hOrg, h.hStarsBefore, h.hStarsAfter]);
+      for (const c of scope.changes) {
+        const row = body.insertRow();
+        row.dataset.organization = c.organization;
+        row.dataset.before = c.stars[0] === null ? "" : c.stars[0];
+        row.dataset.after = c.stars[1] === null ? "" : c.stars[1];
+        cell(row, (c.name ? c.name + " " : "") + c.organization);
+        cell(row, stars(c.stars[0])); cell(row, stars(c.stars[1]), "moved");
+      }
+      section.appendChild(t);
+    }
+    return section;
+  }
+
+  function finalists(report) {
+    const moves = report.finalists.filter((f) => f.gained.length || f.lost.length);
+    if (!moves.length) return null;
+    const section = el("section", null, "card");
+    section.id = "replay-finalists";
+    section.appendChild(el("h2", h.hFinalists));
+    for (const f of moves) {
+      const p = el("p");
+      p.dataset.target = f.target;
+      p.textContent = f.target + " — " + h.hGained + ": " + (f.gained.join(", ") || h.hNobody) + "; "
+        + h.hLost + ": " + (f.lost.join(", ") || h.hNobody);
+      section.appendChild(p);
+    }
+    return section;
+  }
+
+  function standings(report) {
+    if (!report.standings.length) return null;
+    const details = el("details", null, "card");
+    details.id = "replay-standings";
+    details.appendChild(el("summary", h.hStandings + " (" + report.standings.length + ")"));
+    const t = el("table", null, "replay-standings");
+    const body = headed(t, [h.hUnit, h.hPeriod, h.hOrg, h.hBefore + " / " + h.hScoreBefore, h.hAfter + " / " + h.hScoreAfter]);
+    for (const st of report.standings) {
+      for (const c of st.changes) {
+        const row = body.insertRow();
+        cell(row, st.unit); cell(row, st.period); cell(row, c.entrant);
+        const pair = (i) => [c.rank ? c.rank[i] : null, c.score ? c.score[i] : null].filter((v) => v !== null).join(" / ");
+        cell(row, pair(0)); cell(row, pair(1), "moved");
+      }
+    }
+    details.appendChild(t);
+    return details;
   }
 
   form.addEventListener("submit", async (event) => {
@@ -67,12 +167,11 @@
       out.innerHTML = "";
       if (!result.ok) { out.textContent = Leitai.describe(result); out.className = "error-text"; return; }
       out.className = "";
-      const s = result.data.summary || {};
-      const p = document.createElement("p");
-      p.id = "replay-summary";
-      p.textContent = h.hChanges + ": " + (s.rounds_changed || 0) + " / " + (s.rounds || 0) + " · " + (s.entrants_changed || 0);
-      out.appendChild(p);
-      for (const round of result.data.rounds) out.appendChild(table(round));
+      const report = result.data;
+      out.appendChild(summary(report.summary || {}));
+      out.appendChild(starChanges(report));
+      for (const part of [finalists(report), standings(report)]) if (part) out.appendChild(part);
+      for (const round of report.rounds) out.appendChild(table(round, (report.award_names || {})[round.round] || {}));
       if (adopt) { adopt.hidden = false; adopt.elements["rules"].value = text.value; }
     } catch (e) {
       out.textContent = Leitai.zh() ? "无法连接服务器" : "The server cannot be reached";
