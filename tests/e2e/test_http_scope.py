@@ -178,6 +178,21 @@ def test_4_a_replay_shows_no_round_the_caller_may_not_see(world: dict[str, Any])
     town.call("POST", "/api/replay", 200, json={"rules": rules, "rounds": ["RA1"]})  # its own
 
 
+def test_a_replay_reads_codes_as_the_rulebook_does(world: dict[str, Any]) -> None:
+    """Rulebook 3.2: codes are read whatever their case (full width too), over HTTP as on the
+    command line: CA is contest ca, TOWNSHIP the level township, ra1 the round RA1."""
+    county = world["clients"]["a-county"]
+    rules = RULES.replace("version = 1", "version = 2")
+
+    def replayed(**selection: Any) -> list[str]:
+        answer = county.call("POST", "/api/replay", 200, json={"rules": rules, **selection}).get_json()
+        return sorted(r["round"] for r in answer["rounds"])
+
+    assert replayed(contest="ca", level="township") == ["RA1", "RA2"]
+    assert replayed(contest="CA", level="TOWNSHIP") == ["RA1", "RA2"]
+    assert replayed(rounds=["ra1"]) == replayed(rounds=["ＲＡ１"]) == ["RA1"]
+
+
 # -- the matrix: every documented operation, as every account of contest A, against B --------------
 
 TARGETS = {  # what each path parameter names: contest B's objects (and township A2's for a-town1)

@@ -110,7 +110,12 @@ class ReplayResource(MethodView):
             folder = fold_store(source)
         finally:
             source.close()
-        selection = Selection(tuple(r.strip().upper() for r in data["rounds"]), data["level"], data["contest"])
+        from domain.text import contest_code, entity_code
+
+        # codes read as the rulebook reads them (3.2), as the command line reads them
+        selection = Selection(tuple(entity_code(r, "rounds") for r in data["rounds"]),
+                              contest_code(data["level"], "level") if data["level"] else None,
+                              contest_code(data["contest"], "contest") if data["contest"] else None)
         from projections.replay import select_rounds
 
         _may_replay(p, select_rounds(folder, rules, selection))
