@@ -26,8 +26,8 @@ def _phrases() -> set[str]:
     found = set()
     for path in sorted((WEB / "templates").glob("*.html")):
         found |= {m.group(2) for m in PHRASE.finditer(path.read_text(encoding="utf-8"))}
-    pages = (WEB / "pages.py").read_text(encoding="utf-8")
-    found |= set(re.findall(r'\("web\.\w+", "([^"]+)"\)', pages))  # the navigation
+    for module in sorted(WEB.glob("*.py")):  # the navigation (pages.py), and any page module's
+        found |= set(re.findall(r'\("web\.\w+", "([^"]+)"\)', module.read_text(encoding="utf-8")))
     return found
 
 
