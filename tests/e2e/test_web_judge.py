@@ -505,3 +505,32 @@ def test_the_page_in_english_says_the_same(browser: Browser, server: str) -> Non
     _shot(page, "after-offline-opened-en")
     context.set_offline(False)
     context.close()
+
+
+def test_a_session_that_ran_out_leaves_nothing_for_the_next_judge(browser: Browser, server: str) -> None:
+    """J01's session simply ends (no signing out: the cookie is gone), J06 signs in on the same
+    phone: the first page the server sends for J06 deletes J01's copies, so that J06, offline or
+    on a slow line, is never shown J01's page (J01's marks, the round still blind)."""
+    context, page = _phone(browser, server)
+    page.goto(f"/judge/{LIVE}")
+    _saved(page, f"/judge/{LIVE}")
+    context.clear_cookies()  # the session is over; nobody signed out
+    page = _sign_in(context, "judge-j06")
+    _forgotten(page)
+    assert not [name for name in _kept(page) if name.startswith("leitai-judge:judge-j01")], _kept(page)
+    context.set_offline(True)
+    page = context.new_page()
+    page.goto(f"/judge/{LIVE}")
+    assert "J01" not in page.locator("body").inner_text()
+    context.set_offline(False)
+    context.close()
+
+
+def test_a_signed_out_page_deletes_the_copies(browser: Browser, server: str) -> None:
+    context, page = _phone(browser, server)
+    page.goto(f"/judge/{LIVE}")
+    _saved(page, f"/judge/{LIVE}")
+    context.clear_cookies()
+    page.goto("/results")  # a page for nobody signed in
+    _forgotten(page)
+    context.close()

@@ -233,8 +233,16 @@ const Leitai = (() => {
   }
   window.addEventListener("resize", scrollersReachable);
 
-  // signing out, on any page: the judge's pages kept for working without a network
-  // (judge-sw.js) go with the session, so the next person on this phone finds none of them
+  // The judge's pages kept for working without a network (judge-sw.js) belong to the account
+  // that opened them: any page the server sends for another account, or for nobody signed in
+  // (a session over, someone else's turn on this phone), deletes them; so does signing out,
+  // on any page.  The next person on this phone finds none of them.
+  if (window.caches && !document.querySelector('meta[name="leitai-offline-copy"]')) {
+    const mine = meta("leitai-account") ? "leitai-judge:" + meta("leitai-account") : null;
+    caches.keys().then((names) => Promise.all(names
+      .filter((n) => n.startsWith("leitai-judge:") && n !== mine).map((n) => caches.delete(n))))
+      .catch(() => { /* no storage (a private window): nothing was kept either */ });
+  }
   const signOut = document.querySelector('header form[action$="/logout"]');
   if (signOut && window.caches) {
     signOut.addEventListener("submit", (event) => {
