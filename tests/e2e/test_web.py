@@ -822,6 +822,25 @@ def test_levels_are_shown_in_words(server: str) -> None:
     assert "乡镇级" in stars and not re.search(r"\btownship\b", stars)
 
 
+def test_the_home_page_names_each_rounds_township(browser: Browser, server: str) -> None:
+    """Six township rounds share one theme: the home page tells them apart by their township,
+    on a phone as on a desk (one card a round, its code never broken across lines)."""
+    units = {u["code"]: u["name"] for u in _api(server, f"/api/contests/{CONTEST}")["units"]}
+    rounds = {r["round"]: r for r in _api(server, f"/api/rounds?contest={CONTEST}")}
+    for size in ({"width": 1366, "height": 768}, {"width": 390, "height": 844}):
+        context = _context(browser, server, viewport=size)
+        page = context.new_page()
+        page.goto("/")
+        for code in ("R-GL-2025-05", "R-SLD-2025-05", "R-WS-FINAL-2025"):
+            row = page.locator("table.rounds tr").filter(has_text=code)
+            expect(row.locator("td.unit")).to_have_text(units[rounds[code]["unit"]])
+            small = row.locator("td small").first
+            assert small.bounding_box()["height"] < 1.6 * float(small.evaluate(
+                "e => parseFloat(getComputedStyle(e).lineHeight) || 20")), code  # one line
+        _shot(page, f"home-{size['width']}")
+        context.close()
+
+
 def test_a_judge_scores_blind_until_the_round_closes(browser: Browser, server: str) -> None:
     """J01 scores R-WEB-BLIND on a phone: the page says why it shows nothing but their own
     sheets, the big screen and the results are refused with the reason, a judge seated
