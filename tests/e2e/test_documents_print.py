@@ -33,7 +33,7 @@ CHROMIUM = os.environ.get("LEITAI_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("LEITAI_ARTIFACTS", ROOT / "tests" / "artifacts")) / "screenshots" / "documents"
 if os.environ.get("LEITAI_GALLERY"):  # make screenshots: the printed pages join the page gallery
-    ARTIFACTS = Path(os.environ["LEITAI_GALLERY"]) / "documents"
+    ARTIFACTS = Path(os.environ["LEITAI_GALLERY"]).resolve() / "documents"
 RULES = ROOT / "examples" / "wushen-2025" / "rules"
 TOWNSHIP, FINAL = "R-GL-2025-05", "R-WS-FINAL-2025"
 # name: (round, document, language, rule set)
