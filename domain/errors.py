@@ -38,6 +38,8 @@ class LeitaiError(Exception):
         values = dict(self.fields)
         if "status" in values:
             values.setdefault("status_zh", STATUS_ZH.get(values["status"], values["status"]))
+        if "level" in values:
+            values.setdefault("level_zh", level_zh(values["level"]))
         for key in QUOTED:
             if key in values:
                 values[key] = shown(values[key], zh)
@@ -47,6 +49,14 @@ class LeitaiError(Exception):
         """Each input the refusal is about -> what is wrong with it (for an API's ``errors``)."""
         name = self.fields.get("field") or self.fields.get("criterion") or self.field_name
         return {str(name): self.message(lang)} if name else {}
+
+
+# the usual levels of a contest in words (a contest may name others: "<code> 级")
+LEVEL_ZH = {"village": "村级", "township": "乡镇级", "county": "县级", "city": "市级", "province": "省级"}
+
+
+def level_zh(level: Any) -> str:
+    return LEVEL_ZH.get(str(level), f"{level} 级")
 
 
 QUOTED = ("value", "recorded", "given")  # values a person typed or a file held: shown quoted
@@ -114,7 +124,7 @@ class AppealNotFound(NotFound):
 
 
 class CertificationNotFound(NotFound):
-    zh = "党组织 {organization} 在 {level} 级 {cycle} 周期还没有星级评定记录。"
+    zh = "党组织 {organization} 在 {level_zh} {cycle} 周期还没有星级评定记录。"
     en = "Organization {organization} has no star certification at level {level} for cycle {cycle}."
 
 
@@ -367,7 +377,7 @@ class CertificationStateError(LeitaiError):
 
 
 class NotYetEvaluated(CertificationStateError):
-    zh = ("{unit} 及下级单位有 {count} 个组织在 {level} 级 {cycle} 周期尚未初评（{organizations}），不能一次采纳星级建议。"
+    zh = ("{unit} 及下级单位有 {count} 个组织在 {level_zh} {cycle} 周期尚未初评（{organizations}），不能一次采纳星级建议。"
           "请先登记初评（leitai cert evaluate），本次未登记任何内容。")
     en = ("{count} organization(s) of {unit} and the units below it have no initial evaluation at level {level} for "
           "{cycle} yet ({organizations}); their recommendations cannot be accepted. Record the initial evaluation "

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from api.cli.context import Context
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, level_zh
 
 
 def _who(ctx: Context) -> str:
     a = ctx.args
-    return f"{a.organization.upper()}（{a.level} 级 {a.cycle}）" if ctx.zh else f"{a.organization.upper()} ({a.level}, {a.cycle})"
+    return f"{a.organization.upper()}（{level_zh(a.level.lower())} {a.cycle}）" if ctx.zh else f"{a.organization.upper()} ({a.level}, {a.cycle})"
 
 
 def cmd_self_assess(ctx: Context) -> None:
@@ -85,6 +85,7 @@ def _stars_given(text: str, field: str) -> int | None:
 def exceptions(pairs: list[str] | None) -> dict[str, Any]:
     """``--except ORG=STARS`` (repeatable) -> the stars set by hand, per organization."""
     from domain.services.certification import ByHand
+    from domain.text import entity_code
 
     out: dict[str, Any] = {}
     for pair in pairs or ():
@@ -92,7 +93,7 @@ def exceptions(pairs: list[str] | None) -> dict[str, Any]:
         if not sep or not org.strip():
             raise InvalidValue("--except", pair, "write each exception as ORG=STARS, e.g. WS-GL-03=3 (or =none)",
                                "每个例外写成 组织代码=星级，如 WS-GL-03=3（不评定写 =none）")
-        code = org.strip().upper()
+        code = entity_code(org, "--except")  # as the rulebook reads codes (3.2): full width, any case
         if code in out:
             raise InvalidValue("--except", code, "the organization is named twice", "该组织重复给出")
         out[code] = ByHand(_stars_given(stars, "--except"))
@@ -140,7 +141,7 @@ def cmd_accept(ctx: Context) -> None:
         report = outcome.value
     accepted = report["accepted"]
     hand = sum(1 for x in accepted if x["exception"])
-    where = (f"{report['unit']} 及下级单位 {report['level']} 级 {report['cycle']}" if ctx.zh else
+    where = (f"{report['unit']} 及下级单位 {level_zh(report['level'])} {report['cycle']}" if ctx.zh else
              f"{report['unit']} and the units below it, level {report['level']}, {report['cycle']}")
     for line in acceptance_lines(report, ctx.zh):
         print(line)

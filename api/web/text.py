@@ -343,6 +343,7 @@ EN = {
     "期间排名变化": "Changes to period standings",
     "本轮结果不变。": "Nothing in this round would change.",
     "不评定": "no rating",
+    "初评建议": "the initial evaluation recommends",
     # stars: recommendations are marked as such; the charts count one column each
     "建议": "recommended",
     "建议星级按年度得分和评定规则计算，只是建议，不是评定结果；现有星级是审定后的星级。":

@@ -162,7 +162,12 @@ class CertificationCommands(SessionBase):
             raise InvalidValue("level", level, f"not a level of contest {c.code}", f"不是活动 {c.code} 的层级")
         cycle = check_cycle(cycle)
         members = c.organizations_in(unit)
-        wanted = {texts.entity_code(org, "organization"): e for org, e in (exceptions or {}).items()}
+        wanted: dict[str, ByHand] = {}
+        for given, e in (exceptions or {}).items():  # ws-gl-03 and ＷＳ－ＧＬ－０３ are one organization (3.2)
+            org = texts.entity_code(given, "organization")
+            if org in wanted:
+                raise InvalidValue("except", given, "the organization is named twice", "该组织重复给出")
+            wanted[org] = e
         try:
             rated = set(self.star_recommendations(c.code, level, cycle))
         except InvalidValue:

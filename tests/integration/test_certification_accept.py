@@ -146,6 +146,16 @@ def test_nothing_is_recorded_if_one_organization_is_refused(rated: Any, exceptio
     assert {_cert(rated, o).state for o in MARKS} == {"initially_evaluated"}
 
 
+def test_one_organization_named_twice_in_two_spellings_is_refused(rated: Any) -> None:
+    """Codes are read whatever their case and width (rulebook 3.2), so o1 and
+    Ｏ１ are one organization: given twice, the command is refused, not the last one taken."""
+    start = event_count(rated)
+    with pytest.raises(errors.InvalidValue, match="twice"):
+        rated.accept_recommendations("c", "C", "township", "2025", COUNTY,
+                                     {"o1": ByHand(3, "改"), "Ｏ１": ByHand(2, "改")})
+    assert event_count(rated) == start
+
+
 def test_an_exception_outside_the_unit_or_certified_already_is_refused(rated: Any) -> None:
     start = event_count(rated)
     with pytest.raises(errors.InvalidValue, match="T1"):

@@ -83,3 +83,14 @@ def test_numbers_out_of_bounds_or_in_other_scripts_are_refused_quickly(bad):
     with pytest.raises(NotANumber) as caught:
         parse_decimal(bad)
     assert caught.value.problem and caught.value.problem_zh
+
+
+def test_a_level_is_named_in_words_in_a_chinese_message() -> None:
+    """乡镇级, not "township 级": the words the pages use; a level a contest names itself keeps its code."""
+    from domain.errors import CertificationNotFound, NotYetEvaluated
+
+    assert "乡镇级 2025" in CertificationNotFound(organization="WS-GL-03", level="township", cycle="2025").message("zh")
+    assert "township" not in CertificationNotFound(organization="X", level="township", cycle="2025").message("zh")
+    assert "片区 级" in CertificationNotFound(organization="X", level="片区", cycle="2025").message("zh")
+    refused = NotYetEvaluated(unit="WS", level="county", cycle="2025", count=2, organizations="A, B")
+    assert "县级 2025" in refused.message("zh") and "level county" in refused.message("en")

@@ -99,6 +99,7 @@ class AcceptanceResource(MethodView):
         from api.rest.resources.contests import _unit_path
         from domain.errors import InvalidValue
         from domain.services.certification import ByHand
+        from domain.text import entity_code
 
         p = principal()
         read = hub().read()
@@ -108,7 +109,7 @@ class AcceptanceResource(MethodView):
                 f"accept the star recommendations of {found}", f"采纳 {found} 的星级建议")
         by_hand: dict[str, ByHand] = {}
         for e in data["exceptions"]:
-            org = e["organization"].strip().upper()
+            org = entity_code(e["organization"], "exceptions")  # as the rulebook reads codes (3.2)
             if org in by_hand:
                 raise InvalidValue("exceptions", org, "the organization is named twice", "该组织重复给出")
             by_hand[org] = ByHand(e["stars"], e["reason"])
