@@ -15,7 +15,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -30,6 +29,7 @@ from psycopg import sql
 import migrations
 from migrations.runner import roles
 from domain.services.store import parse_url
+from tests.served import free_port as _free_port
 
 APP_ROLE = "leitai_app"
 
@@ -76,12 +76,6 @@ def find_bindir() -> Path | None:
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
     candidates += sorted(glob.glob("/usr/local/pgsql/bin/initdb"))
     return Path(candidates[0]).parent if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_throwaway() -> Server:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,15 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.scenario import small_contest
+from tests.served import free_port as _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LEITAI = str(Path(sys.executable).parent / "leitai")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _health(port: int) -> tuple[int, dict[str, Any]]:

@@ -17,14 +17,9 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from tests.served import free_port as _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _listen(port: int, path: str, seen: dict[str, bytes], key: str, opened: threading.Event) -> None:

@@ -40,6 +40,7 @@ from tests import hostile
 from tests.conftest import event_count
 from tests.http import PASSWORD, Client, add_account, serve, stop
 from tests.scenario import small_contest
+from tests.served import free_port as _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GROWTH_ALLOWED = 100 * 1024 * 1024
@@ -234,12 +235,6 @@ def test_a_sound_upload_still_imports(world: dict[str, Any]) -> None:
 
 
 # -- a real server's memory -----------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _memory(pid: int) -> dict[str, int]:

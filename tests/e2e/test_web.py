@@ -44,13 +44,7 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
 
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.served import leitai_serve  # noqa: E402
 
 
 def _prepare(db: str) -> None:
@@ -93,29 +87,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = f"sqlite:///{folder / 'web.db'}"
     _prepare(db)
     _score_the_closing_round(db)
-    port = _free_port()
-    env = {**os.environ, "LEITAI_CLOCK": CLOCK}
-    log = open(folder / "server.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "api.cli.main", "--db", db, "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                health = json.loads(r.read())
-                if health["projected"] >= health["events"]:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.time() > deadline:
-            raise RuntimeError((folder / "server.log").read_text()[-3000:])
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
-    assert b"Traceback" not in (folder / "server.log").read_bytes(), (folder / "server.log").read_text()[-3000:]
+    with leitai_serve(db, folder, env={"LEITAI_CLOCK": CLOCK}) as base:
+        yield base
 
 
 def _score_the_closing_round(db: str) -> None:

@@ -25,7 +25,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
@@ -36,6 +35,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.served import leitai_serve
 from tests.e2e.test_web import (
     CLOCK,
     CONTEST,
@@ -43,7 +43,6 @@ from tests.e2e.test_web import (
     ROOT,
     _api,
     _context,
-    _free_port,
     _shot,
     _sign_in,
     _token,
@@ -117,28 +116,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         give_password(app, ("admin", "county", "township-gl", "auditor"), PASSWORD)
     finally:
         app.close()
-    port = _free_port()
-    with open(folder / "server.log", "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "api.cli.main", "--db", db, "serve", "--port", str(port)],
-                                   cwd=ROOT, env={**os.environ, "LEITAI_CLOCK": CLOCK}, stdout=log,
-                                   stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                    health = json.loads(r.read())
-                    if health["projected"] >= health["events"]:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.time() > deadline:
-                raise RuntimeError((folder / "server.log").read_text()[-3000:])
-            time.sleep(0.2)
+    with leitai_serve(db, folder, env={"LEITAI_CLOCK": CLOCK}) as base:
         yield {"base": base, "db": db, "folder": folder}
-        process.terminate()
-        process.wait(timeout=20)
-    assert b"Traceback" not in (folder / "server.log").read_bytes(), (folder / "server.log").read_text()[-3000:]
 
 
 def _leitai(site: dict[str, Any], *args: str) -> str:
