@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,11 +25,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    base: str  # http://127.0.0.1:PORT
+    port: int
+    process: subprocess.Popen[bytes]
+
+
 @contextmanager
 def leitai_serve(db: str, folder: Path, *options: str, env: dict[str, str] | None = None,
-                 wait: float = 60) -> Iterator[str]:
-    """``leitai --db DB serve`` (with ``options``) -> its base address, once it has projected
-    every recorded event; the log is ``folder/server.log``."""
+                 wait: float = 60) -> Iterator[Served]:
+    """``leitai --db DB serve`` (with ``options``), once it has projected every recorded event;
+    the log is ``folder/server.log``."""
     port = free_port()
     log_path = folder / "server.log"
     with open(log_path, "wb") as log:
@@ -49,8 +57,11 @@ def leitai_serve(db: str, folder: Path, *options: str, env: dict[str, str] | Non
                 if process.poll() is not None or time.time() > deadline:
                     raise RuntimeError(log_path.read_text()[-3000:])
                 time.sleep(0.2)
-            yield base
+            yield Served(base, port, process)
         finally:
             process.terminate()
-            process.wait(timeout=20)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
     assert b"Traceback" not in log_path.read_bytes(), log_path.read_text()[-3000:]

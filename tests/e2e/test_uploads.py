@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -40,7 +37,7 @@ from tests import hostile
 from tests.conftest import event_count
 from tests.http import PASSWORD, Client, add_account, serve, stop
 from tests.scenario import small_contest
-from tests.served import free_port as _free_port
+from tests.served import leitai_serve
 
 ROOT = Path(__file__).resolve().parents[2]
 GROWTH_ALLOWED = 100 * 1024 * 1024
@@ -299,73 +296,50 @@ def test_leitai_serve_grows_by_less_than_100_mb_while_hostile_uploads_are_sent(s
     add_account(app, "org-o1", "organization", organization="O1")
     events = event_count(app)
     app.close()
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path / "server.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "api.cli.main", "--db", store_url, "serve", "--port",
-                                   str(port), "--threads", "8"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "LEITAI_MAX_STREAMS": "4"})
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                        health = json.loads(r.read())
-                    if health["projected"] >= health["events"]:
-                        break
-                except (OSError, ValueError):
-                    pass
-                assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.2)
-            admin, org = _token(base, "admin"), _token(base, "org-o1")
-            # warm up: a sound small workbook that names an unknown round (openpyxl and the
-            # multipart parser are loaded before the baseline is taken)
-            from openpyxl import Workbook
+    with leitai_serve(store_url, tmp_path, "--threads", "8", env={"LEITAI_MAX_STREAMS": "4"}) as served:
+        base, port, server = served.base, served.port, served.process
+        admin, org = _token(base, "admin"), _token(base, "org-o1")
+        # warm up: a sound small workbook that names an unknown round (openpyxl and the
+        # multipart parser are loaded before the baseline is taken)
+        from openpyxl import Workbook
 
-            book = Workbook()
-            book.active.append(["round_code", "judge_code", "entrant_code", "party", "industry"])
-            book.active.append(["R-NOPE", "J1", "O1", 25, 15])
-            small = io.BytesIO()
-            book.save(small)
-            status, _ = _post(base, admin, [("files", "scores.xlsx", small.getvalue())])
-            assert 400 <= status < 500
-            baseline = _memory(server.pid)
-            limit = 20 * 1024 * 1024
-            sent = [
-                (org, [("files", "scores.xlsx", hostile.xfd_sheet())], 403, "org-o1"),
-                (admin, [("files", "scores.xlsx", hostile.xfd_sheet())], 422, "scores.xlsx"),
-                (admin, [("files", "scores.xlsx", hostile.xfd_sheet_undeclared())], 422, "scores.xlsx row 1"),
-                (admin, [("files", "scores.xlsx", hostile.shared_strings())], 422, "scores.xlsx"),
-                (admin, [("files", "scores.xlsx", hostile.whitespace_bomb())], 422, "scores.xlsx"),
-                (admin, [("scenario", "bomb.zip", hostile.zip_bomb())], 422, "bomb.zip"),
-                (admin, [("scenario", "liar.zip", hostile.lying_zip())], 422, "liar.zip"),
-                (admin, [("files", "scores.csv", hostile.wide_csv())], 422, "scores.csv row 2"),
-                (admin, [("files", "scores.csv\x00.txt", b"round_code\n")], 400, "scores.csv\\x00.txt"),
-                (admin, [("files", "scores.csv", _many_cells())], 422, "scores.csv row 100002"),
-                (admin, [("files", "scores.csv", b"x" * (limit + 1024))], 413, "the limit is"),
-            ]
-            wrong = []
-            for token, files, status, named in sent:
-                started = time.monotonic()
-                got, body = _post(base, token, files)
-                took = time.monotonic() - started
-                if got != status or named not in body.get("message", ""):
-                    wrong.append((repr(files[0][1]), got, body.get("message", "")[:200], f"{took:.1f} s"))
-            refused = _oversized_declared(port, admin, 1024 * 1024 * 1024)
-            peak = _memory(server.pid)
-            growth = peak["VmHWM"] - baseline["VmRSS"]
-            print(f"\nleitai serve: {baseline['VmRSS'] / 2**20:.0f} MB before, peak {peak['VmHWM'] / 2**20:.0f} MB "
-                  f"while hostile uploads were sent (growth {growth / 2**20:.0f} MB)")
-            assert growth < GROWTH_ALLOWED, (baseline, peak, wrong)
-            assert not wrong, wrong
-            assert refused.startswith(b"HTTP/1.1 413"), refused[:200]  # waitress reads none of it
-            with urllib.request.urlopen(base + "/healthz", timeout=10) as r:
-                assert json.loads(r.read())["events"] == events  # nothing recorded
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-    assert b"Traceback" not in log_path.read_bytes(), log_path.read_text()[-3000:]
+        book = Workbook()
+        book.active.append(["round_code", "judge_code", "entrant_code", "party", "industry"])
+        book.active.append(["R-NOPE", "J1", "O1", 25, 15])
+        small = io.BytesIO()
+        book.save(small)
+        status, _ = _post(base, admin, [("files", "scores.xlsx", small.getvalue())])
+        assert 400 <= status < 500
+        baseline = _memory(server.pid)
+        limit = 20 * 1024 * 1024
+        sent = [
+            (org, [("files", "scores.xlsx", hostile.xfd_sheet())], 403, "org-o1"),
+            (admin, [("files", "scores.xlsx", hostile.xfd_sheet())], 422, "scores.xlsx"),
+            (admin, [("files", "scores.xlsx", hostile.xfd_sheet_undeclared())], 422, "scores.xlsx row 1"),
+            (admin, [("files", "scores.xlsx", hostile.shared_strings())], 422, "scores.xlsx"),
+            (admin, [("files", "scores.xlsx", hostile.whitespace_bomb())], 422, "scores.xlsx"),
+            (admin, [("scenario", "bomb.zip", hostile.zip_bomb())], 422, "bomb.zip"),
+            (admin, [("scenario", "liar.zip", hostile.lying_zip())], 422, "liar.zip"),
+            (admin, [("files", "scores.csv", hostile.wide_csv())], 422, "scores.csv row 2"),
+            (admin, [("files", "scores.csv\x00.txt", b"round_code\n")], 400, "scores.csv\\x00.txt"),
+            (admin, [("files", "scores.csv", _many_cells())], 422, "scores.csv row 100002"),
+            (admin, [("files", "scores.csv", b"x" * (limit + 1024))], 413, "the limit is"),
+        ]
+        wrong = []
+        for token, files, status, named in sent:
+            started = time.monotonic()
+            got, body = _post(base, token, files)
+            took = time.monotonic() - started
+            if got != status or named not in body.get("message", ""):
+                wrong.append((repr(files[0][1]), got, body.get("message", "")[:200], f"{took:.1f} s"))
+        refused = _oversized_declared(port, admin, 1024 * 1024 * 1024)
+        peak = _memory(server.pid)
+        growth = peak["VmHWM"] - baseline["VmRSS"]
+        print(f"\nleitai serve: {baseline['VmRSS'] / 2**20:.0f} MB before, peak {peak['VmHWM'] / 2**20:.0f} MB "
+              f"while hostile uploads were sent (growth {growth / 2**20:.0f} MB)")
+        assert growth < GROWTH_ALLOWED, (baseline, peak, wrong)
+        assert not wrong, wrong
+        assert refused.startswith(b"HTTP/1.1 413"), refused[:200]  # waitress reads none of it
+        with urllib.request.urlopen(base + "/healthz", timeout=10) as r:
+            assert json.loads(r.read())["events"] == events  # nothing recorded
+

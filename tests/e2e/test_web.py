@@ -87,8 +87,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = f"sqlite:///{folder / 'web.db'}"
     _prepare(db)
     _score_the_closing_round(db)
-    with leitai_serve(db, folder, env={"LEITAI_CLOCK": CLOCK}) as base:
-        yield base
+    with leitai_serve(db, folder, env={"LEITAI_CLOCK": CLOCK}) as served:
+        yield served.base
 
 
 def _score_the_closing_round(db: str) -> None:

@@ -116,8 +116,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         give_password(app, ("admin", "county", "township-gl", "auditor"), PASSWORD)
     finally:
         app.close()
-    with leitai_serve(db, folder, env={"LEITAI_CLOCK": CLOCK}) as base:
-        yield {"base": base, "db": db, "folder": folder}
+    with leitai_serve(db, folder, env={"LEITAI_CLOCK": CLOCK}) as served:
+        yield {"base": served.base, "db": db, "folder": folder}
 
 
 def _leitai(site: dict[str, Any], *args: str) -> str:
