@@ -198,6 +198,8 @@ CASES: list[tuple[str, str | None, str, str, Any, int, str | None]] = [
      "other-stars", 422, None),
     ("CertificationStateError", "admin", "POST", "/api/contests/c/certifications/O3/township/2025/certification", {},
      409, None),
+    ("NotYetEvaluated", "admin", "POST", "/api/contests/c/certifications/units/T2/township/2025/acceptance", {},
+     409, None),  # O4 is rated by R2 but not initially evaluated: nothing of T2 is accepted
     ("Unauthorized", None, "POST", "/api/rounds/R1/close", {}, 401, None),
     ("Forbidden", "t2", "POST", "/api/rounds/R1/close", {}, 403, None),
     ("Forbidden", "auditor", "POST", "/api/rounds/R4/publish", {}, 403, None),

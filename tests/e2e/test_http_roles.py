@@ -127,6 +127,7 @@ MATRIX: list[tuple[str, str, Any, frozenset[str | None]]] = [
     ("POST", f"{CERT}/certification", {}, T1),
     ("POST", f"{CERT}/downgrade", {"stars": 1, "reason": "整改"}, T1),
     ("POST", f"{CERT}/revocation", {"reason": "摘星"}, T1),
+    ("POST", "/api/contests/c/certifications/units/T1/township/2025/acceptance", {"preview": True}, T1),
     # accounts
     ("GET", "/api/accounts", None, AUDIT),
     ("POST", "/api/accounts", {"name": "judge1", "display_name": "x", "reason": "again"}, frozenset({"super"})),
