@@ -52,8 +52,23 @@ async function ours() {  // the caches of copies, by name
   return (await caches.keys()).filter((name) => name.startsWith(PREFIX));
 }
 
+// Every time copies are forgotten the epoch moves on: a page fetched before (a sign-out, another
+// account) is never kept after it, however late its answer arrives.
+let epoch = 0;
+
 async function forget() {  // nobody's copies any more
+  epoch += 1;
   await Promise.all((await ours()).map((name) => caches.delete(name)));
+}
+
+// The copies of this account (none: nobody's) and no others.  The epoch moves on only when
+// another account's copies are dropped or nobody is signed in: a page of this account on its
+// way is kept.
+async function keepOnly(account) {
+  const mine = account ? PREFIX + encodeURIComponent(account) : null;
+  const others = (await ours()).filter((name) => name !== mine);
+  if (others.length || !account) epoch += 1;
+  await Promise.all(others.map((name) => caches.delete(name)));
 }
 
 async function current() {  // the one account whose copies may be shown, or null
@@ -75,10 +90,11 @@ async function copyOf(path) {
 }
 
 // Keep a copy of a page the server has just sent (without its token), for its account only.
-async function keep(path, response) {
+async function keep(path, response, started) {
   const type = response.headers.get("Content-Type") || "";
   if (response.status !== 200 || response.type !== "basic" || !type.startsWith("text/html")) return;
   const html = await response.text();
+  if (epoch !== started) return;  // signed out (or another account came) while it was on its way
   const found = ACCOUNT.exec(html);
   if (!found) return;  // not a judge's page
   const account = found[1];
@@ -91,37 +107,39 @@ async function keep(path, response) {
   for (const header of ["Content-Encoding", "Content-Length", "Vary", "ETag"]) headers.delete(header);
   headers.set("X-Leitai-Saved-At", saved);
   const cache = await caches.open(name);
+  if (epoch !== started) return;
   await cache.put(new Request(new URL(path, self.location.origin).href),
                   new Response(copy, { status: 200, statusText: "OK", headers }));
-  if (path === "/judge") await keepRounds(html, cache);
+  if (path === "/judge") await keepRounds(html, cache, started);
 }
 
 // The list names the rounds open for scoring (data-offline-page): their pages are kept too, so
 // a judge who opened the list with a network can open any of them without one.
-async function keepRounds(html, cache) {
+async function keepRounds(html, cache, started) {
   const links = [...html.matchAll(/<a href="(\/judge\/[^"?#]+)" data-offline-page>/g)].map((m) => m[1]);
   for (const path of new Set(links)) {
     if (!isPage(path)) continue;
     const copy = await cache.match(path, { ignoreSearch: true, ignoreVary: true });
     const saved = copy ? Date.parse(copy.headers.get("X-Leitai-Saved-At") || "") : 0;
-    if (Date.now() - saved < FRESH) continue;
+    if (Date.now() - saved < FRESH || epoch !== started) continue;
     await fetchAndKeep(path);
   }
 }
 
 async function fetchAndKeep(path) {
+  const started = epoch;
   try {
     const response = await fetch(path, { credentials: "same-origin", redirect: "manual",
                                          headers: { Accept: "text/html" }, cache: "no-store" });
-    await answered(path, response);
+    await answered(path, response, started);
   } catch (e) { /* no network: the copy there is stays */ }
 }
 
-async function answered(path, response) {
+async function answered(path, response, started) {
   // the sign-in page instead (nobody signed in, the session over), or a refusal (whoever is
   // signed in now does not judge there): the copies are not theirs to see
   if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) await forget();
-  else await keep(path, response);
+  else await keep(path, response, started);
 }
 
 function offlinePage() {
@@ -136,9 +154,10 @@ function offlinePage() {
 }
 
 function page(event, path) {
+  const started = epoch;
   const fromServer = fetch(event.request);
   // registered first: it clones the answer before the browser reads it
-  event.waitUntil(fromServer.then((response) => answered(path, response.clone())).catch(() => {}));
+  event.waitUntil(fromServer.then((response) => answered(path, response.clone(), started)).catch(() => {}));
   return (async () => {
     const copy = await copyOf(path).catch(() => null);
     if (!copy) return fromServer.catch(() => offlinePage());
@@ -160,9 +179,11 @@ self.addEventListener("fetch", (event) => {
 });
 
 // From a judge's page: {save: its path} when the page was not loaded through this worker (the
-// first visit) or after a sheet went out (so the copy shows it); {forget: true} on signing out.
+// first visit) or after a sheet went out (so the copy shows it); {forget: true} on signing out;
+// from any page (leitai.js): {keepOnly: the account reading it, or "" for nobody}.
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.forget) event.waitUntil(forget());
+  else if (typeof data.keepOnly === "string") event.waitUntil(keepOnly(data.keepOnly));
   else if (typeof data.save === "string" && isPage(data.save)) event.waitUntil(fetchAndKeep(data.save));
 });

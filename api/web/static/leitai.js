@@ -237,8 +237,18 @@ const Leitai = (() => {
   // that opened them: any page the server sends for another account, or for nobody signed in
   // (a session over, someone else's turn on this phone), deletes them; so does signing out,
   // on any page.  The next person on this phone finds none of them.
-  if (window.caches && !document.querySelector('meta[name="leitai-offline-copy"]')) {
-    const mine = meta("leitai-account") ? "leitai-judge:" + meta("leitai-account") : null;
+  // The worker is told too, so that a page it is still fetching for the one before is not kept.
+  function tellJudgeWorker(message) {
+    if (!navigator.serviceWorker) return;
+    navigator.serviceWorker.getRegistration("/judge")
+      .then((registration) => { if (registration && registration.active) registration.active.postMessage(message); })
+      .catch(() => { /* no worker: nothing kept */ });
+  }
+  const offlineCopy = document.querySelector('meta[name="leitai-offline-copy"]');
+  if (window.caches && !offlineCopy) {
+    const account = meta("leitai-account");
+    const mine = account ? "leitai-judge:" + encodeURIComponent(account) : null;
+    tellJudgeWorker({ keepOnly: account });
     caches.keys().then((names) => Promise.all(names
       .filter((n) => n.startsWith("leitai-judge:") && n !== mine).map((n) => caches.delete(n))))
       .catch(() => { /* no storage (a private window): nothing was kept either */ });
@@ -247,6 +257,7 @@ const Leitai = (() => {
   if (signOut && window.caches) {
     signOut.addEventListener("submit", (event) => {
       event.preventDefault();
+      tellJudgeWorker({ forget: true });
       const gone = caches.keys().then((names) =>
         Promise.all(names.filter((n) => n.startsWith("leitai-judge:")).map((n) => caches.delete(n))));
       Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 1500))])
