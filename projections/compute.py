@@ -19,6 +19,7 @@ from domain.rules.engine import RoundResult
 from domain.rules.standings import FinalRound, Standing, period_standings, periods_of, previous_period
 from domain.rules.stars import Rated, recommend
 from projections.consequences import consequences
+from projections.parts import PARTS
 from projections.fold import Dirty, Folder, Quarantined
 from projections.judges import JudgeTally, combine, round_tallies
 from projections.ranking_json import ranking_document, recorded_document
@@ -223,6 +224,8 @@ class Computer:
         for code, version in sorted(rulesets):
             v = folder.rulesets[code].get(version)
             changes.rows[RULESETS.name].append((code, version, v.digest, folder.rules(v.ref()).title, v.text))
+        for part in PARTS:  # the read models of 结果运用, each computed by its own module
+            part(self, dirty, changes)
         return changes
 
     def _round(self, code: str, events: int, changes: Changes) -> None:

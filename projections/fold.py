@@ -122,13 +122,16 @@ class Dirty:
     rulesets: set[tuple[str, int]] = field(default_factory=set)
     organizations: set[str] = field(default_factory=set)
     accounts: set[str] = field(default_factory=set)
+    # aggregates of the parts of 结果运用 (tasks, pairs, ballot boxes, flags ...): class name -> their keys
+    others: dict[str, set[Any]] = field(default_factory=lambda: defaultdict(set))
     quarantine: bool = False  # an event was quarantined: the quarantine read model changes
     checkpoints: bool = False  # a checkpoint was signed
     everything: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.everything or self.rounds or self.units or self.levels or self.contests or self.rulesets
-                    or self.quarantine or self.organizations or self.checkpoints or self.accounts)
+                    or self.quarantine or self.organizations or self.checkpoints or self.accounts
+                    or any(self.others.values()))
 
 
 class Folder:
@@ -140,6 +143,9 @@ class Folder:
         self.rulesets: dict[str, RuleSetHistory] = {}
         self.certifications: dict[tuple[str, str, str], Certification] = {}
         self.accounts: dict[str, Account] = {}
+        # every other aggregate (the parts of 结果运用), by class name, then by aggregate key
+        self.others: dict[str, dict[Any, Any]] = defaultdict(dict)
+        self.other_positions: dict[Any, int] = {}  # their key -> the position of their last event
         self.calendar: HolidayCalendar | None = None
         self.position = 0
         self.events = 0
@@ -272,6 +278,8 @@ class Folder:
             self.ledger = obj
         elif isinstance(obj, Account):
             self.accounts[obj.name] = obj
+        else:
+            self.others[type(obj).__name__][obj.id] = obj
 
     def _touch(self, obj: Any, event: str, position: int) -> None:
         dirty = self.dirty
@@ -301,6 +309,9 @@ class Folder:
         elif isinstance(obj, Account):
             dirty.accounts.add(obj.name)
             self.account_position[obj.name] = position
+        elif type(obj).__name__ in self.others:
+            dirty.others[type(obj).__name__].add(obj.id)
+            self.other_positions[obj.id] = position
         elif isinstance(obj, Ledger):
             dirty.checkpoints = True
             if event == "CheckpointSigned":

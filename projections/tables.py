@@ -102,8 +102,16 @@ ACCOUNTS = Table("accounts", (  # grants as JSON: [{"role": ..., "contest": ...,
     ("account", T), ("display_name", T), ("grants", T), ("disabled", I), ("generation", I), ("position", B),
 ), ("account",))
 
+# the read models of 结果运用, one group per part (each part's module computes its own)
+TRACK_TABLES: tuple[Table, ...] = ()
+COMMENT_TABLES: tuple[Table, ...] = ()
+VOTING_TABLES: tuple[Table, ...] = ()
+WORK_TABLES: tuple[Table, ...] = ()
+EVIDENCE_TABLES: tuple[Table, ...] = ()
+
 TABLES = (ROUNDS, ENTRIES, STANDINGS, FINALISTS, CERTIFICATIONS, CONSEQUENCES, JUDGES, RULESETS, QUARANTINE,
-          APPEALS, CONTESTS, ORGANIZATIONS, CHECKPOINTS, ACCOUNTS, HEADS, WITNESSES)
+          APPEALS, CONTESTS, ORGANIZATIONS, CHECKPOINTS, ACCOUNTS, HEADS, WITNESSES, *TRACK_TABLES,
+          *COMMENT_TABLES, *VOTING_TABLES, *WORK_TABLES, *EVIDENCE_TABLES)
 
 SQL_TYPES = {
     "sqlite": {T: "TEXT", I: "INTEGER", B: "INTEGER", X: "BLOB"},

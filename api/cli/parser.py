@@ -357,6 +357,12 @@ def _commands() -> list[Command]:
         Command(("witness", "unregister"), "api.cli.witness:cmd_unregister", ("（本系统管理员）不再接受该见证方的联署签名",
                                                                               "(the deployment's admin) stop accepting a witness"),
                 (arg("name", help=("见证方名称", "the witness's name")), REASON)),
+        # -- 结果运用 (each part's commands live in its own module of api/cli) ---------------------
+        # -- tracks (api/cli/tracks.py) --
+        # -- comments (api/cli/comments.py) --
+        # -- voting (api/cli/voting.py) --
+        # -- consequences as work: classes, tasks, pairs (api/cli/work.py) --
+        # -- evidence and flags (api/cli/evidence.py) --
         Command(("export",), "", ("导出", "exports")),
         Command(("export", "events"), f"{V}:cmd_export_events", ("导出全部事件（NDJSON，含哈希链与签名）",
                                                                 "the event history as NDJSON with chain and signature"),

@@ -19,5 +19,6 @@ English (remembered in a cookie).
 # audience's pages on the same blueprint (importing a module adds its routes)
 from api.web.pages import blp  # isort: skip
 from api.web import hall, judging, organizations, organizers, public  # noqa: F401  isort: skip
+from api.web import ballots, evidence, work  # noqa: F401  isort: skip  (结果运用)
 
 __all__ = ["blp"]

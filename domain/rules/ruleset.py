@@ -26,6 +26,7 @@ from domain import text as texts
 from domain.errors import InvalidValue, RuleSetInvalid
 from domain.numbers import NotANumber, decimal_places, exact_text, fraction, parse_decimal
 from domain.text import NAME_MAX, TITLE_MAX
+from domain.rules import classes as _classes, flags as _flags, ladder as _ladder, voting as _voting
 
 PANEL_METHODS = ("mean", "trimmed_mean", "median")
 TRIM_ON = ("total", "criterion")
@@ -127,6 +128,12 @@ class RuleSet:
     promotion: Promotion | None
     standings: Standings
     stars: Stars | None
+    # 结果运用 (rulebook sections 15-19), each parsed by its own module of this package; a
+    # section a file leaves out is absent from the canonical JSON, so older digests stand
+    ladder: tuple[Any, ...] = ()  # domain.rules.ladder: consequences as tracked work
+    classes: Any = None  # domain.rules.classes: 一类/二类/三类
+    voting: Any = None  # domain.rules.voting: ballots in voting rounds
+    flags: tuple[Any, ...] = ()  # domain.rules.flags: 五面红旗 and other flags
 
     @property
     def ref(self) -> str:
@@ -199,9 +206,18 @@ class RuleSet:
             },
         }
 
+    def canonical_all(self) -> dict[str, Any]:
+        """``canonical`` with the sections of 结果运用 a file gives (absent ones left out)."""
+        out = self.canonical()
+        for key, value in (("ladder", _ladder.canonical(self.ladder)), ("classes", _classes.canonical(self.classes)),
+                           ("voting", _voting.canonical(self.voting)), ("flags", _flags.canonical(self.flags))):
+            if value is not None:
+                out[key] = value
+        return out
+
     @cached_property
     def digest(self) -> str:
-        text = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(self.canonical_all(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -216,7 +232,8 @@ class _Problems:
 
 
 _TOP = {"code", "version", "title", "marks", "criteria", "panel", "components", "adjustments",
-        "result", "ranking", "awards", "award_policy", "promotion", "standings", "stars"}
+        "result", "ranking", "awards", "award_policy", "promotion", "standings", "stars",
+        "ladder", "classes", "voting", "flags"}
 _KEYS = {
     "marks": {"decimals"},
     "criteria": {"code", "name", "max"},
@@ -368,6 +385,10 @@ def parse_ruleset(text: str, source: str = "rules") -> RuleSet:
     promotion = _promotion(r, doc, problems)
     standings = _standings(r, doc, problems)
     stars = _stars(r, doc, problems)
+    ladder = _ladder.parse(r, doc, problems)
+    classes = _classes.parse(r, doc, problems)
+    voting = _voting.parse(r, doc, problems, components)
+    flags = _flags.parse(r, doc, problems)
 
     if problems.items:
         raise RuleSetInvalid(source, problems.items)
@@ -389,6 +410,10 @@ def parse_ruleset(text: str, source: str = "rules") -> RuleSet:
         promotion=promotion,
         standings=standings,
         stars=stars,
+        ladder=ladder,
+        classes=classes,
+        voting=voting,
+        flags=flags,
     )
 
 

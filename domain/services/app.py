@@ -52,10 +52,15 @@ from domain.rules.ruleset import RuleSet
 from domain.services.accounts import AccountCommands
 from domain.services.certification import CertificationCommands
 from domain.services.clock import SystemClock
+from domain.services.comments import CommentCommands
+from domain.services.evidence import EvidenceCommands
 from domain.services.publicity import Correction, PublicityCommands, Ruling
 from domain.services.scoring import ScoringCommands
 from domain.services.setup import RoundSpec, SetupCommands
 from domain.services.store import StoreURL
+from domain.services.tracks import TrackCommands
+from domain.services.voting import VotingCommands
+from domain.services.work import WorkCommands
 from domain.workdays import YearCalendar
 
 T = TypeVar("T")
@@ -64,7 +69,8 @@ SYSTEM = Actor("leitai", "system")
 CHECKPOINTED = RESULT_CHANGING  # round events after which the log's head is signed
 
 
-class Session(SetupCommands, ScoringCommands, PublicityCommands, CertificationCommands, AccountCommands):
+class Session(SetupCommands, ScoringCommands, PublicityCommands, CertificationCommands, AccountCommands,
+              TrackCommands, CommentCommands, VotingCommands, WorkCommands, EvidenceCommands):
     """Every command and query, on one unit of work."""
 
 
@@ -583,3 +589,13 @@ class Leitai(Application):
 
     def revoke(self, organization: str, level: str, cycle: str, reason: str, by: Actor) -> None:
         self.run(lambda s: s.revoke(organization, level, cycle, reason, by), f"certification {organization}")
+
+    # -- tracks (赛道) ------------------------------------------------------------------------
+
+    # -- comments (点评) ----------------------------------------------------------------------
+
+    # -- voting (投票) ------------------------------------------------------------------------
+
+    # -- consequences as work (结果运用: classes, tasks, pairs) --------------------------------
+
+    # -- evidence and flags (荣誉、平台数据、红旗) ----------------------------------------------
