@@ -84,6 +84,16 @@ class Organization(LeitaiAggregate):
         super().__init__()
         self.code = self.name = self.unit = self.sector = self.category = self.secretary = ""
         self.secretaries: list[str] = []  # earlier secretaries, oldest first
+        self.tracks: list[tuple[str, str]] = []  # (from period, track), oldest first (赛道, rulebook section 20)
+
+    def track_in(self, period: str) -> str:
+        """The track (赛道) this organization competes in during ``period`` ("" when its
+        contest has no tracks): the last change from a period at or before it."""
+        found = ""
+        for start, track in self.tracks:
+            if start <= period:
+                found = track
+        return found
 
     @classmethod
     def register(cls, code: str, name: str, unit: str, sector: str, category: str, secretary: str,
