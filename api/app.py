@@ -179,11 +179,11 @@ def _recorded_at(leitai: Any, position: int) -> Any:
 
 
 def _blueprints() -> list[Any]:
-    from api.rest.resources import (accounts, audit, certifications, comments, contests, documents, evidence, log,
-                                    rounds, scoring, stream, tracks, voting, work)
+    from api.rest.resources import (accounts, assessment, audit, certifications, comments, contests, documents,
+                                    evidence, log, rounds, scoring, stream, tracks, voting, work)
 
     return [accounts.blp, contests.blp, rounds.blp, scoring.blp, certifications.blp, audit.blp, stream.blp,
-            documents.blp, log.blp, tracks.blp, comments.blp, voting.blp, work.blp, evidence.blp]
+            documents.blp, log.blp, tracks.blp, comments.blp, voting.blp, work.blp, evidence.blp, assessment.blp]
 
 
 def _docs_assets(app: Flask) -> None:

@@ -370,6 +370,14 @@ def _commands() -> list[Command]:
         Command(("export", "results"), f"{P}:cmd_export_results", ("导出轮次结果（公示名单），.csv 或 .xlsx",
                                                                   "a round's results (the publicity list), .csv or .xlsx"),
                 (ROUND, arg("file", help=("输出文件 .csv 或 .xlsx", "output file .csv or .xlsx")))),
+        Command(("export", "assessment"), "api.cli.assessment:cmd_export_assessment",
+                ("导出期间考核数据（每位书记一条：成绩、名次、分类、任务完成情况），.csv、.xlsx 或 .json",
+                 "a period's assessment data (one record per secretary: results, ranks, class, tasks done), "
+                 ".csv, .xlsx or .json"),
+                (arg("contest", help=("活动代码", "contest code")),
+                 arg("period", help=("期间：2025、2025-Q2 或 2025-05", "period: 2025, 2025-Q2 or 2025-05")),
+                 arg("file", help=("输出文件 .csv、.xlsx 或 .json", "output file .csv, .xlsx or .json")),
+                 arg("--unit", help=("只导出该单位及其下级", "only this unit and the units below it")))),
         Command(("demo",), "api.cli.demo:cmd_demo", (("用示例数据完整演示一次比赛，然后在 http://127.0.0.1:端口"
                                                       "（默认 5000）提供服务"),
                                                      ("play the example contest end to end, then serve it on "

@@ -107,6 +107,8 @@ MATRIX: list[tuple[str, str, Any, frozenset[str | None]]] = [
     ("GET", "/api/contests/c/judges", None, ALL),
     ("GET", "/api/contests/c/units/T1/standings/2025", None, ALL),
     ("GET", "/api/contests/c/stars/township/2025", None, ALL),
+    ("GET", "/api/contests/c/assessment/2025", None, CONTEST | {"auditor"}),  # secretaries' results: not public
+    ("GET", "/api/contests/c/assessment/2025?unit=T1&format=csv", None, T1 | {"auditor"}),
     ("GET", "/api/contests/c/judge-statistics", None, CONTEST | {"auditor"}),
     ("GET", "/api/contests/c/appeals", None, ADMINS | {"auditor"}),
     ("PATCH", "/api/contests/c/organizations/O1", {"unit": "NOPE", "reason": "调整"}, CONTEST),
