@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from flask import render_template
 
+from api.rest.errors import lang
 from api.rest.security import refuse, round_view
 from api.web.pages import _read, _viewer, blp
 from domain import access
@@ -62,7 +63,15 @@ def console_contest(contest: str) -> Any:
     judges, promotes, promoted = leitai().read(lambda s: _judges_and_promotions(s, c["contest"], finals, read))
     for r in rounds:  # a final round offers its promotion only until it has promoted (then: done, and where to)
         r["promotes_to"], r["promoted"] = promotes.get(r["round"]), r["round"] in promoted
+    assessment_periods = []
+    if manages(p, c["contest"]) or access.reads_everything(p, c["contest"]):  # secretaries' results: not for all
+        from domain.rules.standings import periods_of
+
+        found = {q for r in rounds if r["status"] == "final" for q in periods_of(r["period"])}
+        assessment_periods = [(q, period_words(q, lang())) for q in
+                              sorted(found, key=lambda q: (q[:4], len(q) > 4, "Q" not in q, q))]
     return render_template("console_contest.html", c=c, rounds=rounds, appeals=appeals,
+                           assessment_periods=assessment_periods,
                            certifications=certifications, judges=judges,
                            manages_contest=manages(p, c["contest"]), shown={r["round"] for r in rounds},
                            acceptance=_acceptance(p, c, levels, certifications))
@@ -105,6 +114,21 @@ def _acceptance(p: Any, c: dict[str, Any], levels: list[str],
                           if u["level"] in levels and levels.index(u["level"]) >= at
                           and access.may_certify(p, c["contest"], paths[u["code"]])]
     return {"units": choices, "paths": {org: " ".join(paths.get(unit, [unit])) for org, unit in org_units.items()}}
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def period_words(period: str, language: str) -> str:
+    """A period as people say it: 2025 年 5 月 / May 2025, 2025 年第 2 季度 / Q2 2025."""
+    year, _, rest = period.partition("-")
+    zh = language.startswith("zh")
+    if not rest:
+        return f"{year} 年" if zh else year
+    if rest.startswith("Q"):
+        return f"{year} 年第 {rest[1:]} 季度" if zh else f"{rest} {year}"
+    return f"{year} 年 {int(rest)} 月" if zh else f"{MONTHS[int(rest) - 1]} {year}"
 
 
 @blp.route("/console/<contest>/replay")

@@ -223,6 +223,10 @@ EN = {
         "one bad row and nothing is recorded.",
     "跳到正文": "Skip to the content",
     "轮次与操作": "Rounds and actions",
+    "考核数据导出": "Assessment data",
+    "每位书记、每个党组织一条记录：各轮名次和得分、期间名次、分类、任务完成情况（只计已定案的轮次），供年终考核使用。":
+        "One record per secretary and organization: each round's rank and score, the period's rank, class and tasks "
+        "done (finalized rounds only), for the yearly assessment.",
     "开始评分": "Open",
     "结束评分并封存": "Close and seal",
     "公示结果": "Publish",
