@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from api.comment_documents import comments_html, comments_sheet, gather_comments
 from domain.numbers import exact_text, show_exact_text
 
 KINDS = ("score-sheet", "notice")
@@ -83,6 +84,7 @@ def gather(read: Any, code: str, kind: str) -> dict[str, Any]:
     if kind == "score-sheet":
         data["explanations"] = read.explanations(board["round"])
         data["rules"] = read.rules(board["rules"]["code"], board["rules"]["version"])
+        data["comments"] = gather_comments(read, board["round"])  # 点评: printed after the marks, never a score
     data["revisions"] = read.revisions(board["round"])  # finalists revised when a source round's results changed
     return data
 
@@ -363,6 +365,7 @@ def _sheet_html(data: dict[str, Any], zh: bool) -> str:
     out = [f"<h2>{labels['summary']}</h2>", _summary_html(data, zh), _signatures_html(data, zh),
            f"<div class='details'><h2>{labels['details']}</h2>", _legend_html(data, zh)]
     out.extend(_entrant_html(data, x, zh) for x in data["explanations"])
+    out.append(comments_html(data, zh))
     out.append("</div>")
     return "".join(out)
 
@@ -716,6 +719,7 @@ def _sheet_rows(sheet: Any, data: dict[str, Any], zh: bool, append: Any) -> None
     for column, size in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = size
     _results_sheet(sheet.parent.create_sheet("成绩汇总" if zh else "Results"), data, zh, append)
+    comments_sheet(sheet.parent, data, zh, append)
 
 
 def _results_sheet(sheet: Any, data: dict[str, Any], zh: bool, append: Any) -> None:

@@ -19,6 +19,9 @@ a :class:`RoundView` is what the policy needs to know about a round.  The rules:
   whoever filed an objection sees all of their own;
 * an **auditor** reads everything (the event export and verification included) and
   changes nothing;
+* **comments** (点评) are blind like sheets: a judge sees their own while scoring and
+  the others' once the round is closed; organizations and the public see them once the
+  results are published, never a withdrawn one (:func:`comment_as_seen`);
 * the **public** reads published and final results, the live board of a round that shows
   scores on the spot (现场亮分), and - as in an ISU protocol - every judge's marks once
   the round is final.
@@ -210,3 +213,33 @@ def may_file_appeal(p: Principal, r: RoundView, entrant: str | None) -> bool:
 
 def may_certify(p: Principal, contest: str, unit_path: Iterable[str]) -> bool:
     return manages_unit(p, contest, unit_path)
+
+
+def comment_as_seen(p: Principal, r: RoundView, comment: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What ``p`` sees of one comment (点评, rulebook section 17.5; a row with ``judge`` and
+    ``state``), or None if nothing.  Comments are never part of a score, but they are
+    judging: they are blind like sheets.
+
+    * those who run or audit the round see every comment, withdrawn ones included;
+    * a judge of the round sees their own comments at any time (withdrawn ones too), and
+      the others' once the round is closed;
+    * everyone else (its organizations, the public) sees the comments once the results
+      are published - never a withdrawn one."""
+    if manages_round(p, r) or reads_everything(p, r.contest):
+        return dict(comment)
+    mine = judge_code(p, r)
+    if mine is not None and comment.get("judge") == mine:
+        return dict(comment)
+    if comment.get("state") == "withdrawn":
+        return None
+    if mine is not None and r.status in CLOSED_OR_LATER:
+        return dict(comment)
+    if r.status in PUBLIC_RESULTS:
+        return dict(comment)
+    return None
+
+
+def reads_comments(p: Principal, r: RoundView) -> bool:
+    """May ask for the round's comments at all (what is answered: :func:`comment_as_seen`)."""
+    return (manages_round(p, r) or reads_everything(p, r.contest) or judge_code(p, r) is not None
+            or r.status in PUBLIC_RESULTS)

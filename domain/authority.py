@@ -12,7 +12,9 @@ The rules (an *admin* grant has a contest and a unit, either may be open):
 
 * a **round** is changed by an admin whose unit is the round's or above it, in the round's
   contest; a judge submits and corrects only their own sheets in a round where they are
-  seated; an organization files objections and appeals only for itself, as an entrant;
+  seated, and records, corrects and withdraws only their own comments there (a leader's
+  comment, 点评 by an admin in a title, only by an admin); an organization files objections
+  and appeals only for itself, as an entrant;
   an entrant admitted by promotion (or withdrawn because its source round no longer promotes
   it) only from a round the admin runs that names this round as the one it promotes to, in
   the same contest;
@@ -21,10 +23,14 @@ The rules (an *admin* grant has a contest and a unit, either may be open):
   added under another - for those, an admin of that unit (or above) suffices;
 * an **organization** (registered, renamed, moved, reclassified, a new secretary) by an admin
   over its unit, before and after the change: the unit in the tree of the admin's own contest;
+* a **ballot box** (投票) by an admin over its round's unit: the counting desk;
 * a **certification** by an admin over its organization's unit; its self-assessment also by
   the organization's own account;
 * an **account** by an admin of everything; its own password change by the account itself;
 * a **rule set** version by any admin (it changes nothing until a contest adopts it);
+* a contest's **platform data** (平台数据) by an admin of the whole contest; a **flag** (红旗) by an
+  admin over its organization's unit (honours are the organization's own events: as above);
+* a closed **period**, a **task** or a **pair** (结果运用) by an admin over its unit, in its contest;
 * the **holiday calendar** and the log's **witnesses** by an admin of everything; a signed head
   by any admin; a witness's cosignature by anyone (its signature was checked first).
 
@@ -128,6 +134,8 @@ def _round(p: Principal, rnd: Any, events: Iterable[Any], directory: Directory) 
         name = type(e).__name__
         if name in ("SheetSubmitted", "SheetCorrected") and getattr(e, "judge", None) in judges:
             continue
+        if name in COMMENTS and getattr(e, "judge", None) in judges:
+            continue  # a judge's own comment (点评); a leader's has no judge: only the round's admins
         if name == "AppealFiled" and getattr(e, "entrant", None) in own and e.entrant in rnd.entrants:
             continue
         if name in ("EntrantAdmitted", "FinalistWithdrawn") and _promoted(p, rnd, getattr(e, "source", None) or {},
@@ -145,6 +153,8 @@ def _promoted(p: Principal, target: Any, source: dict[str, Any], directory: Dire
             and target.unit in unit_path(directory.units(origin.contest), origin.unit)  # up the tree, never aside
             and over_unit(p, directory, origin.contest, origin.unit))
 
+
+COMMENTS = ("CommentRecorded", "CommentCorrected", "CommentWithdrawn")  # each names the comment's judge (or None)
 
 UNIT_EVENTS = {"RoundScheduled": "unit", "OrganizationEnrolled": "unit", "UnitAdded": "parent"}
 
@@ -179,6 +189,18 @@ def _account(p: Principal, account: Any, events: Iterable[Any]) -> bool:
         type(e).__name__ == "PasswordChanged" for e in events)
 
 
+def _ballot_box(p: Principal, box: Any, directory: Directory) -> bool:
+    """The counting desk (投票): an admin over the unit of the box's round; never a judge or an entrant."""
+    rnd = directory.round(box.round)
+    return rnd is not None and over_unit(p, directory, rnd.contest, rnd.unit)
+
+
+def _work(p: Principal, item: Any, directory: Directory) -> bool:
+    """A closed period, a task or a pair (结果运用): an admin over its unit, in its contest -
+    never a judge, an organization (even the one concerned) or an admin of another unit."""
+    return over_unit(p, directory, item.contest, item.unit)
+
+
 def _ledger(p: Principal, events: Iterable[Any]) -> bool:
     for e in events:
         name = type(e).__name__
@@ -191,6 +213,12 @@ def _ledger(p: Principal, events: Iterable[Any]) -> bool:
     return True
 
 
+def _flag(p: Principal, flag: Any, directory: Directory) -> bool:
+    """A flag (红旗) by an admin over its organization's unit; never by the organization itself."""
+    org = directory.organization(flag.organization)
+    return org is not None and over_any_contest_unit(p, directory, org.unit)
+
+
 RULES: dict[str, Callable[[Principal, Touch, Directory], bool]] = {
     "Round": lambda p, t, d: _round(p, t.aggregate, t.events, d),
     "Contest": lambda p, t, d: _contest(p, t.aggregate, t.events, d),
@@ -200,6 +228,12 @@ RULES: dict[str, Callable[[Principal, Touch, Directory], bool]] = {
     "RuleSetHistory": lambda p, t, d: bool(_admins(p)),
     "HolidayCalendar": lambda p, t, d: p.is_superuser,
     "Ledger": lambda p, t, d: _ledger(p, t.events),
+    "PeriodResult": lambda p, t, d: _work(p, t.aggregate, d),  # 结果运用: consequences as work
+    "Task": lambda p, t, d: _work(p, t.aggregate, d),
+    "Pair": lambda p, t, d: _work(p, t.aggregate, d),
+    "BallotBox": lambda p, t, d: _ballot_box(p, t.aggregate, d),
+    "PlatformData": lambda p, t, d: contest_wide(p, d, t.aggregate.contest),  # 平台数据 (rulebook 19.2)
+    "Flag": lambda p, t, d: _flag(p, t.aggregate, d),  # 红旗 (rulebook 19.4)
 }
 
 
@@ -210,7 +244,11 @@ def describe(aggregate: Any) -> tuple[str, str]:
     words = {"Round": ("round", "轮次"), "Contest": ("contest", "比武活动"), "Organization": ("organization", "党组织"),
              "Certification": ("the certification of", "星级评定"), "Account": ("account", "账号"),
              "RuleSetHistory": ("rule set", "评分规则"), "HolidayCalendar": ("the holiday calendar", "节假日安排"),
-             "Ledger": ("the log's ledger", "日志签名记录")}.get(kind, (kind, kind))
+             "Ledger": ("the log's ledger", "日志签名记录"),
+             "BallotBox": ("the ballot box of round", "投票箱：轮次"),
+             "PeriodResult": ("the closing of period", "期间结束"), "Task": ("task", "任务"),
+             "Pair": ("pair", "结对"), "PlatformData": ("the platform data of contest", "平台数据：活动"),
+             "Flag": ("the flag", "红旗")}.get(kind, (kind, kind))
     return f"{words[0]} {code}".strip(), f"{words[1]} {code}".strip()
 
 

@@ -441,3 +441,125 @@ class OutOfScope(LeitaiError):
     zh = "无权执行该操作：它会改动{what_zh}，不在您的管理范围内。整个操作未登记任何内容。"
     en = "Not permitted: the command would change {what}, which is outside your scope. Nothing was recorded."
     exit_code = 2
+
+
+# -- comments (点评, rulebook section 17) --------------------------------------------------------
+
+
+class CommentsNotAccepted(RoundStateError):
+    """A comment recorded, corrected or withdrawn before the round opens or once it is final."""
+
+    def __init__(self, round: str, status: str, action: str, action_zh: str) -> None:
+        if status == "scheduled":
+            hint, hint_zh = (f"Comments are recorded once scoring has started: open it first (`leitai open {round}`).",
+                             f"点评从开始评分起登记：请先开始评分（`leitai open {round}`）。")
+        else:
+            hint, hint_zh = ("Comments are settled with the results when a round is finalized; they no longer change.",
+                             "定案后点评与结果一同定稿，不再改动。")
+        super().__init__(round, status, action, action_zh, hint, hint_zh)
+
+
+class CommentNotFound(NotFound):
+    field_name = "comment"
+    zh = "轮次 {round} 中没有编号为 {comment} 的点评。请用 `leitai comments {round}` 查看点评编号。"
+    en = "Round {round} has no comment number {comment}. `leitai comments {round}` lists the comments and their numbers."
+
+
+class CommentAlreadyWithdrawn(LeitaiError):
+    field_name = "comment"
+    zh = "轮次 {round} 的点评 {comment} 已于 {when} 撤回（{reason}），不能再{action_zh}。如需点评，请登记一条新的点评。"
+    en = ("Comment {comment} of round {round} was withdrawn on {when} ({reason}); it cannot be {action} any more. "
+          "Record a new comment instead.")
+
+
+# -- voting (投票, rulebook section 18) -----------------------------------------------------------
+
+
+class NoVoting(LeitaiError):
+    field_name = "round"
+    zh = "轮次 {round} 的评分规则 {rules} 没有 [voting] 设置，不能投票。请采用带 [voting] 的规则（规则手册第 18 节）。"
+    en = "The rule set {rules} of round {round} has no [voting] section: no voting. Adopt rules with [voting] (rulebook section 18)."
+
+
+class VotingNotOpen(LeitaiError):
+    field_name = "round"
+    zh = "轮次 {round} 还没有开启投票。请先 `leitai vote open {round}`。"
+    en = "Round {round} has no voting round open. Open it first: `leitai vote open {round}`."
+
+
+class VotingCounted(LeitaiError):
+    field_name = "round"
+    zh = "轮次 {round} 第 {number} 轮投票已经计票，不能再{action_zh}。重新计票请用 `leitai replay --rules` 核对（规则手册 18.5）。"
+    en = ("Voting round {number} of round {round} is counted already: it can no longer {action}. A recount is a "
+          "replay: `leitai replay --rules` (rulebook 18.5).")
+
+
+# -- consequences as work (结果运用: tasks, pairs, classes, rulebook sections 15-16) ------------------
+
+
+class TaskNotFound(NotFound):
+    field_name = "task"
+    zh = "没有任务 {task}。`leitai tasks 活动` 列出各任务的编号。"
+    en = "No task {task}. `leitai tasks CONTEST` lists the tasks with their codes."
+
+
+class PairNotFound(NotFound):
+    field_name = "pair"
+    zh = "没有结对 {pair}。`leitai pairs 活动` 列出各结对的编号。"
+    en = "No pair {pair}. `leitai pairs CONTEST` lists the pairs with their codes."
+
+
+class PeriodAlreadyClosed(LeitaiError):
+    field_name = "period"
+    zh = ("{unit} 的 {period} 已于 {on} 结束（发出 {tasks} 个任务、{pairs} 个结对）；同一期间只能结束一次（规则手册 15.1）。"
+          "不再适用的任务请登记免办：leitai task excuse 任务 --reason 理由。")
+    en = ("{period} of {unit} was closed on {on} ({tasks} tasks, {pairs} pairs issued); a period is closed once "
+          "(rulebook 15.1). Excuse a task that no longer applies: leitai task excuse TASK --reason REASON.")
+
+
+class PeriodNotFinal(LeitaiError):
+    field_name = "period"
+    zh = "{unit} 的 {period} 不能结束：{problem_zh}。期间内每个轮次定案后才能结束（规则手册 15.1）；本次未登记任何内容。"
+    en = ("{period} of {unit} cannot be closed: {problem}. A period closes once each of its rounds is final "
+          "(rulebook 15.1); nothing was recorded.")
+
+
+class WorkStateError(LeitaiError):
+    zh = "{kind_zh} {code} 当前为「{state_zh}」，不能{action_zh}。{hint_zh}"
+    en = "{kind} {code} is {state}; cannot {action}. {hint}"
+
+    def __init__(self, kind: str, kind_zh: str, code: str, state: str, state_zh: str, action: str, action_zh: str,
+                 hint: str = "", hint_zh: str = "") -> None:
+        super().__init__(kind=kind, kind_zh=kind_zh, code=code, state=state, state_zh=state_zh, action=action,
+                         action_zh=action_zh, hint=hint, hint_zh=hint_zh)
+
+
+class JudgeRecusedFromComment(JudgeRecused):
+    zh = "评委 {judge} 对 {entrant} 回避（{reason_zh}），不能点评它。"
+    en = "Judge {judge} is recused from {entrant} ({reason}) and cannot comment on it."
+
+
+# -- evidence and flags (荣誉、平台数据、红旗, rulebook section 19) ------------------------------------
+
+
+class FlagNotFound(NotFound):
+    field_name = "flag"
+    zh = "{organization} 在 {cycle} 周期没有「{flag}」红旗的记录。请先提名（`leitai flag nominate`）。"
+    en = "{organization} has no record of flag {flag} for cycle {cycle}. Nominate it first (`leitai flag nominate`)."
+
+
+class FlagStateError(LeitaiError):
+    field_name = "flag"
+    zh = "{organization} 的「{flag}」（{cycle}）当前为「{state_zh}」，不能{action_zh}。"
+    en = "Flag {flag} of {organization} ({cycle}) is {state}; cannot {action}."
+
+
+class FlagCriteriaNotMet(LeitaiError):
+    """A flag decided without its criteria: not assessed, or a criterion not met (no override)."""
+
+    field_name = "flag"
+    zh = ("不能授予 {organization} 的「{flag}」（{cycle}）：{why_zh}。{unmet_zh}"
+          "红旗只能在核验且全部条件满足后授予（先 `leitai flag assess`），本次未登记任何内容。")
+    en = ("Flag {flag} cannot be awarded to {organization} ({cycle}): {why}.{unmet} "
+          "A flag is awarded only once its criteria are assessed and all met (`leitai flag assess` first); "
+          "nothing was recorded.")

@@ -41,3 +41,33 @@ def ledger_id() -> UUID:
 
 def account_id(name: str) -> UUID:
     return uuid5(NAMESPACE, f"account:{name}")
+
+
+def ballot_box_id(round_code: str, number: int) -> UUID:
+    """The ballot box of voting round ``number`` of a round (投票, rulebook section 18)."""
+    return uuid5(NAMESPACE, f"ballot-box:{round_code}:{number}")
+
+
+# 结果运用 (consequences as work): a closed period, its tasks and pairs, named by their codes
+def period_result_id(code: str) -> UUID:
+    """``contest:unit:period`` (``:track`` when the unit has tracks)."""
+    return uuid5(NAMESPACE, f"period:{code}")
+
+
+def task_id(code: str) -> UUID:
+    """``contest:unit:period:rung:entrant``."""
+    return uuid5(NAMESPACE, f"task:{code}")
+
+
+def pair_id(code: str) -> UUID:
+    """``contest:unit:period:lagger``."""
+    return uuid5(NAMESPACE, f"pair:{code}")
+
+
+# -- evidence and flags (rulebook section 19) --
+def platform_data_id(contest: str, source: str, period: str) -> UUID:
+    return uuid5(NAMESPACE, f"platform:{contest}:{source}:{period}")
+
+
+def flag_id(organization: str, flag: str, cycle: str) -> UUID:
+    return uuid5(NAMESPACE, f"flag:{organization}:{flag}:{cycle}")

@@ -40,6 +40,7 @@ SECOND = ["淖尔", "陶勒盖", "乌素", "柴达木", "希里", "高勒", "布
 SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "高", "马", "郭", "白", "韩"]
 GIVEN = ["宝音", "巴特尔", "额尔敦", "斯琴", "乌云", "建军", "海军", "晓东", "玉兰", "志强", "春梅",
          "国华", "那仁", "格日勒", "朝鲁", "金花", "永平", "丽娟", "文斌", "俊峰"]
+COMMUNITIES = {"WS-WD-08": "纳林希里社区"}  # the community track (赛道): code -> its name
 COUNTY_JUDGES = [  # code, name, affiliation (all from the banner: home unit WS)
     ("J01", "评委甲", "旗委组织部"), ("J02", "评委乙", "旗农牧局"), ("J03", "评委丙", "旗财政局"),
     ("J04", "评委丁", "旗民政局"), ("J05", "评委戊", "旗乡村振兴局"), ("J06", "评委己", "旗委宣传部"),
@@ -80,6 +81,11 @@ def main() -> None:
             organizations.append((code, name, unit, "村", "嘎查村", secretary))
             quality[code] = rng.uniform(72, 93)
 
+    # two tracks (赛道, rulebook section 20): one township's seat is a community (社区), the rest are villages
+    organizations = [(code, COMMUNITIES.get(code, name), unit, "社区" if code in COMMUNITIES else sector,
+                      "社区" if code in COMMUNITIES else category, secretary,
+                      "community" if code in COMMUNITIES else "village")
+                     for code, name, unit, sector, category, secretary in organizations]
     township_officials = [(f"T-{unit[3:]}", f"{name}党委副书记", unit, f"{name}党委") for unit, name, _ in TOWNSHIPS]
     judges = [(c, n, "WS", a) for c, n, a in COUNTY_JUDGES] + township_officials
     bias = {j[0]: rng.gauss(0, 1.2) for j in judges}
@@ -120,7 +126,7 @@ def main() -> None:
         inputs.append([FINAL, org, "daily", one_decimal(min(99.0, quality[org] + rng.uniform(-3, 6)))])
     overtime = finalists[5][0]
 
-    write(OUT / "organizations.csv", ["org_code", "name", "unit_code", "sector", "category", "secretary"],
+    write(OUT / "organizations.csv", ["org_code", "name", "unit_code", "sector", "category", "secretary", "track"],
           organizations, bom=True)
     write(OUT / "judges.csv", ["judge_code", "name", "home_unit_code", "affiliation"], judges)
     write(OUT / "scores.csv", ["round_code", "judge_code", "entrant_code"] + [c for c, _ in CRITERIA], scores)
@@ -149,6 +155,11 @@ def contest_toml(rounds: list, final_panel: list[str]) -> str:
         'title = "2025 乌审旗 嘎查村党组织书记 乡村振兴“比武争星”（示例数据）"',
         'levels = ["township", "county"]',
         'contact = "乌审旗委组织部（示例）：电话 0477-0000000，地址 嘎鲁图镇示例路 1 号；异议须实名并留联系方式"',
+        "",
+        "# 赛道 (rulebook section 20): villages and communities are ranked apart",
+        "[[tracks]]", 'code = "village"', 'name = "嘎查村"',
+        "",
+        "[[tracks]]", 'code = "community"', 'name = "社区"',
         "",
         "[[units]]", 'code = "WS"', 'name = "乌审旗"', 'level = "county"',
     ]

@@ -20,7 +20,7 @@ from domain.errors import level_zh
 from domain.rules.standings import check_period, period_contains
 from domain.text import contest_code, entity_code
 from projections.queries import ReadModels
-from projections.tables import CERTIFICATIONS, ENTRIES, ORGANIZATIONS, ROUNDS, STANDINGS
+from projections.tables import CERTIFICATIONS, ENTRIES, ORGANIZATIONS, ROUNDS, STANDINGS, TRACKS, WORK_CLASSES, WORK_TASKS
 
 FORMAT = "leitai-assessment/1"
 
@@ -78,6 +78,7 @@ def assessment(read: ReadModels, contest: str, period: str, unit: str | None = N
                 "final": e["final"], "status": e["status"], "award": e["award"], "promotion": e["promotion"]})
     standings = _standings(read, code, period, inside)
     extra = _extras(read, code, period, inside, today)
+    tracks = {t["track"]: t["name"] for t in store.select(TRACKS, {"contest": code})}
     records = []
     for (organization, secretary), results in sorted(presented.items()):
         org = names.get(organization, {})
@@ -86,7 +87,9 @@ def assessment(read: ReadModels, contest: str, period: str, unit: str | None = N
         more = extra.get(organization, {})
         records.append({
             "contest": code, "period": period, "unit": home, "unit_name": units.get(home, {}).get("name", home),
-            "track": more.get("track", ""), "organization": organization,
+            "track": standing["track"] if standing else "",
+            "track_name": tracks.get(standing["track"], standing["track"]) if standing else "",
+            "organization": organization,
             "organization_name": org.get("name", organization), "secretary": secretary,
             "rounds": sum(1 for r in results if r["rank"] is not None), "round_results": results,
             "standing_score": None if standing is None else standing["score"],
@@ -122,8 +125,12 @@ def _standings(read: ReadModels, contest: str, period: str, inside: set[str]) ->
             kinds[c["entrant"]].append(c["kind"])
             if c["kind"] == "pairing" and c.get("partner"):
                 kinds[c["partner"]].append("pairing")
+        per_track: dict[str, int] = defaultdict(int)
         for s in rows:
-            out[(unit, s["entrant"])] = {"score": s["score"], "rank": s["rank"], "of": len(rows),
+            per_track[s.get("track") or ""] += 1
+        for s in rows:
+            out[(unit, s["entrant"])] = {"score": s["score"], "rank": s["rank"], "of": per_track[s.get("track") or ""],
+                                         "track": s.get("track") or "",
                                          "consequences": sorted(set(kinds[s["entrant"]]),
                                                                 key=list(CONSEQUENCE_WORDS).index)}
     return out
@@ -137,6 +144,16 @@ def _extras(read: ReadModels, contest: str, period: str, inside: set[str], today
     """Track, class, tasks and stars of each organization, from the read models of the
     other parts of 结果运用."""
     out: dict[str, dict[str, Any]] = defaultdict(dict)
+    for row in read.store.select(WORK_CLASSES, {"contest": contest, "period": period}, order="unit, entrant"):
+        if row["unit"] in inside:
+            out[row["entrant"]].update(class_code=row["class"] or "", class_name=row["class_name"] or "")
+    for row in read.store.select(WORK_TASKS, {"contest": contest, "period": period}, order="task"):
+        if row["unit"] in inside:
+            overdue = row["state"] == "open" and today is not None and bool(row["due"]) and row["due"] < today
+            out[row["entrant"]].setdefault("tasks", []).append({
+                "task": row["task"], "action": row["action"], "action_name": row["action_name"],
+                "by": row["by_whom"], "due": row["due"], "state": row["state"], "overdue": overdue,
+                "why": row["why_zh"]})
     if len(period) == 4:  # stars are rated by the year (rulebook section 9)
         for row in read.store.select(CERTIFICATIONS, {"contest": contest, "cycle": period}, order="organization, level"):
             if row["stars"] is not None or row["computed_stars"] is not None:
@@ -156,6 +173,8 @@ def rows(document: dict[str, Any], lang: str = "zh-CN") -> list[list[Any]]:
 
 
 def _cell(key: str, record: dict[str, Any], zh: bool) -> Any:
+    if key == "track":
+        return record.get("track_name") or record["track"]
     if key == "round_results":
         sep = "；" if zh else "; "
         return sep.join(_result_text(r, zh) for r in record[key])

@@ -16,13 +16,16 @@ from domain.model.round import LinkedRound
 from domain.model.round_events import FINAL
 from domain.model.round_publicity import withdrawn_by_revision
 from domain.rules.engine import RoundResult
-from domain.rules.standings import FinalRound, Standing, period_standings, periods_of, previous_period
-from domain.rules.stars import Rated, recommend
+from domain.rules.standings import FinalRound, Standing, period_standings, previous_period
+from domain.rules.stars import Rated
+from domain.rules.tracks import track_order
 from projections.consequences import consequences
 from projections.parts import PARTS
+from projections.evidence import star_basis, star_recommendations
 from projections.fold import Dirty, Folder, Quarantined
 from projections.judges import JudgeTally, combine, round_tallies
 from projections.ranking_json import ranking_document, recorded_document
+from projections.tracks import standings_by_track
 from projections.tables import (
     ACCOUNTS,
     APPEALS,
@@ -70,6 +73,7 @@ class Computer:
         self.tallies: dict[str, dict[str, dict[str, JudgeTally]]] = defaultdict(dict)  # contest -> round -> ...
         # standings per (contest, unit), shared by the scopes of one changes() call only
         self._unit_cache: dict[tuple[str, str], dict[str, tuple[Any, list[Standing]]]] | None = None
+        self._track_cache: dict[tuple[str, str], Any] = {}  # (contest, unit) -> period -> track -> ...
 
     # -- rounds --------------------------------------------------------------------------
 
@@ -104,11 +108,11 @@ class Computer:
 
     def changes(self, dirty: Dirty, counts: Counter[str], increments: bool,
                 precomputed: Changes | None = None) -> Changes:
-        self._unit_cache = {}
+        self._unit_cache, self._track_cache = {}, {}
         try:
             return self._changes(dirty, counts, increments, precomputed)
         finally:
-            self._unit_cache = None
+            self._unit_cache, self._track_cache = None, {}
 
     def round_changes(self, codes: list[str], counts: Counter[str], increments: bool) -> Changes:
         """Only the rows of these rounds (a rebuild computes halves of them in parallel)."""
@@ -255,7 +259,7 @@ class Computer:
                 "current": vars(rnd.publicity), "periods": [vars(p) for p in rnd.publications],
                 "closed_on": rnd.closed_on}).decode(),
             int(rnd.live_board), orjson.dumps([{"code": j.code, "name": j.name} for j in rnd.judges.values()]).decode(),
-            orjson.dumps(self._unit_path(rnd.contest, rnd.unit)).decode()))
+            orjson.dumps(self._unit_path(rnd.contest, rnd.unit)).decode(), rnd.track))
         changes.replacing(FINALISTS, ("target",), (code,))
         for entrant, record in sorted(rnd.entrants.items()):
             source = record.source
@@ -321,34 +325,48 @@ class Computer:
         return out
 
     def unit_standings(self, contest: str, unit: str) -> dict[str, tuple[Any, list[Standing]]]:
+        """Per period: the rule set of its latest round, and every track's standings one after
+        another (each organization scored and ranked within its own track, 赛道 section 20.4;
+        in a contest without tracks simply the unit's standings)."""
         cache = self._unit_cache
         if cache is not None and (contest, unit) in cache:
             return cache[(contest, unit)]
         rounds = self.final_rounds(contest, unit)
-        periods = sorted({p for r in rounds for p in periods_of(r.period)})
+        by_track = self.track_standings(contest, unit, rounds)
+        declared = self.folder.contests[contest].tracks
         out = {}
-        for period in periods:
-            rules, _, standings = period_standings(rounds, period)
-            out[period] = (rules, standings)
+        for period, split in by_track.items():
+            rules, _, _ = period_standings(rounds, period)
+            out[period] = (rules, [s for t in track_order(declared, split) for s in split[t][1]])
         if cache is not None:
             cache[(contest, unit)] = out
         return out
 
+    def track_standings(self, contest: str, unit: str, rounds: list[FinalRound] | None = None) -> Any:
+        """period -> track -> (rules, standings) of one unit (赛道, rulebook section 20.4)."""
+        if self._unit_cache is not None and (contest, unit) in self._track_cache:
+            return self._track_cache[(contest, unit)]
+        found = standings_by_track(self, contest, unit, self.final_rounds(contest, unit) if rounds is None else rounds)
+        if self._unit_cache is not None:
+            self._track_cache[(contest, unit)] = found
+        return found
+
     def _standings(self, contest: str, unit: str, changes: Changes) -> None:
         changes.replacing(STANDINGS, ("contest", "unit"), (contest, unit))
         changes.replacing(CONSEQUENCES, ("contest", "unit"), (contest, unit))
-        by_period = self.unit_standings(contest, unit)
+        by_period = self.track_standings(contest, unit)
         settings = self.folder.contests[contest].consequences
-        for period, (rules, standings) in sorted(by_period.items()):
-            method = rules.standings.method if rules else None
-            for s in standings:
-                changes.rows[STANDINGS.name].append((contest, unit, period, s.entrant, s.name, str(s.shown), s.rank,
-                                                     int(s.tied), len(s.rounds), method))
-            previous = by_period.get(previous_period(period) or "", (None, []))[1]
-            for kind, position, entrant, name, partner, partner_name, detail in consequences(
-                    standings, previous, settings["top"], settings["bottom"]):
-                changes.rows[CONSEQUENCES.name].append((contest, unit, period, kind, position, entrant, name,
-                                                        partner, detail, partner_name))
+        for period, split in sorted(by_period.items()):
+            for track, (rules, standings) in sorted(split.items()):  # 赛道: ranked and consequences per track
+                method = rules.standings.method if rules else None
+                for s in standings:
+                    changes.rows[STANDINGS.name].append((contest, unit, period, s.entrant, s.name, str(s.shown),
+                                                         s.rank, int(s.tied), len(s.rounds), method, track))
+                previous = by_period.get(previous_period(period) or "", {}).get(track, (None, []))[1]
+                for kind, position, entrant, name, partner, partner_name, detail in consequences(
+                        standings, previous, settings["top"], settings["bottom"]):
+                    changes.rows[CONSEQUENCES.name].append((contest, unit, period, kind, position, entrant, name,
+                                                            partner, detail, partner_name, track))
 
     def _certifications(self, contest: str, level: str, year: str, changes: Changes) -> None:
         c = self.folder.contests.get(contest)
@@ -357,15 +375,17 @@ class Computer:
         changes.replacing(CERTIFICATIONS, ("contest", "level", "cycle"), (contest, level, year))
         rated: list[Rated] = []
         stars_rule = None
+        decimals = 2
         for unit in sorted(u.code for u in c.units.values() if u.level == level):
             rules, standings = self.unit_standings(contest, unit).get(year, (None, []))
             if rules is not None and rules.stars is not None:
-                stars_rule = rules.stars
+                stars_rule, decimals = rules.stars, rules.result_decimals
             rated.extend(Rated(s.entrant, s.shown) for s in standings)
         certs = {org: cert for (org, lvl, cycle), cert in self.folder.certifications.items()
                  if lvl == level and cycle == year and org in c.roster}
         vetoed = {org for org, cert in certs.items() if cert.vetoes}
-        recs = recommend(rated, stars_rule, vetoed) if stars_rule is not None else {}
+        recs = (star_recommendations(self.folder, contest, year, rated, stars_rule, decimals, vetoed)
+                if stars_rule is not None else {})  # with the evidence and pools of rulebook section 19.3
         scores = {r.entrant: str(r.score) for r in rated}
         names = {org: o.name for org, o in self.folder.organizations.items()}
         for org in sorted(set(scores) | set(certs)):
@@ -376,5 +396,5 @@ class Computer:
                 None if cert is None else cert.state, None if cert is None else cert.stars,
                 None if cert is None else orjson.dumps({"history": cert.history, "vetoes": cert.vetoes,
                                                         "computed": cert.computed}).decode(),
-                names.get(org, "")))
+                names.get(org, ""), star_basis(rec)))
 

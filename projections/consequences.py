@@ -11,16 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from domain.rules.ladder import take_whole
 from domain.rules.standings import Standing
-
-
-def _take(standings: Sequence[Standing], count: int) -> list[Standing]:
-    if count <= 0 or not standings:
-        return []
-    end = min(count, len(standings))
-    while end < len(standings) and standings[end].rank == standings[end - 1].rank:
-        end += 1
-    return list(standings[:end])
 
 
 def consequences(standings: Sequence[Standing], previous: Sequence[Standing], top_n: int,
@@ -28,10 +20,10 @@ def consequences(standings: Sequence[Standing], previous: Sequence[Standing], to
     """Rows of (kind, position, entrant, name, partner, partner's name, detail); the
     detail is JSON (ranks and scores) that each language renders in its own words."""
     rows: list[tuple[str, int, str, str, str | None, str | None, str]] = []
-    top = _take(standings, top_n)
+    top = take_whole(standings, top_n)
     top_codes = {s.entrant for s in top}
     reversed_ = sorted(standings, key=lambda s: (-s.rank, s.entrant))
-    bottom = [s for s in _take(reversed_, bottom_n) if s.entrant not in top_codes]
+    bottom = [s for s in take_whole(reversed_, bottom_n) if s.entrant not in top_codes]
     for i, s in enumerate(top, 1):
         rows.append(("top", i, s.entrant, s.name, None, None, _detail(rank=s.rank, score=str(s.shown))))
     for i, s in enumerate(bottom, 1):

@@ -306,6 +306,11 @@ class Folder:
             dirty.rulesets.add((obj.code, max(obj.versions)))
         elif isinstance(obj, Organization):
             dirty.organizations.add(obj.code)
+            if event == "TrackChanged":  # 赛道: which track it is ranked in (and pooled for stars)
+                for contest in self.contests.values():
+                    if obj.code in contest.roster:
+                        dirty.units.update((contest.code, unit) for unit in contest.units)
+                        dirty.levels.update((contest.code, e.level, e.period[:4]) for e in contest.rounds.values())
         elif isinstance(obj, Account):
             dirty.accounts.add(obj.name)
             self.account_position[obj.name] = position

@@ -21,9 +21,12 @@ from domain.model.round import LinkedRound
 from domain.model.round_events import FINAL
 from domain.rules.engine import RoundResult
 from domain.rules.ruleset import RuleSet
+from domain.rules.tracks import period_standings_by_track, track_order
 from domain.rules.standings import FinalRound, RoundPlacing, Standing, period_standings, periods_of
-from domain.rules.stars import Rated, recommend
+from domain.rules.stars import Rated
+from projections.evidence import replay_flags, star_recommendations
 from projections.compute import Computer
+from projections.voting import recount
 from projections.fold import Folder, bulk
 from projections.ranking_json import ranking_document, recorded_document
 
@@ -90,6 +93,9 @@ def _replay(folder: Folder, new_rules: RuleSet, selection: Selection) -> dict[st
         rounds_out.append({"round": code, "before": before_doc, "after": after_doc,
                            "changes": diff_rankings(before_doc, after_doc)})
     stars = _stars(folder, codes, new_rules, before_docs, after_docs, before)
+    voting = recount(folder, codes, new_rules)  # 投票: a recount is a replay (rulebook 18.5)
+    work = _work(folder, codes, new_rules, before_docs, after_docs, before)  # 结果运用: classes and tasks
+    flags = replay_flags(folder, new_rules, selection.contest)  # 红旗 (rulebook 19.4): their criteria results
     changes = [c for r in rounds_out for c in r["changes"]]
     return {
         "rules": {"code": new_rules.code, "version": new_rules.version, "digest": new_rules.digest},
@@ -97,6 +103,9 @@ def _replay(folder: Folder, new_rules: RuleSet, selection: Selection) -> dict[st
         "finalists": _finalists(folder, codes, before_docs, after_docs),
         "standings": _standings(folder, codes, new_rules, before_docs, after_docs, before),
         "stars": stars,
+        "voting": voting,
+        "work": work,
+        "flags": flags,
         "award_names": award_names,
         "summary": {
             "rounds": len(codes),
@@ -110,6 +119,10 @@ def _replay(folder: Folder, new_rules: RuleSet, selection: Selection) -> dict[st
             "awards_changed": sum(1 for c in changes if "award" in c),
             "promotions_changed": sum(1 for c in changes if "promotion" in c),
             "stars_changed": sum(len(s["changes"]) for s in stars),
+            "tallies_changed": sum(1 for v in voting if v["changes"] or v.get("next_candidates")),
+            "classes_changed": sum(len(w["classes"]) for w in work),
+            "tasks_changed": sum(len(w["tasks_gained"]) + len(w["tasks_lost"]) for w in work),
+            "flags_changed": len(flags),
         },
     }
 
@@ -181,12 +194,31 @@ def _standings(folder: Folder, codes: list[str], new_rules: RuleSet, before_docs
         old = _unit_rounds(folder, contest, unit, before_docs, _rules_of(folder, codes, None), before)
         new = _unit_rounds(folder, contest, unit, after_docs, _rules_of(folder, codes, new_rules), before)
         for period in sorted({p for r in old for p in periods_of(r.period)}):
-            _, _, b = period_standings(old, period)
-            _, _, a = period_standings(new, period)
-            changes = _standing_changes(b, a)
-            if changes:
-                out.append({"contest": contest, "unit": unit, "period": period, "changes": changes})
+            track_of = _track_of(folder, period)  # 赛道 (section 20.4): ranks and changes per track
+            b_split = period_standings_by_track(old, period, track_of)
+            a_split = period_standings_by_track(new, period, track_of)
+            for track in track_order(folder.contests[contest].tracks, set(b_split) | set(a_split)):
+                changes = _standing_changes(b_split.get(track, (None, [], []))[2], a_split.get(track, (None, [], []))[2])
+                if changes:
+                    out.append({"contest": contest, "unit": unit, "period": period, "track": track,
+                                "changes": changes})
     return out
+
+
+def _work(folder: Folder, codes: list[str], new_rules: RuleSet, before_docs: dict[str, Any],
+          after_docs: dict[str, Any], before: Computer) -> list[dict[str, Any]]:
+    """结果运用 (rulebook 15-16): the classes and tasks that would change (projections/work.py)."""
+    from projections.work import replay_work
+
+    scopes = sorted({(folder.rounds[c].contest, folder.rounds[c].unit) for c in codes if folder.rounds[c].status == FINAL})
+    docs = {"before": (before_docs, _rules_of(folder, codes, None)), "after": (after_docs, _rules_of(folder, codes, new_rules))}
+    return replay_work(folder, scopes, lambda contest, unit, label: _unit_rounds(
+        folder, contest, unit, docs[label][0], docs[label][1], before), lambda period: _track_of(folder, period))
+
+
+def _track_of(folder: Folder, period: str) -> Any:
+    organizations = folder.organizations
+    return lambda code: organizations[code].track_in(period) if code in organizations else ""
 
 
 def _standing_changes(before: list[Standing], after: list[Standing]) -> list[dict[str, Any]]:
@@ -213,16 +245,17 @@ def _stars(folder: Folder, codes: list[str], new_rules: RuleSet, before_docs: di
         results = {}
         for label, docs, rules_of in (("before", before_docs, _rules_of(folder, codes, None)),
                                       ("after", after_docs, _rules_of(folder, codes, new_rules))):
-            rated, rule = [], None
+            rated, rule, decimals = [], None, 2
             for unit in sorted(u.code for u in c.units.values() if u.level == level):
                 rounds = _unit_rounds(folder, contest, unit, docs, rules_of, before)
                 rules, _, standings = period_standings(rounds, year)
                 if rules is not None and rules.stars is not None:
-                    rule = rules.stars
+                    rule, decimals = rules.stars, rules.result_decimals
                 rated.extend(Rated(s.entrant, s.shown) for s in standings)
             vetoed = {org for (org, lvl, cycle), cert in folder.certifications.items()
                       if lvl == level and cycle == year and cert.vetoes}
-            results[label] = recommend(rated, rule, vetoed) if rule is not None else {}
+            results[label] = (star_recommendations(folder, contest, year, rated, rule, decimals, vetoed)
+                              if rule is not None else {})  # with the evidence and pools of rulebook 19.3
         changes = []
         for org in sorted(set(results["before"]) | set(results["after"])):
             b, a = results["before"].get(org), results["after"].get(org)

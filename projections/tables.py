@@ -35,7 +35,7 @@ ROUNDS = Table("rounds", (
     ("round", T), ("contest", T), ("level", T), ("unit", T), ("period", T), ("status", T), ("rules_code", T),
     ("rules_version", I), ("seal", T), ("ranking", T), ("entrants", I), ("sheets_in", I),
     ("sheets_expected", I), ("complete", I), ("events", B), ("position", B), ("theme", T), ("publicity", T),
-    ("live_board", I), ("judges", T), ("unit_path", T),
+    ("live_board", I), ("judges", T), ("unit_path", T), ("track", T),  # 赛道 (section 20.2): "" for none
 ), ("round",))
 ENTRIES = Table("entries", (
     ("round", T), ("entrant", T), ("name", T), ("unit", T), ("status", T), ("rank", I), ("final", T),
@@ -44,7 +44,7 @@ ENTRIES = Table("entries", (
 ), ("round", "entrant"))
 STANDINGS = Table("standings", (
     ("contest", T), ("unit", T), ("period", T), ("entrant", T), ("name", T), ("score", T), ("rank", I),
-    ("tied", I), ("rounds", I), ("method", T),
+    ("tied", I), ("rounds", I), ("method", T), ("track", T),  # 赛道: an organization is in one track a period
 ), ("contest", "unit", "period", "entrant"))
 FINALISTS = Table("finalists", (
     ("target", T), ("entrant", T), ("name", T), ("source_round", T), ("source_unit", T), ("source_rank", I),
@@ -53,11 +53,12 @@ FINALISTS = Table("finalists", (
 CERTIFICATIONS = Table("certifications", (
     ("organization", T), ("level", T), ("cycle", T), ("contest", T), ("score", T), ("computed_stars", I),
     ("veto", I), ("band_stars", I), ("capped", I), ("state", T), ("stars", I), ("history", T), ("name", T),
+    ("basis", T),  # rulebook 19.3: the pool (track), the score put into bands and each kind of evidence, as JSON
 ), ("organization", "level", "cycle"))
 CONSEQUENCES = Table("consequences", (
     ("contest", T), ("unit", T), ("period", T), ("kind", T), ("position", I), ("entrant", T), ("name", T),
-    ("partner", T), ("detail", T), ("partner_name", T),
-), ("contest", "unit", "period", "kind", "position"))
+    ("partner", T), ("detail", T), ("partner_name", T), ("track", T),  # per track (赛道, section 20.4)
+), ("contest", "unit", "period", "track", "kind", "position"))
 JUDGES = Table("judges", (
     ("scope", T), ("key", T), ("judge", T), ("name", T), ("sheets", I), ("mean_deviation", T),
     ("mean_abs_deviation", T), ("trimmed", I), ("trimmed_share", T), ("flagged", I), ("why", T),
@@ -103,11 +104,54 @@ ACCOUNTS = Table("accounts", (  # grants as JSON: [{"role": ..., "contest": ...,
 ), ("account",))
 
 # the read models of 结果运用, one group per part (each part's module computes its own)
-TRACK_TABLES: tuple[Table, ...] = ()
-COMMENT_TABLES: tuple[Table, ...] = ()
-VOTING_TABLES: tuple[Table, ...] = ()
-WORK_TABLES: tuple[Table, ...] = ()
-EVIDENCE_TABLES: tuple[Table, ...] = ()
+TRACKS = Table("tracks", (  # 赛道 (rulebook section 20): a contest's tracks in the order declared
+    ("contest", T), ("position", I), ("track", T), ("name", T),
+), ("contest", "track"))
+ORGANIZATION_TRACKS = Table("organization_tracks", (  # each organization's track changes, oldest first
+    ("organization", T), ("seq", I), ("from_period", T), ("track", T), ("contest", T), ("reason", T),
+    ("actor", T), ("recorded_at", T),
+), ("organization", "seq"))
+TRACK_TABLES: tuple[Table, ...] = (TRACKS, ORGANIZATION_TRACKS)
+COMMENTS = Table("comments", (  # 点评 (rulebook section 17); history as JSON, oldest first
+    ("round", T), ("comment", I), ("contest", T), ("entrant", T), ("entrant_name", T), ("author_kind", T),
+    ("judge", T), ("author", T), ("as_title", T), ("stage", T), ("text", T), ("state", T), ("history", T),
+    ("recorded_at", T), ("recorded_by", T), ("position", B),
+), ("round", "comment"))
+COMMENT_TABLES: tuple[Table, ...] = (COMMENTS,)
+BALLOT_BOXES = Table("ballot_boxes", (  # 投票 (rulebook section 18): a voting round of a round; JSON columns
+    ("round", T), ("voting", I), ("contest", T), ("status", T), ("candidates", T), ("names", T), ("by_group", T),
+    ("ballots", I), ("voided", I), ("tally", T), ("rules", T), ("position", B),
+), ("round", "voting"))
+VOTING_TABLES: tuple[Table, ...] = (BALLOT_BOXES,)
+WORK_TASKS = Table("work_tasks", (  # 结果运用 (rulebook section 15): a task on the ladder; record, done as JSON
+    ("task", T), ("contest", T), ("unit", T), ("period", T), ("track", T), ("entrant", T), ("name", T),
+    ("rung", I), ("step", I), ("streak", I), ("action", T), ("action_name", T), ("by_whom", T), ("due", T),
+    ("record", T), ("why_zh", T), ("why_en", T), ("issued_on", T), ("state", T), ("done", T), ("reason", T),
+    ("position", B),
+), ("task",))
+WORK_PAIRS = Table("work_pairs", (  # 结对 (rulebook 15.3): its obligation and its exchanges (JSON, oldest first)
+    ("pair", T), ("contest", T), ("unit", T), ("period", T), ("track", T), ("leader", T), ("leader_name", T),
+    ("lagger", T), ("lagger_name", T), ("by_whom", T), ("exchanges", I), ("per", T), ("start_month", T),
+    ("end_month", T), ("record", T), ("why_zh", T), ("why_en", T), ("state", T), ("log", T), ("ended", T),
+    ("position", B),
+), ("pair",))
+WORK_CLASSES = Table("work_classes", (  # 分类 (rulebook section 16): each closed period's standing and class
+    ("contest", T), ("unit", T), ("period", T), ("track", T), ("entrant", T), ("name", T), ("rank", I),
+    ("score", T), ("class", T), ("class_name", T), ("closed_on", T), ("digest", T),
+), ("contest", "unit", "period", "track", "entrant"))
+WORK_TABLES: tuple[Table, ...] = (WORK_TASKS, WORK_PAIRS, WORK_CLASSES)
+HONOURS = Table("honours", (  # 荣誉 (rulebook section 19.1), withdrawn ones kept with their reason
+    ("organization", T), ("number", I), ("name", T), ("level", T), ("date", T), ("issuer", T), ("withdrawn", T),
+), ("organization", "number"))
+PLATFORM_DATA = Table("platform_data", (  # 平台数据 (19.2): one row per organization; history as JSON
+    ("contest", T), ("source", T), ("period", T), ("organization", T), ("value", T), ("digest", T), ("file", T),
+    ("history", T),
+), ("contest", "source", "period", "organization"))
+FLAGS = Table("flags", (  # 红旗 (19.4): criteria results and history as JSON
+    ("organization", T), ("flag", T), ("cycle", T), ("contest", T), ("name", T), ("org_name", T), ("state", T),
+    ("met", I), ("results", T), ("history", T), ("rules", T), ("position", B),
+), ("organization", "flag", "cycle"))
+EVIDENCE_TABLES: tuple[Table, ...] = (HONOURS, PLATFORM_DATA, FLAGS)
 
 TABLES = (ROUNDS, ENTRIES, STANDINGS, FINALISTS, CERTIFICATIONS, CONSEQUENCES, JUDGES, RULESETS, QUARANTINE,
           APPEALS, CONTESTS, ORGANIZATIONS, CHECKPOINTS, ACCOUNTS, HEADS, WITNESSES, *TRACK_TABLES,

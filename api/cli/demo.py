@@ -100,6 +100,8 @@ def cmd_demo(ctx: Context) -> None:
     clock.set(clock.today().isoformat() + "T17:00")
     step("旗级决赛：导入评分、日常表现和扣分，结束评分", "Banner final: import sheets, daily scores and penalty; close")
     import_scenario(app, scenario / "final", by, ctx.progress)
+    from api.cli.comments import demo_comments  # 点评 (rulebook section 17)
+    demo_comments(ctx, app, FINAL, by, step)
     app.close_round(FINAL, by)
     rnd, result = app.ranking(FINAL)
     names = {a.code: (f"{a.name}（{int(a.fund or 0) // 10000}万元）" if zh else f"{a.code} ({int(a.fund or 0):,} yuan)")
@@ -107,6 +109,10 @@ def cmd_demo(ctx: Context) -> None:
     show(FINAL, names)
     p = app.publish(FINAL, by, on=clock.today())
     step(f"决赛结果公示至 {p.end}", f"Final results published until {p.end}")
+    from api.cli.voting import demo_voting  # 投票 (rulebook section 18)
+    demo_voting(ctx, app, FINAL, CONTEST, scenario, by, step)
+    from api.cli.evidence import demo_evidence  # 荣誉、平台数据、红旗 (rulebook section 19)
+    demo_evidence(ctx, app, CONTEST, scenario, by, step)
 
     step("星级评定：按年度得分计算建议（初评）", "Stars: the computed recommendations (initial evaluation)")
     evaluated = app.run(lambda s: [(code, s.evaluate_initially(CONTEST, code, "township", "2025", by))
@@ -115,6 +121,12 @@ def cmd_demo(ctx: Context) -> None:
     for _, basis in evaluated:
         counts[basis["stars"]] = counts.get(basis["stars"], 0) + 1
     print("   " + "，".join(f"{render.stars(k, ctx.lang)} {v}" for k, v in sorted(counts.items(), key=lambda i: -(i[0] or 0))))
+
+    from api.cli.tracks import demo_tracks  # 赛道 (rulebook section 20)
+    demo_tracks(ctx, app, CONTEST, by, step)
+
+    from api.cli.work import demo_work  # 结果运用 (sections 15-16)
+    demo_work(app, clock, by, step, zh, CONTEST)
 
     accounts = demo_accounts(app, by)
     head = app.sign_head(["demo"], by).value  # the whole demo under one signed head

@@ -185,23 +185,6 @@ def cmd_audit(ctx: Context) -> None:
                   f"{h['actor']}" + (f"  {h['reason']}" if h["reason"] else ""))
 
 
-def cmd_standings(ctx: Context) -> None:
-    a = ctx.args
-    data = view(ctx, lambda read: read.period(a.contest, a.unit, a.period))
-    if data is None:
-        return
-    rows, consequences = data["standings"], data["consequences"]
-    if not rows:
-        ctx.say(f"{data['unit']} 在 {a.period} 没有已定案的轮次。", f"No finalized rounds of {data['unit']} in {a.period}.")
-        return
-    print(render.table([ctx.t("名次", "Rank"), ctx.t("组织", "Entrant"), ctx.t("名称", "Name"), ctx.t("得分", "Score"),
-                        ctx.t("轮次数", "Rounds")],
-                       [[f"{r['rank']}{'=' if r['tied'] else ''}", r["entrant"], r["name"], r["score"], r["rounds"]]
-                        for r in rows], right=[0, 3, 4]))
-    for c in consequences:
-        print(render.consequence(c, ctx.lang))
-
-
 def cmd_finalists(ctx: Context) -> None:
     rows = view(ctx, lambda read: read.finalists(ctx.args.round))
     if rows is None:
@@ -247,6 +230,12 @@ def cmd_stars(ctx: Context) -> None:
                        [[r["organization"], r["name"] or "", r["score"] or "-", render.stars(r["computed_stars"], ctx.lang),
                          render.recommendation_note(r, ctx.lang), render.cert_state(r["state"], ctx.lang),
                          render.stars(r["stars"], ctx.lang) if r["state"] else ""] for r in rows], right=[2]))
+    from projections.evidence import basis, basis_words  # rulebook 19.3: how each combined score was made
+
+    made = [(r["organization"], basis_words(basis(r), ctx.lang)) for r in rows]
+    for organization, words in made:
+        if words:
+            ctx.say(f"  {organization} 合成分：{words}", f"  {organization} combined: {words}")
 
 
 def cmd_contests(ctx: Context) -> None:

@@ -236,11 +236,82 @@ def replay_text(report: dict[str, Any], lang: str) -> str:
         for c in st["changes"]:
             key = "rank" if "rank" in c else "score"
             moves.append(f"{c['entrant']} {'名次' if zh and key == 'rank' else ''}{c[key][0]}→{c[key][1]}")
-        out.append(f"{'期间排名变化' if zh else 'Standings'} {st['unit']} {st['period']}: " + ", ".join(moves))
+        track = f" {'赛道' if zh else 'track'} {st['track']}" if st.get("track") else ""  # 赛道 (section 20.4)
+        out.append(f"{'期间排名变化' if zh else 'Standings'} {st['unit']} {st['period']}{track}: " + ", ".join(moves))
     for st in report["stars"]:
         out.append(f"{'星级建议变化' if zh else 'Stars'} {st['level']} {st['cycle']}: " + ", ".join(
             f"{c['organization']} {c['stars'][0]}→{c['stars'][1]}" for c in st["changes"]))
+    out += voting_text(report.get("voting", []), zh)  # 投票: a recount is a replay (rulebook 18.5)
+    out += work_text(report.get("work", []), zh)  # 结果运用: classes and tasks (rulebook 15-16)
+    out += flags_text(report.get("flags", []), zh)  # 红旗 (rulebook 19.4)
     return "\n".join(out)
+
+
+def flags_text(items: list[dict[str, Any]], zh: bool) -> list[str]:
+    """What another rule set would change in each flag's criteria results."""
+    from domain.rules.flags import describe
+
+    def met(value: Any) -> str:
+        if value is None:
+            return "未核验" if zh else "not assessed"
+        return ("满足" if value else "不满足") if zh else ("met" if value else "not met")
+
+    out = []
+    for f in items:
+        head = (f"红旗 {f['organization']} {f['flag_name']} {f['cycle']}：{met(f['met'][0])}→{met(f['met'][1])}" if zh
+                else f"Flag {f['organization']} {f['flag_name']} {f['cycle']}: {met(f['met'][0])} -> {met(f['met'][1])}")
+        if not f["defined"]:
+            head += "（新规则中没有这面红旗）" if zh else " (the new rules have no such flag)"
+        out.append(head)
+        out += ["    " + describe(r, "zh" if zh else "en") for r in f["after"]]
+    return out
+
+
+def work_text(items: list[dict[str, Any]], zh: bool) -> list[str]:
+    """What the new rules would change in a period's classes and in the tasks its close issues."""
+    out = []
+    for w in items:
+        where = f"{w['unit']} {w['period']}" + (f" {w['track']}" if w["track"] else "")
+        state = ("已结束" if w["closed"] else "未结束") if zh else ("closed" if w["closed"] else "not closed")
+        out.append(f"{'结果运用' if zh else 'Consequences'} {where}（{state}）：" if zh else
+                   f"Consequences {where} ({state}):")
+        if w["classes"]:
+            out.append(("  分类 " if zh else "  classes ") + ", ".join(
+                f"{e} {v[0] or '-'}→{v[1] or '-'}" for e, v in w["classes"].items()))
+        for key, zh_word, en_word in (("tasks_gained", "新增任务", "tasks gained"), ("tasks_lost", "不再发出", "tasks lost")):
+            if w[key]:
+                out.append(f"  {zh_word if zh else en_word} " + ", ".join(
+                    f"{t['entrant']}（第 {t['rung']} 级第 {t['step']} 步）" if zh else
+                    f"{t['entrant']} (rung {t['rung']}, step {t['step']})" for t in w[key]))
+    return out
+
+
+def voting_text(items: list[dict[str, Any]], zh: bool) -> list[str]:
+    """What a recount of each voting round would change: rank, weighted tally, going on, the votes fed."""
+    words = {"rank": ("名次", "rank"), "weighted": ("加权得票", "weighted"), "carried": ("进入下一轮", "goes on"),
+             "fed": ("计入票数", "votes fed")}
+    out = []
+    for v in items:
+        where = f"{'重新计票' if zh else 'Recount'} {v['round']} {'第' if zh else 'voting round'} {v['voting_round']}" \
+                f"{' 轮投票' if zh else ''}"
+        if v.get("problem"):
+            out.append(f"{where}：{v['problem'][1]}" if zh else f"{where}: {v['problem'][0]}")
+            continue
+        if not v["changes"] and not v.get("next_candidates"):
+            out.append(f"{where}：没有变化" if zh else f"{where}: no change")
+            continue
+        def shown(value: Any) -> str:
+            return (("是" if value else "否") if zh else ("yes" if value else "no")) if isinstance(value, bool) \
+                else str(value)
+
+        moves = [f"{c['entrant']} " + " ".join(f"{words[k][0 if zh else 1]} {shown(c[k][0])}→{shown(c[k][1])}"
+                                              for k in words if k in c) for c in v["changes"]]
+        out.append(f"{where}：" + "；".join(moves) if zh else f"{where}: " + "; ".join(moves))
+        if v.get("next_candidates"):
+            b, a = v["next_candidates"]
+            out.append(f"  {'下一轮的候选组织会不同' if zh else 'the next voting round would have other candidates'}: "
+                       f"{', '.join(b)} → {', '.join(a)}")
+    return out
 
 
 REPLAY_COUNTS = (  # (summary field, Chinese, English): what the replay page shows, in the same order

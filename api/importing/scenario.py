@@ -48,10 +48,11 @@ TABLE_COLUMNS = {
     "inputs": ["round_code", "entrant_code", "component_code", "value"],
     "adjustments": ["round_code", "entrant_code", "points", "reason"],
 }
-CONTEST_KEYS = {"code", "title", "levels", "units", "rounds", "consequences", "contact"}
+CONTEST_KEYS = {"code", "title", "levels", "units", "rounds", "consequences", "contact", "tracks"}
+TRACK_KEYS = {"code", "name"}  # [[tracks]] (赛道, rulebook section 20.1)
 UNIT_KEYS = {"code", "name", "level", "parent"}
 ROUND_KEYS = {"code", "level", "unit", "period", "theme", "form", "rules", "judges", "entrants", "links",
-              "promotes_to", "live_board"}
+              "promotes_to", "live_board", "track"}
 
 
 @dataclass
@@ -71,6 +72,7 @@ class ContestFile:
     rounds: list[RoundSpec]
     consequences: dict[str, int] | None = None
     contact: str = ""
+    tracks: list[tuple[str, str]] = field(default_factory=list)  # (code, name), as declared
 
 
 @dataclass
@@ -238,6 +240,14 @@ class _Apply:
             self.s.create_contest(c.code, c.title, c.levels, self.by)
             if c.contact:
                 self.s.contest(c.code).set_contact(c.contact, self.by)
+            for index, (track, name) in enumerate(c.tracks, 1):
+                try:
+                    self.s.declare_track(c.code, track, name, self.by)
+                except LeitaiError as error:
+                    where = _field(error) or "code"
+                    where = "name" if where in ("name", "tracks.name") else "code"
+                    raise ImportRowError("contest.toml", None, f"tracks[{index}].{where}", error.message("en"),
+                                         error.message("zh")) from None
             if c.consequences is not None:
                 self.s.contest(c.code).set_consequences(c.consequences.get("top", 3), c.consequences.get("bottom", 3),
                                                         self.by)
@@ -271,6 +281,8 @@ class _Apply:
         self.s.register_organization(contest.code, row.get("org_code"), row.get("name"), row.get("unit_code"),
                                      row.get("sector"), row.get("category"), row.get("secretary"), self.by,
                                      reason="organizations.csv imported")
+        if row.get("track").strip():  # 赛道 (rulebook section 20.3): an optional column
+            self.s.set_first_track(contest.code, row.get("org_code"), row.get("track"), self.by)
 
     def _rounds(self, c: ContestFile) -> None:
         by_rules: dict[tuple[str, int], list[str]] = {}
@@ -495,13 +507,21 @@ def _read_contest(path: Path) -> ContestFile:
             form=text(r, "form", f"{where}.form", "meeting"), links=dict(links),
             promotes_to=text(r, "promotes_to", f"{where}.promotes_to") if "promotes_to" in r else None,
             live_board=_flag(r, "live_board", f"{where}.live_board", fail),
+            track=text(r, "track", f"{where}.track", ""),
         ))
     consequences = doc.get("consequences")
     if consequences is not None:
         if (not isinstance(consequences, dict) or set(consequences) - {"top", "bottom"}
                 or not all(isinstance(v, int) and not isinstance(v, bool) for v in consequences.values())):
             raise fail("consequences", "must be a table like { top = 3, bottom = 3 }", "应为 { top = 3, bottom = 3 } 形式")
-    return ContestFile(code, title, list(levels), units, rounds, consequences, text(doc, "contact", "contact", ""))
+    tracks = []
+    for i, t in enumerate(tables("tracks"), 1):
+        for key in t:
+            if key not in TRACK_KEYS:
+                raise fail(f"tracks[{i}].{key}", "unknown key", "未知的设置项")
+        tracks.append((text(t, "code", f"tracks[{i}].code"), text(t, "name", f"tracks[{i}].name")))
+    return ContestFile(code, title, list(levels), units, rounds, consequences, text(doc, "contact", "contact", ""),
+                       tracks)
 
 
 def _flag(table: dict[str, Any], key: str, where: str, fail: Any) -> bool:

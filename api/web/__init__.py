@@ -20,5 +20,6 @@ English (remembered in a cookie).
 from api.web.pages import blp  # isort: skip
 from api.web import hall, judging, organizations, organizers, public  # noqa: F401  isort: skip
 from api.web import ballots, evidence, work  # noqa: F401  isort: skip  (结果运用)
+from api.web import tracks  # noqa: F401  isort: skip  (赛道: the standings page)
 
 __all__ = ["blp"]

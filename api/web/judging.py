@@ -58,8 +58,11 @@ def judge_round(code: str) -> Any:
     mine = {s["entrant"]: s for s in read.sheets(view.code) if s.get("judge") == me}
     criteria = [{"code": c.code, "name": c.name or c.code, "max": _plain(c.max)} for c in rules.criteria]
     totals = {e: str(sum((Decimal(v) for v in s["marks"].values()), Decimal(0))) for e, s in mine.items()}
+    from projections.comments import by_entrant, comments  # 点评: the judge's own while scoring (blind)
+
+    said = by_entrant([c for c in (access.comment_as_seen(p, view, r) for r in comments(read, view.code)) if c])
     return render_template("judge_round.html", round=row, me=me, criteria=criteria, entrants=entrants, mine=mine,
-                           totals=totals,
+                           totals=totals, said=said,
                            decimals=rules.mark_decimals, judge_name=p.display_name or p.name)
 
 

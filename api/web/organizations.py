@@ -73,9 +73,20 @@ def organization(code: str) -> Any:
                 found = read.certification(org["organization"], level, cycle)
                 if found and found["state"] is not None:
                     certs.append(found)
+    from projections.comments import comments  # 点评 on this organization, as the reader may see them
+
+    for e in entries:
+        view = round_view(e["round"])
+        e["comments"] = [c for c in (access.comment_as_seen(p, view, r)
+                                     for r in comments(read, e["round"], org["organization"])) if c]
+    from projections.tracks import organization_tracks  # 赛道 (section 20.3): its history, and its standings
+
+    tracks, standings = organization_tracks(read, org["organization"], entries)
+    from api.web.evidence import organization_evidence  # 荣誉、红旗 (section 19)
     return render_template("organization.html", org=org, entries=entries, own=own, appeals=appeals,
                            certs=certs, chart=charts.rank_history(history, lang(), _word(lang())),
-                           cert_step=_cert_step(lang()))
+                           cert_step=_cert_step(lang()), tracks=tracks, standings=standings,
+                           evidence=organization_evidence(read, p, org["organization"]))
 
 
 def _cert_step(language: str) -> Any:

@@ -63,6 +63,11 @@ def console_contest(contest: str) -> Any:
     judges, promotes, promoted = leitai().read(lambda s: _judges_and_promotions(s, c["contest"], finals, read))
     for r in rounds:  # a final round offers its promotion only until it has promoted (then: done, and where to)
         r["promotes_to"], r["promoted"] = promotes.get(r["round"]), r["round"] in promoted
+    from api.web.ballots import voting_rounds  # 投票: the rounds whose rules have [voting] get a counting desk
+
+    with_voting = voting_rounds([r["round"] for r in rounds])
+    for r in rounds:
+        r["voting"] = r["round"] in with_voting
     assessment_periods = []
     if manages(p, c["contest"]) or access.reads_everything(p, c["contest"]):  # secretaries' results: not for all
         from domain.rules.standings import periods_of
@@ -70,7 +75,10 @@ def console_contest(contest: str) -> Any:
         found = {q for r in rounds if r["status"] == "final" for q in periods_of(r["period"])}
         assessment_periods = [(q, period_words(q, lang())) for q in
                               sorted(found, key=lambda q: (q[:4], len(q) > 4, "Q" not in q, q))]
-    return render_template("console_contest.html", c=c, rounds=rounds, appeals=appeals,
+    from projections.tracks import tracks  # 赛道 (section 20): each round's track by its name
+
+    track_names = {t["track"]: t["name"] for t in tracks(read, c["contest"])}
+    return render_template("console_contest.html", c=c, rounds=rounds, appeals=appeals, track_names=track_names,
                            assessment_periods=assessment_periods,
                            certifications=certifications, judges=judges,
                            manages_contest=manages(p, c["contest"]), shown={r["round"] for r in rounds},

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import orjson
-from flask import render_template
+from flask import render_template, url_for
 
 from api.rest.errors import lang
 from api.rest.security import require, round_view
@@ -42,8 +42,14 @@ def audit(code: str, entrant: str) -> Any:
     marked = {c for s in explained["sheets"] for c in s["marks"]}
     criteria = [(c.code, c.name or c.code) for c in rules.criteria if c.code in marked]
     criteria += [(c, c) for c in sorted(marked - {code for code, _ in criteria})]
+    from projections.comments import comments  # 点评 on this entrant, as the reader may see them (never a score)
+
+    said = [c for c in (access.comment_as_seen(p, view, r) for r in comments(read, view.code, entrant)) if c]
+    # the round's admins record a leader's comment, correct and withdraw comments, here (until it is final)
+    comment_url = (url_for("comments.CommentsResource", code=view.code)
+                   if access.manages_round(p, view) and view.status in ("open", "closed", "published") else None)
     return render_template("audit.html", a=explained, checkpoint=checkpoint, criteria=criteria, row=row,
-                           times=read.event_times(view.code), head=head, proven=proven,
+                           comments=said, comment_url=comment_url, times=read.event_times(view.code), head=head, proven=proven,
                            included={e["event"] for e in proven["entries"]} if proven else set(),
                            notice_day=_notice_day(row), **_rule_words(rules, lang()))
 
@@ -130,6 +136,9 @@ def stars(contest: str) -> Any:
             scores = {s["entrant"]: s["score"] for s in read.store.select(STANDINGS, {"contest": c["contest"],
                                                                                      "period": cycle})
                       if units.get(s["unit"], {}).get("level") == level}
+            from api.web.evidence import basis_words, flags_by_organization  # rulebook section 19
+
+            flags = flags_by_organization(read, c["contest"], cycle)
             recommended: dict[str, Counter[int]] = defaultdict(Counter)
             certified: dict[str, Counter[int]] = defaultdict(Counter)
             shown = []
@@ -140,7 +149,8 @@ def stars(contest: str) -> Any:
                 evaluated = [h["stars"] for h in steps if h["step"] == "initially_evaluated"]
                 rec = r.get("computed_stars") if full else (evaluated[-1] if evaluated else None)
                 shown.append({**r, "unit_name": name, "score": r.get("score") or scores.get(r["organization"]),
-                              "recommended": rec})
+                              "recommended": rec, "flags": flags.get(r["organization"], []),  # 红旗 (rulebook 19.4)
+                              "basis_words": basis_words(r.get("basis"), lang()) if full else ""})
                 if rec is not None and rec > 0:
                     recommended[name][int(rec)] += 1
                 if r["stars"] is not None and r["stars"] > 0:
@@ -153,7 +163,9 @@ def stars(contest: str) -> Any:
                            "certified_chart": charts.star_distribution(
                                certified, lang(), "各单位现有星级分布（已审定）" if zh else
                                "Certified stars per unit")})
-    return render_template("stars.html", c=c, boards=boards, full=full)
+    from api.web.evidence import flag_state
+
+    return render_template("stars.html", c=c, boards=boards, full=full, flag_state=lambda s: flag_state(s, lang()))
 
 
 @blp.route("/judges/<code>")

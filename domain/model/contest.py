@@ -3,6 +3,7 @@ adopted rule sets and the index of its rounds."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,9 +36,12 @@ class RoundEntry:
     unit: str
     period: str
     promotes_to: str | None
+    track: str = ""  # 赛道 (rulebook section 20); "" = no track
 
 
 MAX_UNITS = 10_000
+MAX_TRACKS = 20
+TRACK_CODE = re.compile(r"[a-z0-9_-]{1,32}")
 DEFAULT_CONSEQUENCES = 3  # 月度前三名交流经验、后三名约谈 (宁津大曹镇)
 SCOPE_KINDS = ("contest", "level", "unit", "rounds")
 
@@ -122,10 +126,20 @@ class Contest(LeitaiAggregate):
         unit: str
         period: str
         promotes_to: str | None
+        track: str = ""  # (赛道, section 20) events recorded before tracks existed have none
 
         def evolve(self, c: Contest) -> None:
             c.rounds[self.round] = RoundEntry(self.round, self.level, self.unit, self.period,
-                                              self.promotes_to)
+                                              self.promotes_to, getattr(self, "track", "") or "")
+
+    class TrackDeclared(LeitaiAggregate.Event):
+        """A track (赛道) organizations compete in apart (rulebook section 20)."""
+
+        track: str
+        name: str
+
+        def evolve(self, c: Contest) -> None:
+            c.tracks[self.track] = self.name
 
     def __init__(self) -> None:
         super().__init__()
@@ -139,6 +153,7 @@ class Contest(LeitaiAggregate):
         self.rounds: dict[str, RoundEntry] = {}
         self.consequences = {"top": DEFAULT_CONSEQUENCES, "bottom": DEFAULT_CONSEQUENCES}
         self.contact = ""  # where objections are received, for the publicity notice
+        self.tracks: dict[str, str] = {}  # 赛道: code -> name, in the order declared
 
     # -- commands ---------------------------------------------------------------
 
@@ -279,8 +294,38 @@ class Contest(LeitaiAggregate):
                                        f"轮次 {code} 不在活动 {self.code} 中")
         return out
 
+    def declare_track(self, code: str, name: str, by: Actor, key: str | None = None) -> bool:
+        """Declare a track (赛道); the same declaration again records nothing, another name
+        for a declared code is refused."""
+        if not isinstance(code, str) or not TRACK_CODE.fullmatch(code.strip()):
+            raise InvalidValue("tracks.code", code, "a track code is 1-32 lowercase letters, digits, _ or -",
+                               "赛道代码应为 1-32 个小写字母、数字、_ 或 -")
+        code = code.strip()
+        name = texts.name(name, "tracks.name", limit=40)
+        if code in self.tracks:
+            if self.tracks[code] != name:
+                raise RecordConflict("track", code, "name", recorded=self.tracks[code], given=name)
+            return False
+        if len(self.tracks) >= MAX_TRACKS:
+            raise InvalidValue("tracks", code, f"a contest has at most {MAX_TRACKS} tracks",
+                               f"一个活动最多 {MAX_TRACKS} 个赛道")
+        self._record(self.TrackDeclared, by, key, track=code, name=name)
+        return True
+
+    def track(self, code: str | None, field: str = "track") -> str:
+        """A declared track's code ("" for none); an undeclared one is refused, naming the declared."""
+        code = (code or "").strip()
+        if not code:
+            return ""
+        if code not in self.tracks:
+            known = ", ".join(self.tracks) or "none"
+            known_zh = "、".join(f"{c}（{n}）" for c, n in self.tracks.items()) or "无"
+            raise InvalidValue(field, code, f"not a track of contest {self.code} (declared: {known})",
+                               f"不是活动 {self.code} 的赛道（已声明的赛道：{known_zh}）")
+        return code
+
     def note_round(self, code: str, level: str, unit: str, period: str, promotes_to: str | None,
-                   by: Actor, key: str | None = None) -> None:
+                   by: Actor, key: str | None = None, track: str = "") -> None:
         if level not in self.levels:
             raise InvalidValue("level", level, f"not a level of contest {self.code}",
                                f"不是活动 {self.code} 的层级")
@@ -290,7 +335,7 @@ class Contest(LeitaiAggregate):
         if code in self.rounds:
             return
         self._record(self.RoundScheduled, by, key, round=code, level=level, unit=unit, period=period,
-                     promotes_to=promotes_to)
+                     promotes_to=promotes_to, track=self.track(track))
 
     # -- queries ----------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from domain import text as texts
 from domain.ids import round_id
 from domain.model import round_events as ev
 from domain.model.base import Actor, LeitaiAggregate, require_reason
+from domain.model.round_comments import RoundComments
 from domain.model.round_publicity import RoundPublicity, change_notice, published_changes
 from domain.numbers import NotANumber, canonical, decimal_places, exact_text, fraction, parse_decimal, units
 from domain.rules.engine import RoundResult, compute_round
@@ -96,7 +97,7 @@ class LinkedRound:
     finals: dict[str, Fraction]  # organization -> unrounded final
 
 
-class Round(RoundPublicity, LeitaiAggregate):
+class Round(RoundPublicity, RoundComments, LeitaiAggregate):  # comments: rulebook section 17
     def __init__(self) -> None:
         super().__init__()
         self.code = self.contest = self.level = self.unit = self.period = ""
@@ -104,6 +105,7 @@ class Round(RoundPublicity, LeitaiAggregate):
         self.rules: dict[str, Any] = {}
         self.links: dict[str, str] = {}
         self.promotes_to: str | None = None
+        self.track = ""  # 赛道 (rulebook section 20): only organizations of this track are admitted
         self.status = ev.SCHEDULED
         self.judges: dict[str, ev.JudgeSeat] = {}
         self.entrants: dict[str, ev.EntrantRecord] = {}
@@ -129,12 +131,13 @@ class Round(RoundPublicity, LeitaiAggregate):
     @classmethod
     def schedule(cls, code: str, contest: str, level: str, unit: str, period: str, theme: str, form: str,
                  rules: dict[str, Any], links: dict[str, str], promotes_to: str | None,
-                 entrants_mode: str, by: Actor, key: str | None = None) -> Round:
+                 entrants_mode: str, by: Actor, key: str | None = None, track: str = "") -> Round:
         if form not in FORMS:
             raise InvalidValue("form", form, f"must be one of {', '.join(FORMS)}", f"应为 {'、'.join(FORMS)} 之一")
         return cls._start(ev.Scheduled, round_id(code), by, key, code=code, contest=contest, level=level,
                           unit=unit, period=period, theme=theme, form=form, rules=dict(rules),
-                          links=dict(links), promotes_to=promotes_to, entrants_mode=entrants_mode)
+                          links=dict(links), promotes_to=promotes_to, entrants_mode=entrants_mode,
+                          track=track)
 
     def assign_rules(self, ref: dict[str, Any], rules: RuleSet, reason: str, by: Actor,
                      key: str | None = None) -> bool:

@@ -136,11 +136,13 @@ class Scheduled(LeitaiAggregate.Created):
     links: dict[str, str]
     promotes_to: str | None
     entrants_mode: str
+    track: str = ""  # 赛道 (rulebook section 20): events recorded before tracks existed have none
 
     def evolve(self, r: Any) -> None:
         r.code, r.contest, r.level, r.unit, r.period = self.code, self.contest, self.level, self.unit, self.period
         r.theme, r.form, r.rules = self.theme, self.form, dict(self.rules)
         r.links, r.promotes_to, r.entrants_mode = dict(self.links), self.promotes_to, self.entrants_mode
+        r.track = getattr(self, "track", "") or ""
 
 
 class RulesAssigned(LeitaiAggregate.Event):

@@ -12,19 +12,27 @@ from functools import lru_cache
 
 from eventsourcing.utils import get_topic
 
-from domain.model import round_events
+from domain.model import round_comments, round_events
 from domain.model.account import Account
+from domain.model.ballot_box import BallotBox
 from domain.model.base import LeitaiAggregate
 from domain.model.calendar import HolidayCalendar
 from domain.model.certification import Certification
 from domain.model.contest import Contest
+from domain.model.flag import Flag
 from domain.model.ledger import Ledger
 from domain.model.organization import Organization
+from domain.model.pair import Pair
+from domain.model.platform_data import PlatformData
+from domain.model.period_result import PeriodResult
 from domain.model.round import Round
 from domain.model.ruleset_history import RuleSetHistory
+from domain.model.task import Task
 
 AGGREGATES: tuple[type[LeitaiAggregate], ...] = (
-    Contest, Organization, Round, RuleSetHistory, HolidayCalendar, Certification, Ledger, Account)
+    Contest, Organization, Round, RuleSetHistory, HolidayCalendar, Certification, Ledger, Account,
+    BallotBox, PeriodResult, Task, Pair,
+    PlatformData, Flag)  # evidence and flags (rulebook section 19)
 
 
 def _event_classes() -> list[type]:
@@ -40,6 +48,7 @@ def _event_classes() -> list[type]:
         if (isinstance(value, type) and issubclass(value, LeitaiAggregate.Event)
                 and value.__module__ == round_events.__name__):
             found.append(value)
+    found.extend(round_comments.EVENTS)  # a Round's comments (点评)
     return found
 
 

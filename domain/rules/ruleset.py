@@ -27,6 +27,7 @@ from domain.errors import InvalidValue, RuleSetInvalid
 from domain.numbers import NotANumber, decimal_places, exact_text, fraction, parse_decimal
 from domain.text import NAME_MAX, TITLE_MAX
 from domain.rules import classes as _classes, flags as _flags, ladder as _ladder, voting as _voting
+from domain.rules import star_evidence as _star_evidence
 
 PANEL_METHODS = ("mean", "trimmed_mean", "median")
 TRIM_ON = ("total", "criterion")
@@ -108,6 +109,10 @@ class Stars:
     quota: dict[int, Fraction] = field(default_factory=dict)
     veto: tuple[str, ...] = ()
     model: str = "bands"
+    # rulebook section 19.3 (domain.rules.star_evidence): fixed counts per star level, and the
+    # evidence combined into the score (None: the contest score alone)
+    counts: dict[int, int] = field(default_factory=dict)
+    evidence: Any = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +208,7 @@ class RuleSet:
                 "bands": [{"stars": b.stars, "min": num(b.min)} for b in self.stars.bands],
                 "quota": {str(k): num(v) for k, v in sorted(self.stars.quota.items())},
                 "veto": list(self.stars.veto),
+                **_star_evidence.canonical(self.stars.evidence, self.stars.counts),
             },
         }
 
@@ -246,7 +252,7 @@ _KEYS = {
     "award_policy": {"ties"},
     "promotion": {"to_level", "quota", "cutoff_ties", "min_score", "reserves"},
     "standings": {"method", "rank_points"},
-    "stars": {"model", "bands", "quota", "veto"},
+    "stars": {"model", "bands", "quota", "veto", "counts", "evidence", "platform_source", "honour_points"},
     "bands": {"stars", "min"},
 }
 
@@ -656,7 +662,8 @@ def _stars(r: _Reader, doc: dict[str, Any], p: _Problems) -> Stars | None:
             or not all(isinstance(v, str) and COMPONENT_CODE.fullmatch(v) and len(v) <= 64 for v in veto)):
         p.add("stars.veto", "must be a list of veto item codes ([a-z0-9_-]+)", "应为一票否决事项代码的列表（[a-z0-9_-]+）")
         veto = []
-    return Stars(tuple(bands), quota, tuple(veto))
+    evidence, counts = _star_evidence.parse(r, table, p, band_stars)
+    return Stars(tuple(bands), quota, tuple(veto), counts=counts, evidence=evidence)
 
 
 __all__ = [

@@ -592,10 +592,87 @@ class Leitai(Application):
 
     # -- tracks (赛道) ------------------------------------------------------------------------
 
+    def declare_track(self, contest: str, code: str, name: str, by: Actor) -> bool:
+        return self.run(lambda s: s.declare_track(contest, code, name, by), f"contest {contest}")
+
+    def change_track(self, contest: str, organization: str, track: str, from_period: str, reason: str,
+                     by: Actor, key: str | None = None) -> bool:
+        return self.run(lambda s: s.change_track(contest, organization, track, from_period, reason, by, key),
+                        f"organization {organization}")
+
     # -- comments (点评) ----------------------------------------------------------------------
+
+    def record_comment(self, round_code: str, entrant: str, text: str, by: Actor, key: str | None = None, *,
+                       judge: str | None = None, leader: str | None = None, stage: str | None = None) -> int:
+        return self.run(lambda s: s.record_comment(round_code, entrant, text, by, key, judge=judge, leader=leader,
+                                                   stage=stage), f"round {round_code}")
+
+    def correct_comment(self, round_code: str, comment: int, text: str, reason: str, by: Actor,
+                        key: str | None = None) -> int:
+        return self.run(lambda s: s.correct_comment(round_code, comment, text, reason, by, key), f"round {round_code}")
+
+    def withdraw_comment(self, round_code: str, comment: int, reason: str, by: Actor, key: str | None = None) -> int:
+        return self.run(lambda s: s.withdraw_comment(round_code, comment, reason, by, key), f"round {round_code}")
 
     # -- voting (投票) ------------------------------------------------------------------------
 
+    def open_voting(self, round_code: str, by: Actor, key: str | None = None) -> int:
+        return self.run(lambda s: s.open_voting(round_code, by, key), f"round {round_code}")
+
+    def cast_ballot(self, round_code: str, group: str, ballot: str | None, choices: list[str], by: Actor,
+                    key: str | None = None) -> dict[str, Any]:
+        return self.run(lambda s: s.cast_ballot(round_code, group, ballot, choices, by, key), f"round {round_code}")
+
+    def void_ballot(self, round_code: str, ballot: str, reason: str, by: Actor, key: str | None = None) -> int:
+        return self.run(lambda s: s.void_ballot(round_code, ballot, reason, by, key), f"round {round_code}")
+
+    def count_votes(self, round_code: str, by: Actor, key: str | None = None) -> dict[str, Any]:
+        return self.run(lambda s: s.count_votes(round_code, by, key), f"round {round_code}")
+
     # -- consequences as work (结果运用: classes, tasks, pairs) --------------------------------
 
+    def close_period(self, contest: str, unit: str, period: str, by: Actor, key: str | None = None) -> list[dict[str, Any]]:
+        return self.run(lambda s: s.close_period(contest, unit, period, by, key), f"period {contest} {unit} {period}")
+
+    def task_done(self, task: str, by: Actor, key: str | None = None, **given: Any) -> None:
+        self.run(lambda s: s.task_done(task, by, key, **given), f"task {task}")
+
+    def task_excuse(self, task: str, reason: str, by: Actor, key: str | None = None) -> None:
+        self.run(lambda s: s.task_excuse(task, reason, by, key), f"task {task}")
+
+    def pair_exchange(self, pair: str, by: Actor, key: str | None = None, **given: Any) -> None:
+        self.run(lambda s: s.pair_exchange(pair, by, key, **given), f"pair {pair}")
+
+    def pair_end(self, pair: str, reason: str, by: Actor, key: str | None = None) -> None:
+        self.run(lambda s: s.pair_end(pair, reason, by, key), f"pair {pair}")
+
     # -- evidence and flags (荣誉、平台数据、红旗) ----------------------------------------------
+
+    def record_honour(self, organization: str, name: str, level: str, on: str, issuer: str, by: Actor) -> int:
+        return self.run(lambda s: s.record_honour(organization, name, level, on, issuer, by),
+                        f"organization {organization}")
+
+    def withdraw_honour(self, organization: str, number: int, reason: str, by: Actor) -> None:
+        self.run(lambda s: s.withdraw_honour(organization, number, reason, by), f"organization {organization}")
+
+    def import_platform(self, contest: str, period: str, source: str, data: bytes, file: str, by: Actor,
+                        reason: str | None = None) -> dict[str, Any]:
+        return self.run(lambda s: s.import_platform(contest, period, source, data, file, by, reason),
+                        f"platform data of {contest}")
+
+    def nominate_flag(self, contest: str, organization: str, flag: str, cycle: str, by: Actor,
+                      rules: str | None = None) -> None:
+        self.run(lambda s: s.nominate_flag(contest, organization, flag, cycle, by, rules=rules) and None,
+                 f"flag {flag}")
+
+    def assess_flag(self, organization: str, flag: str, cycle: str, by: Actor) -> list[dict[str, Any]]:
+        return self.run(lambda s: s.assess_flag(organization, flag, cycle, by), f"flag {flag}")
+
+    def award_flag(self, organization: str, flag: str, cycle: str, by: Actor, note: str | None = None) -> None:
+        self.run(lambda s: s.award_flag(organization, flag, cycle, by, note), f"flag {flag}")
+
+    def decline_flag(self, organization: str, flag: str, cycle: str, reason: str, by: Actor) -> None:
+        self.run(lambda s: s.decline_flag(organization, flag, cycle, reason, by), f"flag {flag}")
+
+    def revoke_flag(self, organization: str, flag: str, cycle: str, reason: str, by: Actor) -> None:
+        self.run(lambda s: s.revoke_flag(organization, flag, cycle, reason, by), f"flag {flag}")

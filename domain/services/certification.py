@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from domain import text as texts
@@ -16,8 +16,10 @@ from domain.model.round import Round
 from domain.model.round_events import FINAL
 from domain.rules.ruleset import RuleSet
 from domain.rules.standings import FinalRound, Standing, check_cycle, period_contains, period_standings
-from domain.rules.stars import Rated, Recommendation, recommend
+from domain.rules.stars import Rated, Recommendation, recommend_by_track
+from domain.rules.tracks import period_standings_by_track, track_order
 from domain.services.session import SessionBase
+from domain.services.tracks import organization_track
 
 
 @dataclass
@@ -27,6 +29,8 @@ class StandingsView:
     rules: RuleSet | None
     rounds: list[str]
     standings: list[Standing]
+    track: str | None = None  # 赛道 (section 20.4): None = every track's standings one after another
+    tracks: dict[str, str] = field(default_factory=dict)  # entrant -> its track in the period ("" = none)
 
 
 @dataclass(frozen=True)
@@ -68,32 +72,51 @@ class CertificationCommands(SessionBase):
         rounds = [self.round(e.code) for e in sorted(selected, key=lambda e: (e.period, e.code))]
         return [r for r in rounds if r.status == FINAL]
 
-    def standings(self, contest: str, unit: str, period: str) -> StandingsView:
-        """Section 7: the finalized rounds of one unit inside one period, combined."""
+    def standings(self, contest: str, unit: str, period: str, track: str | None = None) -> StandingsView:
+        """Section 8: the finalized rounds of one unit inside one period, combined - per track
+        (赛道, section 20.4) when the contest has tracks.  ``track`` names one ("" for the
+        organizations without a track); None gives every track's standings one after another,
+        each ranked within its own track (``tracks`` says whose is which): in a contest
+        without tracks that is simply the unit's standings."""
         rounds = [FinalRound(r.code, r.period, self.rules(r.rules), tuple(r.placings()))
                   for r in self.final_rounds(contest, unit=unit, period=period)]
-        rules, used, standings = period_standings(rounds, period)
-        return StandingsView(unit, period, rules, used, standings)
+        c = self.contest(contest)
+        if track is not None:
+            track = c.track(track) if track else ""
+        track_of = organization_track(self, period)
+        split = period_standings_by_track(rounds, period, track_of)
+        if track is not None:
+            rules, used, standings = split.get(track, (None, [], []))
+            return StandingsView(unit, period, rules, used, standings, track,
+                                 {s.entrant: track for s in standings})
+        rules, used, _ = period_standings(rounds, period)
+        merged = [s for t in track_order(c.tracks, split) for s in split[t][2]]
+        return StandingsView(unit, period, rules, used, merged, None, {s.entrant: track_of(s.entrant) for s in merged})
 
     def star_recommendations(self, contest: str, level: str, cycle: str) -> dict[str, Recommendation]:
-        """Section 8: each organization's annual standing at this level, put into bands.
+        """Section 9: each organization's annual standing at this level, put into bands.
 
-        Every unit at this level has its own standings; the organizations of all of them
-        form one pool for the quota of each star level.
+        Every unit at this level has its own standings; the organizations of all of them in
+        one track (赛道; without tracks, all of them) form one pool for the quotas of each
+        star level, rated on the combined score where the rules name evidence (section 19.3).
         """
         c = self.contest(contest)
         rated: list[Rated] = []
         stars_rule = None
+        decimals = 2
         for unit in sorted(u.code for u in c.units.values() if u.level == level):
             view = self.standings(contest, unit, cycle)
             if view.rules is not None and view.rules.stars is not None:
-                stars_rule = view.rules.stars
+                stars_rule, decimals = view.rules.stars, view.rules.result_decimals
             rated.extend(Rated(s.entrant, s.shown) for s in view.standings)
         if stars_rule is None:
             raise InvalidValue("stars", level, f"no finalized {level} round of {cycle} has a rule set with [stars]",
                                f"{cycle} 年没有带 [stars] 星级设置的已定案 {level} 级轮次")
         vetoed = {r.entrant for r in rated if self._vetoed(r.entrant, level, cycle)}
-        return recommend(rated, stars_rule, vetoed)
+        # section 19.3: the evidence combined into the score, and one pool per track
+        rated = self.rated_with_evidence(c.code, rated, stars_rule, decimals, cycle)  # type: ignore[attr-defined]
+        tracks = {r.entrant: self.organization(r.entrant).track_in(cycle) for r in rated}
+        return recommend_by_track(rated, stars_rule, vetoed, tracks)
 
     def certification(self, organization: str, level: str, cycle: str) -> Certification:
         organization, level, cycle = self._cert_key(organization, level, cycle)
@@ -136,6 +159,9 @@ class CertificationCommands(SessionBase):
         if computed is not None:
             basis = {"stars": computed.stars, "veto": computed.veto, "band": computed.band_stars,
                      "capped": computed.capped}
+            if computed.basis is not None or computed.track:  # section 19.3: kept only where it says more
+                basis.update(track=computed.track, score=None if computed.score is None else str(computed.score),
+                             evidence=dict(computed.basis or {}))
         choice = basis["stars"] if recommended is None else recommended
         cert.evaluate(choice, basis, reason, by, key)
         return basis

@@ -17,6 +17,7 @@ from domain.model.ruleset_history import RuleSetHistory
 from domain.rules.ruleset import RuleSet, parse_ruleset
 from domain.rules.standings import check_period
 from domain.services.session import SessionBase
+from domain.services.tracks import admits, refuse_other_track
 
 ENTRANT_MODES = ("unit", "promoted")
 
@@ -37,6 +38,7 @@ class RoundSpec:
     links: dict[str, str] = field(default_factory=dict)
     promotes_to: str | None = None
     live_board: bool = False  # 现场亮分: the live board is public while scoring
+    track: str = ""  # 赛道 (rulebook section 20.2): "" = a round of no track, open to every organization
 
 
     def normalized(self) -> RoundSpec:
@@ -65,7 +67,8 @@ class RoundSpec:
                          unit=texts.entity_code(self.unit, "unit"), period=check_period(self.period),
                          rules=self.rules, judges=judges, entrants=entrants,
                          theme=texts.name(self.theme, "theme", limit=texts.TITLE_MAX, required=False),
-                         form=self.form, links=links, promotes_to=promotes_to, live_board=self.live_board)
+                         form=self.form, links=links, promotes_to=promotes_to, live_board=self.live_board,
+                         track=(self.track or "").strip())
 
 
 class SetupCommands(SessionBase):
@@ -182,11 +185,13 @@ class SetupCommands(SessionBase):
             if found_other is not None and found_other.contest != contest:
                 raise InvalidValue(field, other, f"round {other} is a round of another contest ({found_other.contest})",
                                    f"轮次 {other} 属于另一个比武活动（{found_other.contest}）")
-        c.note_round(spec.code, spec.level, spec.unit, spec.period, spec.promotes_to, by)
+        track = c.track(spec.track)
+        _same_track_promotion(c, spec.code, track, spec.promotes_to)
+        c.note_round(spec.code, spec.level, spec.unit, spec.period, spec.promotes_to, by, track=track)
         rnd = self.find(round_id(spec.code), Round)
         if rnd is None:
             rnd = self.add(Round.schedule(spec.code, contest, spec.level, spec.unit, spec.period, spec.theme,
-                                          spec.form, ref, spec.links, spec.promotes_to, mode, by))
+                                          spec.form, ref, spec.links, spec.promotes_to, mode, by, track=track))
         else:
             _check_same_round(rnd, contest, spec, ref, mode)
         if spec.live_board and not rnd.live_board:
@@ -207,6 +212,10 @@ class SetupCommands(SessionBase):
                                    f"组织 {code} 不在活动 {contest} 的名册中")
             if code not in rnd.entrants and rnd.status not in ("scheduled", "open"):
                 continue  # a roster that grew after the round closed does not change that round
+            if mode == "unit" and not admits(rnd, org):
+                continue  # a round of a track takes the unit's organizations of that track (section 20.2)
+            if code not in rnd.entrants:
+                refuse_other_track(rnd, org, c.tracks, "entrants")
             rnd.admit(code, org.name, org.unit, {"kind": "roster"}, by)
         return rnd
 
@@ -221,6 +230,8 @@ class SetupCommands(SessionBase):
         if org.code not in self.contest(rnd.contest).roster:
             raise InvalidValue("entrant", org.code, f"organization {org.code} is not on the roster of contest "
                                f"{rnd.contest}", f"组织 {org.code} 不在活动 {rnd.contest} 的名册中")
+        if org.code not in rnd.entrants:
+            refuse_other_track(rnd, org, self.contest(rnd.contest).tracks)
         return rnd.admit(org.code, org.name, org.unit, {"kind": "roster"}, by, key)
 
     def set_live_board(self, round_code: str, on: bool, by: Actor, key: str | None = None) -> bool:
@@ -232,13 +243,30 @@ class SetupCommands(SessionBase):
                                              reason, by, key)
 
 
+def _same_track_promotion(c: Contest, code: str, track: str, promotes_to: str | None) -> None:
+    """A round of a track promotes only into a round of the same track or of none, and a
+    round of a track takes finalists only from rounds of the same track (section 20.2)."""
+    target = c.rounds.get(promotes_to) if promotes_to else None
+    if target is not None and track and target.track and target.track != track:
+        raise InvalidValue("promotes_to", promotes_to, f"round {promotes_to} belongs to track {target.track}, "
+                           f"this round to track {track}", f"轮次 {promotes_to} 属于赛道 {target.track}，"
+                           f"本轮次属于赛道 {track}，不能晋级到另一赛道的轮次")
+    for source in c.rounds.values():
+        if source.promotes_to == code and track and source.track and source.track != track:
+            raise InvalidValue("promotes_to", source.code, f"round {source.code} of track {source.track} promotes "
+                               f"into this round of track {track}", f"赛道 {source.track} 的轮次 {source.code} "
+                               f"晋级到本轮次，而本轮次属于赛道 {track}")
+
+
 def _check_same_round(rnd: Round, contest: str, spec: RoundSpec, ref: dict[str, Any], mode: str) -> None:
     if rnd.contest != contest:
         raise RoundCodeTaken(round=spec.code, contest=rnd.contest)
     recorded = {"level": rnd.level, "unit": rnd.unit, "period": rnd.period, "theme": rnd.theme,
-                "form": rnd.form, "links": rnd.links, "promotes_to": rnd.promotes_to, "entrants": rnd.entrants_mode}
+                "form": rnd.form, "links": rnd.links, "promotes_to": rnd.promotes_to, "entrants": rnd.entrants_mode,
+                "track": rnd.track}
     given = {"level": spec.level, "unit": spec.unit, "period": spec.period, "theme": spec.theme,
-             "form": spec.form, "links": dict(spec.links), "promotes_to": spec.promotes_to, "entrants": mode}
+             "form": spec.form, "links": dict(spec.links), "promotes_to": spec.promotes_to, "entrants": mode,
+             "track": spec.track}
     for key, value in recorded.items():
         if given[key] != value:
             raise RecordConflict("round", spec.code, key, recorded=value, given=given[key])

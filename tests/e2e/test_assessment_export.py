@@ -67,6 +67,28 @@ def test_the_csv_reads_back_to_the_standings_of_the_period(leitai: Any) -> None:
     assert all("后列" not in r["consequences"] for r in records if r["organization"] not in bottom)
 
 
+def test_classes_and_tasks_are_those_of_the_closed_period(leitai: Any) -> None:
+    """The demo closes May 2025 of 嘎鲁图镇: each record carries the class and the tasks that
+    `leitai classes` and `leitai tasks` list, overdue counted on the same day."""
+    path = leitai.folder / "work.csv"
+    leitai("export", "assessment", "wushen-2025", "2025-05", str(path), "--unit", "WS-GL")
+    records = {r["organization"]: r for r in read_csv(path, ZH)}
+    classes = json.loads(leitai("classes", "wushen-2025", "WS-GL", "2025-05", "--json").stdout)
+    assert classes and {c["entrant"]: c["class_name"] for c in classes} == \
+        {org: r["class_name"] for org, r in records.items()}
+    tasks = [t for t in json.loads(leitai("tasks", "wushen-2025", "--unit", "WS-GL", "--json").stdout)
+             if t["period"] == "2025-05"]
+    overdue = {t["task"] for t in json.loads(leitai("tasks", "wushen-2025", "--unit", "WS-GL", "--overdue",
+                                                    "--json").stdout)}
+    assert tasks and overdue, "the demo leaves tasks done, excused and overdue"
+    for org, r in records.items():
+        mine = [t for t in tasks if t["entrant"] == org]
+        counts = (len(mine), sum(t["state"] == "done" for t in mine), sum(t["state"] == "excused" for t in mine),
+                  sum(t["state"] == "open" for t in mine), sum(t["task"] in overdue for t in mine))
+        assert counts == tuple(int(r[k]) for k in ("tasks", "tasks_done", "tasks_excused", "tasks_open",
+                                                   "tasks_overdue")), org
+
+
 def test_the_xlsx_and_the_json_hold_the_same_records_as_the_csv(leitai: Any) -> None:
     folder = leitai.folder
     for name in ("y.csv", "y.xlsx", "y.json"):

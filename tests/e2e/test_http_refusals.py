@@ -25,6 +25,7 @@ from tests import pg
 from tests.conftest import ADMIN, event_count
 from tests.http import Client, add_account, serve, stop
 from tests.scenario import JUDGES, RULES, judge, small_contest
+from tests.work_scenario import month, work_contest
 
 OK = {"party": "25", "industry": "15"}
 STARRED = RULES.replace('code = "town"', 'code = "starred"') + """
@@ -36,12 +37,36 @@ BLEND = ('code = "blend"\nversion = 1\n[[criteria]]\ncode = "speech"\nmax = 100\
          '[[components]]\ncode = "site"\nsource = "round"\nweight = "0.5"\n')
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PROMO = RULES.replace('code = "town"', 'code = "promo"')
+# one voting round, three voter groups (rulebook 18.1)
+VOTE = ('code = "vote1"\nversion = 1\n[[criteria]]\ncode = "speech"\nmax = 10\n'
+        '[[components]]\ncode = "votes"\nsource = "votes"\nmax = 100\n'
+        '[voting]\ncomponent = "votes"\nchoices = 2\n'
+        '[[voting.groups]]\ncode = "party"\nweight = "0.4"\n[[voting.groups]]\ncode = "people"\nweight = "0.4"\n'
+        '[[voting.groups]]\ncode = "cadres"\nweight = "0.2"\n[[voting.rounds]]\n')
+FLAGGED = RULES.replace('code = "town"', 'code = "flagged"') + """
+[[flags]]
+code = "party-building"
+name = "党建示范红旗"
+criteria = [{ kind = "score", min = 38 }]
+"""
+# what the world records in Chinese and a message quotes as it stands (a name, a reason): not a word of the message
+QUOTED = ("党建示范红旗", "写错了对象")
+BALLOT = {"group": "party", "choices": ["O1"]}
 
 
 def build(app: Any, clock: FixedClock) -> dict[str, Any]:
     """R1 open (J1 scored O1; O2 withdrawn); F scheduled; R2 final with stars evaluated;
     R7 published, its period over; R3 published with a dismissed objection; R4 closed; R5 open without sheets; R6
-    scheduled; B open, fed by R1; a second contest d."""
+    scheduled; B open, fed by R1; a second contest d.  Issue 16: in R1 a comment of J1 withdrawn; contest w's T1
+    closed for 2025-04 (a ladder and classes) with V5's interview done; V voted and counted (its one voting round),
+    VN open without voting; O1 nominated for a flag, not assessed."""
+    # contest w first: its April is published on 2025-05-03 and final on the 15th, before the world's today
+    work_contest(app)
+    month(app, clock, "2025-04", {"V1": "90", "V2": "80", "V3": "75", "V4": "60", "V5": "50"})
+    app.close_period("w", "T1", "2025-04", ADMIN)
+    app.task_done("w:T1:2025-04:1:V5", ADMIN, on="2025-05-15", place="镇党委会议室", participants="党委副书记、村书记",
+                  summary="分析差距")
+    clock.set("2025-05-20T09:00")
     small_contest(app)
     app.register_ruleset(STARRED, "starred.toml", ADMIN)
     app.register_ruleset(BLEND, "blend.toml", ADMIN)
@@ -96,6 +121,18 @@ def build(app: Any, clock: FixedClock) -> dict[str, Any]:
     app.submit_sheet("R1", "J1", "O1", OK, judge("J1"))
     app.record_input("R1", "O1", "daily", "80", ADMIN)
     app.withdraw("R1", "O2", "因病退出", ADMIN)
+    comment = app.record_comment("R1", "O1", "汇报扎实。", judge("J1"), judge="J1")
+    app.withdraw_comment("R1", comment, "写错了对象", judge("J1"))
+    app.register_ruleset(VOTE, "vote1.toml", ADMIN)
+    for code in ("V", "VN"):
+        app.schedule_round("c", RoundSpec(code, "county", "C", "2025-05", "vote1", entrants=("O1", "O2", "O3", "O4")),
+                           ADMIN)
+        app.open_round(code, ADMIN)
+    app.open_voting("V", ADMIN)
+    app.cast_ballot("V", "party", "P1", ["O1", "O2"], ADMIN)
+    app.count_votes("V", ADMIN)
+    app.register_ruleset(FLAGGED, "flagged.toml", ADMIN)
+    app.nominate_flag("c", "O1", "party-building", "2025", ADMIN, rules="flagged")
     app.create_contest("d", "另一活动", ["township"], ADMIN)
     app.add_unit("d", "D", "另一镇", "township", None, ADMIN)
     add_account(app, "admin", "admin")
@@ -106,7 +143,8 @@ def build(app: Any, clock: FixedClock) -> dict[str, Any]:
     add_account(app, "org-o1", "organization", organization="O1")
     add_account(app, "org-o3", "organization", organization="O3")
     add_account(app, "auditor", "auditor")
-    return {"computed": computed, "objection": objection}
+    add_account(app, "w-t1", "admin", contest="w", unit="T1")
+    return {"computed": computed, "objection": objection, "comment": comment}
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -200,6 +238,29 @@ CASES: list[tuple[str, str | None, str, str, Any, int, str | None]] = [
      409, None),
     ("NotYetEvaluated", "admin", "POST", "/api/contests/c/certifications/units/T2/township/2025/acceptance", {},
      409, None),  # O4 is rated by R2 but not initially evaluated: nothing of T2 is accepted
+    # comments (点评, rulebook 17)
+    ("CommentsNotAccepted", "judge-j1", "POST", "/api/rounds/R6/comments", {"entrant": "O3", "text": "讲得实在"}, 409,
+     None),
+    ("JudgeRecusedFromComment", "judge-j4", "POST", "/api/rounds/R1/comments", {"entrant": "O1", "text": "很好"}, 422,
+     "judge"),
+    ("CommentNotFound", "judge-j1", "POST", "/api/rounds/R1/comments/99/withdrawal", {"reason": "重复"}, 404, "comment"),
+    ("CommentAlreadyWithdrawn", "judge-j1", "POST", "/api/rounds/R1/comments/{comment}/corrections",
+     {"text": "汇报扎实，数据翔实。", "reason": "补充"}, 409, "comment"),
+    # voting (投票, rulebook 18)
+    ("NoVoting", "t1", "POST", "/api/rounds/R1/voting", {}, 422, "round"),
+    ("VotingNotOpen", "admin", "POST", "/api/rounds/VN/voting/ballots", BALLOT, 409, "round"),
+    ("VotingCounted", "admin", "POST", "/api/rounds/V/voting/ballots", BALLOT, 409, "round"),
+    # consequences as work (结果运用, rulebook 15-16)
+    ("PeriodNotFinal", "t2", "POST", "/api/contests/c/periods/T2/2025-05/closing", None, 422, "period"),
+    ("PeriodAlreadyClosed", "w-t1", "POST", "/api/contests/w/periods/T1/2025-04/closing", None, 409, "period"),
+    ("TaskNotFound", "w-t1", "POST", "/api/tasks/w:T1:2025-04:1:V3/excuse", {"reason": "村已撤并"}, 404, "task"),
+    ("WorkStateError", "w-t1", "POST", "/api/tasks/w:T1:2025-04:1:V5/excuse", {"reason": "村已撤并"}, 409, None),
+    ("PairNotFound", "w-t1", "POST", "/api/pairs/w:T1:2025-04:V3/end", {"reason": "提前结束"}, 404, "pair"),
+    # flags (红旗, rulebook 19.4)
+    ("FlagNotFound", "t2", "POST", "/api/contests/c/flags/O3/party-building/2025/award", {}, 404, "flag"),
+    ("FlagCriteriaNotMet", "t1", "POST", "/api/contests/c/flags/O1/party-building/2025/award", {}, 409, "flag"),
+    ("FlagStateError", "t1", "POST", "/api/contests/c/flags/O1/party-building/2025/revocation", {"reason": "复核不实"},
+     409, "flag"),
     ("Unauthorized", None, "POST", "/api/rounds/R1/close", {}, 401, None),
     ("Forbidden", "t2", "POST", "/api/rounds/R1/close", {}, 403, None),
     ("Forbidden", "auditor", "POST", "/api/rounds/R4/publish", {}, 403, None),
@@ -239,7 +300,7 @@ def test_a_refused_request_records_nothing_and_says_why(world: dict[str, Any], e
                                                           method: str, path: str, body: Any, status: int,
                                                           field: str | None) -> None:
     app = world["app"]
-    path = path.format(objection=world["objection"])
+    path = path.format(objection=world["objection"], comment=world["comment"])
     if body == "other-stars":
         body = {"stars": 1 if world["computed"] != 1 else 5}
     elif isinstance(body, dict) and body.get("appeal") == "{objection}":
@@ -255,7 +316,10 @@ def test_a_refused_request_records_nothing_and_says_why(world: dict[str, Any], e
         assert field in answer["errors"], answer
     assert event_count(app) == before, "a refused request recorded events"
     english = client(world, who, lang="en").call(method, path, None, json=body).get_json()
-    assert english["code"] == error and not CJK.search(english["message"].replace(path, "")), english
+    words = english["message"].replace(path, "")
+    for quoted in QUOTED:
+        words = words.replace(quoted, "")
+    assert english["code"] == error and not CJK.search(words), english
 
 
 def test_every_refusal_the_domain_defines_is_covered() -> None:

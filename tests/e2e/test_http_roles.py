@@ -47,6 +47,7 @@ AUDIT = frozenset({"super", "auditor"})
 SCORED_BY = T1 | {"auditor", "judge1", "org1"}  # who reads the sheets of a round of T1 (a judge: their own)
 WHILE_SCORED = T1 | {"auditor", "org1"}  # who sees the board of a round of T1 while it is scored: not its judges
 CERT = "/api/contests/c/certifications/O1/township/bad"
+FLAGS = "/api/contests/c/flags/O1/party-building/bad"  # 红旗: a cycle the domain refuses
 
 # (method, path, body, allowed)
 MATRIX: list[tuple[str, str, Any, frozenset[str | None]]] = [
@@ -100,6 +101,29 @@ MATRIX: list[tuple[str, str, Any, frozenset[str | None]]] = [
     ("POST", "/api/rounds/R1/appeals", {"entrant": "O1", "name": "张某", "contact": "1", "text": "异议"}, T1 | {"org1"}),
     ("POST", "/api/rounds/RP/appeals", {"entrant": "O1", "name": " ", "contact": "1", "text": "异议"}, T1 | {"org1"}),
     ("POST", "/api/rounds/R1/appeals/99/ruling", {"decision": "dismissed", "reply": "不成立"}, T1),
+    # comments (点评): blind like sheets while scored, public once published; a judge their own, a leader's by admins
+    ("GET", "/api/rounds/R1/comments", None, T1 | {"auditor", "judge1"}),
+    ("GET", "/api/rounds/RP/comments", None, ALL),
+    ("POST", "/api/rounds/R1/comments", {"entrant": "NOPE", "text": "点评", "judge": "J1"}, T1 | {"judge1"}),
+    ("POST", "/api/rounds/R1/comments", {"entrant": "NOPE", "text": "点评", "leader": "镇党委书记 张三"}, T1),
+    ("POST", "/api/rounds/R1/comments/99/corrections", {"text": "改", "reason": "改"}, T1 | {"judge1"}),
+    ("POST", "/api/rounds/R1/comments/99/withdrawal", {"reason": "撤回"}, T1 | {"judge1"}),
+    # voting (投票): the counting desk is the round's admins; announced tallies are public (R1 has no [voting])
+    ("GET", "/api/rounds/R1/voting", None, ALL),
+    ("POST", "/api/rounds/R1/voting", {}, T1),
+    ("POST", "/api/rounds/R1/voting/ballots", {"group": "party", "choices": ["O1"]}, T1),
+    ("POST", "/api/rounds/R1/voting/ballots/NOPE/void", {"reason": "字迹不清"}, T1),
+    ("POST", "/api/rounds/R1/voting/count", {}, T1),
+    # consequences as work (结果运用): an admin over the unit records; admins, auditors, organizations (their own) read
+    ("POST", "/api/contests/c/periods/T1/2025-07/closing", {}, T1),  # no rounds in July: refused by the domain
+    ("GET", "/api/contests/c/classes/T1/2025-05", None, ADMINS | {"auditor", "org1", "org3"}),
+    ("GET", "/api/contests/c/tasks", None, ADMINS | {"auditor", "org1", "org3"}),
+    ("GET", "/api/contests/c/pairs", None, ADMINS | {"auditor", "org1", "org3"}),
+    ("GET", "/api/pairs/NOPE", None, ADMINS | {"auditor", "org1", "org3"}),
+    ("POST", "/api/tasks/NOPE/done", {}, ADMINS),  # no such task: its unit is checked in tests/e2e/test_http_work.py
+    ("POST", "/api/tasks/NOPE/excuse", {"reason": "免办"}, ADMINS),
+    ("POST", "/api/pairs/NOPE/exchanges", {}, ADMINS),
+    ("POST", "/api/pairs/NOPE/end", {"reason": "结束"}, ADMINS),
     # contests
     ("GET", "/api/contests", None, ALL),
     ("GET", "/api/contests/c", None, ALL),
@@ -130,6 +154,23 @@ MATRIX: list[tuple[str, str, Any, frozenset[str | None]]] = [
     ("POST", f"{CERT}/downgrade", {"stars": 1, "reason": "整改"}, T1),
     ("POST", f"{CERT}/revocation", {"reason": "摘星"}, T1),
     ("POST", "/api/contests/c/certifications/units/T1/township/2025/acceptance", {"preview": True}, T1),
+    # honours, platform data and flags (rulebook 19): an admin over the organization's unit; platform data contest-wide
+    ("GET", "/api/contests/c/organizations/O1/honours", None, ALL),
+    ("POST", "/api/contests/c/organizations/O1/honours", {"name": "先进村", "level": "宇宙级", "date": "2025-05-01",
+                                                        "issuer": "县委"}, T1),
+    ("POST", "/api/contests/c/organizations/O1/honours/99/withdrawal", {"reason": "登记有误"}, T1),
+    ("GET", "/api/contests/c/platform/2025?source=dengta", None, CONTEST | {"auditor"}),
+    ("POST", "/api/contests/c/platform/2025", {"source": "dengta", "csv": "organization,value\nNOPE,1\n"}, CONTEST),
+    ("GET", "/api/contests/c/flags/2025", None, ALL),
+    ("POST", f"{FLAGS}/nomination", {}, T1),
+    ("POST", f"{FLAGS}/assessment", {}, T1),
+    ("POST", f"{FLAGS}/award", {}, T1),
+    ("POST", f"{FLAGS}/declining", {"reason": "条件不满足"}, T1),
+    ("POST", f"{FLAGS}/revocation", {"reason": "撤销"}, T1),
+    # tracks (赛道, rulebook 20): read by all; an organization's track changed by an admin over its unit
+    ("GET", "/api/contests/c/tracks", None, ALL),
+    ("GET", "/api/contests/c/organizations/O1/track", None, ALL),
+    ("POST", "/api/contests/c/organizations/O1/track", {"track": "nope", "from": "2025-07", "reason": "撤村建居"}, T1),
     # accounts
     ("GET", "/api/accounts", None, AUDIT),
     ("POST", "/api/accounts", {"name": "judge1", "display_name": "x", "reason": "again"}, frozenset({"super"})),

@@ -63,7 +63,8 @@ def known(path: str) -> dict[str, Any]:
     """Path parameters that name things that exist, so that answers other than 404 are
     generated and checked too."""
     values = {"code": "R1", "contest": "c", "entrant": "O1", "organization": "O1", "judge": "J1", "unit": "T1",
-              "level": "township", "cycle": "2025", "period": "2025", "name": "clerk", "number": 1, "version": 1}
+              "level": "township", "cycle": "2025", "period": "2025", "name": "clerk", "number": 1, "version": 1,
+              "ballot": "A0001", "flag": "party-building", "task": "c:T1:2025-05:1:O1", "pair": "c:T1:2025-05:O1"}
     if path.startswith("/api/rulesets/"):
         values["code"] = "town"
     if "/documents/" in path:

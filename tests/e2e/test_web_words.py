@@ -161,6 +161,7 @@ def test_codes_are_told_from_identifiers_and_words() -> None:
 # -- reading every page -----------------------------------------------------------------------------
 
 PAGES = re.compile(r"^/(results(/[^/]+)?|screen/[^/]+|audit/[^/]+/[^/]+|judges/[^/]+|org/[^/]+|me|stars/[^/]+"
+                   r"|standings/[^/]+/[^/]+/[^/]+"  # 赛道: a unit's standings, track by track
                    r"|console(/[^/]+(/replay)?)?|judge(/[^/]+)?)?$")
 AUDITS_PER_ROUND = 2
 ORGANIZATIONS = 8

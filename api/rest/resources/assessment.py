@@ -8,7 +8,7 @@ import orjson
 from flask import Response, request
 from flask.views import MethodView
 
-from api.rest.base import Blueprint, hub
+from api.rest.base import Blueprint, hub, leitai
 from api.rest.errors import lang
 from api.rest.security import principal, require
 from domain import access
@@ -42,7 +42,7 @@ class AssessmentResource(MethodView):
         require(allowed or access.reads_everything(p, code), p, f"read the assessment data of {code}",
                 f"查看 {code} 的考核数据")
         kind = kind_of(request.args.get("format", "json"))
-        document = assessment(read, code, period, unit, None)
+        document = assessment(read, code, period, unit, leitai().clock.today().isoformat())
         body = as_bytes(document, kind, lang())
         headers = {}
         if kind != "json":

@@ -31,6 +31,7 @@ from api.rest.schemas.contests import (
 )
 from api.rest.schemas.rounds import Changed, JudgeStatistics
 from api.rest.schemas.scoring import AppealSchema, AppealsQuery
+from api.rest.schemas.tracks import TrackQuery
 from api.rest.security import actor, principal, refuse, require, signed_in
 from domain import access
 from domain.errors import InvalidValue
@@ -266,10 +267,15 @@ class RuleSetResource(MethodView):
 
 @blp.route("/contests/<contest>/units/<unit>/standings/<period>")
 class StandingsResource(MethodView):
+    @blp.arguments(TrackQuery, location="query")
     @blp.response(200, PeriodSchema)
-    def get(self, contest: str, unit: str, period: str) -> Any:
-        """A unit's standings for a month, quarter or year, with their consequences"""
-        return conditional(hub().position, "standings", lambda: hub().read().period(contest, unit, period))
+    def get(self, query: dict[str, Any], contest: str, unit: str, period: str) -> Any:
+        """A unit's standings for a month, quarter or year, with their consequences, track by track"""
+        from projections.tracks import period as by_track
+
+        track = query.get("track")
+        return conditional(hub().position, f"standings:{track}",
+                           lambda: by_track(hub().read(), contest, unit, period, track))
 
 
 @blp.route("/contests/<contest>/stars/<level>/<cycle>")
@@ -290,7 +296,7 @@ def visible_certifications(full: bool, contest: str, level: str, cycle: str) -> 
     out = []
     for r in hub().read().certifications(contest, level, cycle):
         if full:
-            out.append(r)
+            out.append(r | {"basis": orjson.loads(r["basis"]) if r.get("basis") else None})  # rulebook 19.3
         elif r["state"] is not None:
             out.append({k: r[k] for k in ("organization", "name", "level", "cycle", "state", "stars")}
                        | {"history": {"history": (r["history"] or {}).get("history", [])}})

@@ -57,6 +57,9 @@ class ReplaySchema(Schema):
     standings = fields.List(fields.Dict(), required=True)
     stars = fields.List(fields.Dict(), required=True)
     award_names = fields.Dict(metadata={"description": "per round: each prize code's name"})
+    work = fields.List(fields.Dict(), metadata={  # 结果运用 (rulebook 15.4)
+        "description": "per unit, period and track: the classes ({entrant: [before, after]}) and the tasks gained or "
+                       "lost (rung, entrant, step) that the new rules would change"})
     summary = fields.Dict(required=True, metadata={
         "description": "rounds, rounds_changed, entrants_changed; each kind of change counted on its own: "
                        "ranks_changed, finals_changed, awards_changed, promotions_changed (entrants), "

@@ -129,6 +129,7 @@ class StandingSchema(Schema):
     rank = fields.Integer(required=True)
     tied = fields.Integer(required=True)
     rounds = fields.Integer(required=True)
+    track = fields.String(required=True, metadata={"description": "赛道 (section 20): \"\" when none"})
 
 
 class ConsequenceSchema(Schema):
@@ -139,6 +140,14 @@ class ConsequenceSchema(Schema):
     partner = fields.String(allow_none=True, required=True)
     partner_name = fields.String(allow_none=True, required=True)
     detail = fields.Dict(required=True)
+    track = fields.String(required=True, metadata={"description": "赛道 (section 20): \"\" when none"})
+
+
+class TrackSection(Schema):  # 赛道 (section 20.4)
+    track = fields.String(required=True, metadata={"description": "\"\": organizations without a track"})
+    name = fields.String(required=True)
+    standings = fields.List(fields.Nested(StandingSchema), required=True)
+    consequences = fields.List(fields.Nested(ConsequenceSchema), required=True)
 
 
 class PeriodSchema(Schema):
@@ -148,6 +157,10 @@ class PeriodSchema(Schema):
     period = fields.String(required=True)
     standings = fields.List(fields.Nested(StandingSchema), required=True)
     consequences = fields.List(fields.Nested(ConsequenceSchema), required=True)
+    tracks = fields.List(fields.Dict(), required=True, metadata={"description": "the contest's tracks (赛道): "
+                                                                 "track and name, in the order declared"})
+    sections = fields.List(fields.Nested(TrackSection), required=True, metadata={
+        "description": "track by track (one section, track \"\", in a contest without tracks)"})
 
 
 class StarRow(Schema):
@@ -163,3 +176,5 @@ class StarRow(Schema):
     band_stars = fields.Integer(allow_none=True)
     capped = fields.Integer(allow_none=True)
     veto = fields.Integer(allow_none=True)
+    basis = fields.Raw(allow_none=True, metadata={"description": "organizers and auditors only: the pool (track), "
+                                                  "the score put into bands and each kind of evidence (rulebook 19.3)"})

@@ -135,6 +135,11 @@ const Leitai = (() => {
     const body = {};
     for (const el of form.elements) {
       if (!el.name || el.name.startsWith("_") || el.disabled || el.type === "submit") continue;
+      if (el.type === "checkbox" && "list" in el.dataset) {  // one of a list (a ballot's choices): [] when none
+        body[el.name] = body[el.name] || [];
+        if (el.checked) body[el.name].push(el.value);
+        continue;
+      }
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) continue;
       if (el.value === "" && !el.required) continue;
       body[el.name] = el.type === "number" ? Number(el.value) : el.value;
@@ -154,6 +159,8 @@ const Leitai = (() => {
     if (form.classList.contains("js-round-url")) {
       url = "/api/rounds/" + encodeURIComponent(form.elements["_round"].value.trim()) + "/" + form.dataset.path;
     }
+    // a part of the address typed in the form ({_ballot}: the element named _ballot)
+    url = url.replace(/\{(_\w+)\}/g, (all, name) => encodeURIComponent(form.elements[name].value.trim()));
     let body, isForm = false;
     if (several) {
       body = new FormData();

@@ -158,6 +158,26 @@
     return details;
   }
 
+  // 结果运用 (rulebook 15.4): each period's classes and the tasks its close issues, before and after
+  function work(report) {
+    if (!(report.work || []).length) return null;
+    const details = el("details", null, "card");
+    details.id = "replay-work";
+    details.appendChild(el("summary", h.hWork + " (" + report.work.length + ")"));
+    const t = el("table", null, "replay-work");
+    const body = headed(t, [h.hUnit, h.hPeriod, h.hClassChange, h.hTasksGained, h.hTasksLost]);
+    const name = (w, code) => (code === null || code === undefined) ? "—" : ((w.class_names || {})[code] || code);
+    const tasks = (list) => list.map((x) => x.entrant + " " + h.hStep.replace("{n}", x.step)).join(", ");
+    for (const w of report.work) {
+      const row = body.insertRow();
+      cell(row, w.unit); cell(row, w.period);
+      cell(row, Object.entries(w.classes).map(([e, v]) => e + " " + name(w, v[0]) + " → " + name(w, v[1])).join(", "), "moved");
+      cell(row, tasks(w.tasks_gained)); cell(row, tasks(w.tasks_lost));
+    }
+    details.appendChild(t);
+    return details;
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!form.reportValidity()) return;
@@ -170,7 +190,7 @@
       const report = result.data;
       out.appendChild(summary(report.summary || {}));
       out.appendChild(starChanges(report));
-      for (const part of [finalists(report), standings(report)]) if (part) out.appendChild(part);
+      for (const part of [finalists(report), standings(report), work(report)]) if (part) out.appendChild(part);
       for (const round of report.rounds) out.appendChild(table(round, (report.award_names || {})[round.round] || {}));
       if (adopt) { adopt.hidden = false; adopt.elements["rules"].value = text.value; }
     } catch (e) {

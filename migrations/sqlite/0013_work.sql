@@ -1,0 +1,136 @@
+-- Consequences as tracked work (结果运用, rulebook sections 15-16): tasks on the ladder, pairs with
+-- their exchanges, and each closed period's classes (projections/tables.py WORK_TABLES; computed by
+-- projections/work.py).
+CREATE TABLE IF NOT EXISTS rm0_work_tasks (
+    task TEXT,
+    contest TEXT,
+    unit TEXT,
+    period TEXT,
+    track TEXT,
+    entrant TEXT,
+    name TEXT,
+    rung INTEGER,
+    step INTEGER,
+    streak INTEGER,
+    action TEXT,
+    action_name TEXT,
+    by_whom TEXT,
+    due TEXT,
+    record TEXT,
+    why_zh TEXT,
+    why_en TEXT,
+    issued_on TEXT,
+    state TEXT,
+    done TEXT,
+    reason TEXT,
+    position INTEGER,
+    PRIMARY KEY (task)
+);
+
+CREATE TABLE IF NOT EXISTS rm0_work_pairs (
+    pair TEXT,
+    contest TEXT,
+    unit TEXT,
+    period TEXT,
+    track TEXT,
+    leader TEXT,
+    leader_name TEXT,
+    lagger TEXT,
+    lagger_name TEXT,
+    by_whom TEXT,
+    exchanges INTEGER,
+    per TEXT,
+    start_month TEXT,
+    end_month TEXT,
+    record TEXT,
+    why_zh TEXT,
+    why_en TEXT,
+    state TEXT,
+    log TEXT,
+    ended TEXT,
+    position INTEGER,
+    PRIMARY KEY (pair)
+);
+
+CREATE TABLE IF NOT EXISTS rm0_work_classes (
+    contest TEXT,
+    unit TEXT,
+    period TEXT,
+    track TEXT,
+    entrant TEXT,
+    name TEXT,
+    rank INTEGER,
+    score TEXT,
+    class TEXT,
+    class_name TEXT,
+    closed_on TEXT,
+    digest TEXT,
+    PRIMARY KEY (contest, unit, period, track, entrant)
+);
+
+CREATE TABLE IF NOT EXISTS rm1_work_tasks (
+    task TEXT,
+    contest TEXT,
+    unit TEXT,
+    period TEXT,
+    track TEXT,
+    entrant TEXT,
+    name TEXT,
+    rung INTEGER,
+    step INTEGER,
+    streak INTEGER,
+    action TEXT,
+    action_name TEXT,
+    by_whom TEXT,
+    due TEXT,
+    record TEXT,
+    why_zh TEXT,
+    why_en TEXT,
+    issued_on TEXT,
+    state TEXT,
+    done TEXT,
+    reason TEXT,
+    position INTEGER,
+    PRIMARY KEY (task)
+);
+
+CREATE TABLE IF NOT EXISTS rm1_work_pairs (
+    pair TEXT,
+    contest TEXT,
+    unit TEXT,
+    period TEXT,
+    track TEXT,
+    leader TEXT,
+    leader_name TEXT,
+    lagger TEXT,
+    lagger_name TEXT,
+    by_whom TEXT,
+    exchanges INTEGER,
+    per TEXT,
+    start_month TEXT,
+    end_month TEXT,
+    record TEXT,
+    why_zh TEXT,
+    why_en TEXT,
+    state TEXT,
+    log TEXT,
+    ended TEXT,
+    position INTEGER,
+    PRIMARY KEY (pair)
+);
+
+CREATE TABLE IF NOT EXISTS rm1_work_classes (
+    contest TEXT,
+    unit TEXT,
+    period TEXT,
+    track TEXT,
+    entrant TEXT,
+    name TEXT,
+    rank INTEGER,
+    score TEXT,
+    class TEXT,
+    class_name TEXT,
+    closed_on TEXT,
+    digest TEXT,
+    PRIMARY KEY (contest, unit, period, track, entrant)
+);

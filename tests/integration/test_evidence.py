@@ -1,0 +1,251 @@
+"""Honours, platform data, stars from several kinds of evidence, and flags (rulebook section 19),
+on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain import errors
+from domain.services.setup import RoundSpec
+from tests.conftest import ADMIN, event_count
+from tests.scenario import RULES, judge, small_contest
+
+EVIDENCE = '''
+[stars]
+bands = [{ stars = 5, min = 45 }, { stars = 4, min = 35 }, { stars = 1, min = 0 }]
+evidence = { contest = "0.5", platform = "0.3", honours = "0.2" }
+platform_source = "灯塔-党建在线"
+honour_points = { national = 100, county = 40, township = 20 }
+
+[[flags]]
+code = "party-building"
+name = "党建示范红旗"
+criteria = [{ kind = "score", min = 38 }, { kind = "honour", level = "county" }, { kind = "no_veto" }]
+
+[[flags]]
+code = "prosperity"
+name = "脱贫致富红旗"
+criteria = [{ kind = "platform", source = "灯塔-党建在线", min = 65 }]
+'''
+SOURCE = "灯塔-党建在线"
+
+
+@pytest.fixture
+def rated(app, clock):
+    """Two finalized monthly rounds in T1 under rules with evidence and flags: O1 averages
+    40.00, O2 34.00 (as in test_certification)."""
+    small_contest(app)
+    app.register_ruleset(RULES.replace("version = 1", "version = 2") + EVIDENCE, "town2.toml", ADMIN)
+    app.schedule_round("c", RoundSpec("R2", "township", "T1", "2025-06", "town@2", judges=("J1", "J2", "J3")),
+                       ADMIN)
+    app.open_round("R2", ADMIN)
+    for rnd, marks in (("R1", {"O1": ("25", "15"), "O2": ("20", "12")}),
+                       ("R2", {"O1": ("25", "15"), "O2": ("22", "14")})):
+        for entrant, (p, i) in marks.items():
+            for code in ("J1", "J2", "J3"):
+                app.submit_sheet(rnd, code, entrant, {"party": p, "industry": i}, judge(code))
+        app.close_round(rnd, ADMIN)
+        app.publish(rnd, ADMIN, on=date(2025, 6, 3))
+    clock.set("2025-06-20T09:00")
+    for rnd in ("R1", "R2"):
+        app.finalize(rnd, ADMIN)
+    return app
+
+
+def csv(*rows: str) -> bytes:
+    return ("organization,value\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_an_honour_is_recorded_with_its_level_and_withdrawn_with_a_reason(rated):
+    assert rated.record_honour("O1", "全国乡村治理示范村", "国家级", "2025-05-01", "农业农村部", ADMIN) == 1
+    assert rated.record_honour("O1", "县级先进基层党组织", "county", "2025-03-10", "中共某县委", ADMIN) == 2
+    rated.withdraw_honour("O1", 1, "登记有误：该荣誉授予的是邻村", ADMIN)
+    org = rated.read(lambda s: s.organization("O1"))
+    assert [(h["number"], h["level"], h["withdrawn"] is not None) for h in org.honours] == [
+        (1, "national", True), (2, "county", False)]
+    assert [h["number"] for h in org.honours_in("2025")] == [2]
+
+
+def test_an_honour_with_a_bad_date_a_future_date_or_an_unknown_level_is_refused(rated):
+    rated.record_honour("O1", "县级先进基层党组织", "county", "2025-03-10", "中共某县委", ADMIN)
+    before = event_count(rated)
+    with pytest.raises(errors.InvalidValue) as bad:
+        rated.record_honour("O1", "先进村", "county", "2025/05/01", "某县委", ADMIN)
+    assert bad.value.fields["field"] == "date" and "2025/05/01" in bad.value.message("zh")
+    with pytest.raises(errors.InvalidValue, match="after today"):
+        rated.record_honour("O1", "先进村", "county", "2025-12-01", "某县委", ADMIN)
+    with pytest.raises(errors.InvalidValue) as level:
+        rated.record_honour("O1", "先进村", "宇宙级", "2025-05-01", "某县委", ADMIN)
+    assert "national" in level.value.message("en")
+    with pytest.raises(errors.ReasonRequired):
+        rated.withdraw_honour("O1", 1, "", ADMIN)
+    assert event_count(rated) == before
+
+
+def test_platform_data_is_imported_and_a_second_import_replaces_it_with_a_reason(rated):
+    first = rated.import_platform("c", "2025", SOURCE, csv("O1,60", "O2,55.5"), "dengta.csv", ADMIN)
+    assert first["step"] == "imported" and first["rows"] == 2
+    with pytest.raises(errors.ReasonRequired):
+        rated.import_platform("c", "2025", SOURCE, csv("O1,61", "O2,55.5"), "dengta.csv", ADMIN)
+    again = rated.import_platform("c", "2025", SOURCE, csv("O1,60", "O2,55.5"), "dengta.csv", ADMIN)
+    assert again["step"] == "unchanged"
+    second = rated.import_platform("c", "2025", SOURCE, csv("O1,61", "O2,55.5"), "dengta-v2.csv", ADMIN,
+                                   reason="平台更正了 O1 的第四季度数据")
+    assert second["step"] == "replaced"
+    data = rated.read(lambda s: s.platform_data("c", SOURCE, "2025"))
+    assert data.values == {"O1": "61", "O2": "55.5"}
+    assert [h["step"] for h in data.history] == ["imported", "replaced"]
+
+
+@pytest.mark.parametrize("rows, where", [
+    (("O1,60", "O9,50"), "row 3, column organization"),
+    (("O1,60", "O1,50"), "row 3, column organization"),
+    (("O1,sixty",), "row 2, column value"),
+    (("O1,-1",), "row 2, column value"),
+])
+def test_a_bad_platform_file_names_its_row_and_records_nothing(rated, rows, where):
+    before = event_count(rated)
+    with pytest.raises(errors.ImportRowError) as bad:
+        rated.import_platform("c", "2025", SOURCE, csv(*rows), "dengta.csv", ADMIN)
+    assert where in bad.value.message("en")
+    assert event_count(rated) == before
+
+
+def test_the_recommendation_combines_the_contest_score_platform_data_and_honours(rated):
+    rated.import_platform("c", "2025-Q1", SOURCE, csv("O1,60", "O2,50"), "q1.csv", ADMIN)
+    rated.import_platform("c", "2025-Q2", SOURCE, csv("O1,60", "O2,70"), "q2.csv", ADMIN)
+    rated.record_honour("O1", "县级先进基层党组织", "county", "2025-03-10", "中共某县委", ADMIN)
+    rated.record_honour("O1", "镇级五好党支部", "township", "2025-04-10", "某镇党委", ADMIN)
+    recs = rated.read(lambda s: s.star_recommendations("c", "township", "2025"))
+    # O1: 0.5 x 40 + 0.3 x 60 + 0.2 x 40 (the highest honour, county; not 40 + 20) = 46 -> 5 stars
+    # O2: 0.5 x 34 + 0.3 x mean(50, 70) + 0.2 x 0 = 35 -> 4 stars
+    assert (str(recs["O1"].score), recs["O1"].stars) == ("46.00", 5)
+    assert (str(recs["O2"].score), recs["O2"].stars) == ("35.00", 4)
+    assert recs["O1"].basis["parts"]["honours"] == {"value": "40", "weight": "0.2", "share": "8", "level": "county"}
+    basis = rated.evaluate_initially("c", "O1", "township", "2025", ADMIN)
+    assert basis["stars"] == 5 and basis["evidence"]["combined"] == "46.00"
+    cert = rated.read(lambda s: s.certification("O1", "township", "2025"))
+    assert cert.computed["evidence"]["parts"]["platform"]["value"] == "60"
+
+
+def test_a_flag_goes_from_nomination_through_assessment_to_award_and_revocation(rated):
+    rated.record_honour("O1", "县级先进基层党组织", "county", "2025-03-10", "中共某县委", ADMIN)
+    rated.nominate_flag("c", "O1", "party-building", "2025", ADMIN)
+    results = rated.assess_flag("O1", "party-building", "2025", ADMIN)
+    assert [(r["kind"], r["met"]) for r in results] == [("score", True), ("honour", True), ("no_veto", True)]
+    assert results[0]["found"] == "40"
+    rated.award_flag("O1", "party-building", "2025", ADMIN)
+    rated.revoke_flag("O1", "party-building", "2025", "年中督查发现党建台账弄虚作假", ADMIN)
+    flag = rated.read(lambda s: s.flag("O1", "party-building", "2025"))
+    assert flag.state == "revoked"
+    assert [h["step"] for h in flag.history] == ["nominated", "assessed", "awarded", "revoked"]
+
+
+def test_a_flag_decided_without_its_criteria_is_refused(rated):
+    rated.nominate_flag("c", "O2", "party-building", "2025", ADMIN)
+    before = event_count(rated)
+    with pytest.raises(errors.FlagCriteriaNotMet, match="not assessed"):
+        rated.award_flag("O2", "party-building", "2025", ADMIN)
+    results = rated.assess_flag("O2", "party-building", "2025", ADMIN)
+    assert [r["met"] for r in results] == [False, False, True]  # 34 < 38; no honour
+    with pytest.raises(errors.FlagCriteriaNotMet) as unmet:
+        rated.award_flag("O2", "party-building", "2025", ADMIN)
+    assert "年度得分 ≥ 38（实际 34）" in unmet.value.message("zh")
+    assert event_count(rated) == before + 1  # the assessment only
+    with pytest.raises(errors.FlagStateError):
+        rated.revoke_flag("O2", "party-building", "2025", "未授予的不能撤销", ADMIN)
+    rated.decline_flag("O2", "party-building", "2025", "条件不满足", ADMIN)
+    with pytest.raises(errors.FlagStateError):
+        rated.assess_flag("O2", "party-building", "2025", ADMIN)
+
+
+def test_a_flag_on_platform_data_and_a_veto_are_checked_against_the_recorded_evidence(rated):
+    rated.nominate_flag("c", "O1", "prosperity", "2025", ADMIN)
+    assert rated.assess_flag("O1", "prosperity", "2025", ADMIN)[0]["met"] is False  # no data yet
+    rated.import_platform("c", "2025", SOURCE, csv("O1,66"), "y.csv", ADMIN)
+    assert rated.assess_flag("O1", "prosperity", "2025", ADMIN)[0]["found"] == "66"
+    rated.award_flag("O1", "prosperity", "2025", ADMIN)
+    rated.nominate_flag("c", "O1", "party-building", "2025", ADMIN)
+    rated.record_veto("O1", "township", "2025", "safety_incident", "发生安全事故", ADMIN)
+    results = rated.assess_flag("O1", "party-building", "2025", ADMIN)
+    assert results[2] == {"kind": "no_veto", "found": ["safety_incident"], "met": False}
+
+
+def test_an_unknown_flag_or_an_organization_outside_the_contest_is_refused(rated):
+    with pytest.raises(errors.InvalidValue, match="not a flag"):
+        rated.nominate_flag("c", "O1", "culture", "2025", ADMIN)
+    with pytest.raises(errors.FlagNotFound):
+        rated.assess_flag("O1", "prosperity", "2025", ADMIN)
+
+
+def project(app):
+    from projections.queries import ReadModels
+    from projections.runner import Projector
+
+    projector = Projector(app.store)
+    projector.load()
+    projector.catch_up()
+    projector.close()
+    return ReadModels(app.store)
+
+
+def test_the_read_models_show_honours_platform_data_flags_and_the_basis_of_the_stars(rated):
+    from projections import evidence
+
+    rated.import_platform("c", "2025", SOURCE, csv("O1,60", "O2,60"), "y.csv", ADMIN)
+    rated.record_honour("O1", "县级先进基层党组织", "county", "2025-03-10", "中共某县委", ADMIN)
+    rated.record_honour("O1", "错登的荣誉", "township", "2025-03-11", "某镇党委", ADMIN)
+    rated.withdraw_honour("O1", 2, "登记有误", ADMIN)
+    rated.nominate_flag("c", "O1", "party-building", "2025", ADMIN)
+    rated.assess_flag("O1", "party-building", "2025", ADMIN)
+    rated.award_flag("O1", "party-building", "2025", ADMIN)
+    read = project(rated)
+    try:
+        assert [(h["number"], h["level_zh"], h["withdrawn"]) for h in evidence.honours(read, "O1")] == [
+            (1, "县级", None), (2, "乡镇级", "登记有误")]
+        assert [(r["organization"], r["value"]) for r in evidence.platform_data(read, "c", "2025", SOURCE)] == [
+            ("O1", "60"), ("O2", "60")]
+        (flag,) = evidence.flags(read, "c", "2025")
+        assert (flag["organization"], flag["name"], flag["state_zh"], flag["met"]) == ("O1", "党建示范红旗", "已授予", True)
+        rows = {r["organization"]: r for r in read.certifications("c", "township", "2025")}
+        assert (rows["O1"]["computed_stars"], evidence.basis(rows["O1"])["score"]) == (5, "46.00")
+        # a honour recorded later changes the recommendation the read side shows
+        rated.record_honour("O2", "全国先进基层党组织", "national", "2025-06-01", "中共中央组织部", ADMIN)
+        read.close()
+        read = project(rated)
+        rows = {r["organization"]: r for r in read.certifications("c", "township", "2025")}
+        assert evidence.basis(rows["O2"])["score"] == "55.00"  # 17 + 18 + 0.2 x 100
+        assert rows["O2"]["computed_stars"] == 5
+    finally:
+        read.close()
+
+
+def test_replay_reports_what_another_rule_set_would_change_in_the_stars_and_the_flags(rated, store_url):
+    from domain.rules.ruleset import parse_ruleset
+    from domain.services.store import parse_url
+    from projections.replay import Selection, replay
+    from projections.source import EventSource
+    from projections.verify import fold_store
+
+    rated.import_platform("c", "2025", SOURCE, csv("O1,60", "O2,60"), "y.csv", ADMIN)
+    rated.record_honour("O1", "县级先进基层党组织", "county", "2025-03-10", "中共某县委", ADMIN)
+    rated.nominate_flag("c", "O1", "party-building", "2025", ADMIN)
+    rated.assess_flag("O1", "party-building", "2025", ADMIN)
+    source = EventSource(parse_url(store_url))
+    try:
+        folder = fold_store(source)
+    finally:
+        source.close()
+    # version 3: the contest score alone decides the stars, and the flag wants a score of 41
+    new = (RULES.replace("version = 1", "version = 3") + EVIDENCE).replace(
+        'evidence = { contest = "0.5", platform = "0.3", honours = "0.2" }', 'evidence = { contest = "1" }').replace(
+        '{ kind = "score", min = 38 }', '{ kind = "score", min = 41 }')
+    report = replay(folder, parse_ruleset(new), Selection(contest="c"))
+    (stars,) = report["stars"]
+    assert {c["organization"]: c["stars"] for c in stars["changes"]} == {"O1": [5, 4], "O2": [4, 1]}  # 46 -> 40, 35 -> 34
+    (flag,) = report["flags"]
+    assert (flag["organization"], flag["flag"], flag["met"]) == ("O1", "party-building", [True, False])
+    assert flag["after"][0] == {"kind": "score", "min": "41", "found": "40", "met": False}
+    assert report["summary"]["flags_changed"] == 1
