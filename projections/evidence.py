@@ -47,7 +47,7 @@ def star_recommendations(folder: Any, contest: str, cycle: str, rated: Sequence[
         honours = {r.entrant: {h["level"] for h in orgs[r.entrant].honours_in(cycle)}
                    for r in rated if r.entrant in orgs}
         rated = with_evidence(rated, rule, decimals, cycle, imports, honours)
-    tracks = {r.entrant: orgs[r.entrant].track_in(cycle) for r in rated if r.entrant in orgs}
+    tracks = {r.entrant: orgs[r.entrant].track_in(cycle, contest) for r in rated if r.entrant in orgs}
     return recommend_by_track(rated, rule, vetoed, tracks)
 
 

@@ -194,7 +194,7 @@ def _standings(folder: Folder, codes: list[str], new_rules: RuleSet, before_docs
         old = _unit_rounds(folder, contest, unit, before_docs, _rules_of(folder, codes, None), before)
         new = _unit_rounds(folder, contest, unit, after_docs, _rules_of(folder, codes, new_rules), before)
         for period in sorted({p for r in old for p in periods_of(r.period)}):
-            track_of = _track_of(folder, period)  # 赛道 (section 20.4): ranks and changes per track
+            track_of = _track_of(folder, period, contest)  # 赛道 (section 20.4): ranks and changes per track
             b_split = period_standings_by_track(old, period, track_of)
             a_split = period_standings_by_track(new, period, track_of)
             for track in track_order(folder.contests[contest].tracks, set(b_split) | set(a_split)):
@@ -213,12 +213,12 @@ def _work(folder: Folder, codes: list[str], new_rules: RuleSet, before_docs: dic
     scopes = sorted({(folder.rounds[c].contest, folder.rounds[c].unit) for c in codes if folder.rounds[c].status == FINAL})
     docs = {"before": (before_docs, _rules_of(folder, codes, None)), "after": (after_docs, _rules_of(folder, codes, new_rules))}
     return replay_work(folder, scopes, lambda contest, unit, label: _unit_rounds(
-        folder, contest, unit, docs[label][0], docs[label][1], before), lambda period: _track_of(folder, period))
+        folder, contest, unit, docs[label][0], docs[label][1], before), lambda period, contest: _track_of(folder, period, contest))
 
 
-def _track_of(folder: Folder, period: str) -> Any:
+def _track_of(folder: Folder, period: str, contest: str) -> Any:
     organizations = folder.organizations
-    return lambda code: organizations[code].track_in(period) if code in organizations else ""
+    return lambda code: organizations[code].track_in(period, contest) if code in organizations else ""
 
 
 def _standing_changes(before: list[Standing], after: list[Standing]) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ def standings_by_track(computer: Any, contest: str, unit: str, rounds: list[Fina
     for period in sorted({p for r in rounds for p in periods_of(r.period)}):
         def track_of(code: str, period: str = period) -> str:
             org = organizations.get(code)
-            return org.track_in(period) if org is not None else ""
+            return org.track_in(period, contest) if org is not None else ""
 
         split = period_standings_by_track(rounds, period, track_of)
         out[period] = {track: (rules, standings) for track, (rules, _, standings) in split.items()}

@@ -198,14 +198,14 @@ def replay_work(folder: Any, scopes: list[tuple[str, str]], rounds_of: Any, trac
     for contest, unit in scopes:
         old, new = rounds_of(contest, unit, "before"), rounds_of(contest, unit, "after")
         for period in sorted({p for r in old for p in periods_of(r.period)}):
-            before_split = period_standings_by_track(old, period, track_of(period))
-            after_split = period_standings_by_track(new, period, track_of(period))
+            before_split = period_standings_by_track(old, period, track_of(period, contest))
+            after_split = period_standings_by_track(new, period, track_of(period, contest))
             prev = previous_period(period)
             for track in sorted(set(before_split) | set(after_split)):
                 code = f"{contest}:{unit}:{period}" + (f":{track}" if track else "")
                 prior = results.get(f"{contest}:{unit}:{prev}" + (f":{track}" if track else "")) if prev else None
                 streak = (lambda key, entrant, p=prior: p.streak(key, entrant) if p is not None else 0)
-                previous_split = period_standings_by_track(old, prev, track_of(prev)) if prev else {}
+                previous_split = period_standings_by_track(old, prev, track_of(prev, contest)) if prev else {}
                 previous = previous_split.get(track, (None, [], []))[2]
                 closed = results.get(code)
                 if closed is not None:

@@ -141,7 +141,7 @@ class Organization(LeitaiAggregate):
         reason: str
 
         def evolve(self, o: Organization) -> None:
-            o.tracks.append((self.from_period, self.track))
+            o.tracks.append((self.from_period, self.track, self.contest))
             o.track_history.append({"from": self.from_period, "track": self.track, "contest": self.contest,
                                     "reason": self.reason, "actor": self.actor, "seq": self.originator_version,
                                     "at": recorded_at(self)})
@@ -150,18 +150,20 @@ class Organization(LeitaiAggregate):
         super().__init__()
         self.code = self.name = self.unit = self.sector = self.category = self.secretary = ""
         self.secretaries: list[str] = []  # earlier secretaries, oldest first
-        self.tracks: list[tuple[str, str]] = []  # (from month, track), oldest first (赛道, rulebook section 20)
+        self.tracks: list[tuple[str, str, str]] = []  # (from month, track), oldest first (赛道, rulebook section 20)
         self.track_history: list[dict[str, Any]] = []  # each change with its reason, who and where
         self.honours: list[dict[str, Any]] = []  # 荣誉 (rulebook section 19.1), numbered from 1
 
-    def track_in(self, period: str) -> str:
-        """The track (赛道) this organization competes in during ``period`` ("" when it has
-        none): the one in force in the period's first month (a quarter's first month, a
-        year's January), i.e. the last change starting at or before that month."""
+    def track_in(self, period: str, contest: str | None = None) -> str:
+        """The track (赛道) this organization competes in during ``period`` in ``contest`` (""
+        when it has none): the one in force in the period's first month (a quarter's first
+        month, a year's January), i.e. the last change starting at or before that month.
+        Tracks are a contest's: a change recorded in one contest never moves the organization
+        in another (whose periods may be scored already); ``contest`` None reads every change."""
         first = first_month(period)
         found = ""
-        for start, track in self.tracks:
-            if start <= first:
+        for start, track, where in self.tracks:
+            if (contest is None or where == contest) and start <= first:
                 found = track
         return found
 
@@ -173,14 +175,15 @@ class Organization(LeitaiAggregate):
         if from_period and (not MONTH.fullmatch(from_period) or not "2000" <= from_period[:4] <= "2100"):
             raise InvalidValue("from", from_period, "a track changes from a month: YYYY-MM (e.g. 2025-07)",
                                "赛道只能从某个月开始变更：应为 YYYY-MM（如 2025-07）")
-        last = self.tracks[-1][0] if self.tracks else None
+        mine = [t for t in self.tracks if t[2] == contest]  # the changes recorded in this contest
+        last = mine[-1][0] if mine else None
         if last is not None and from_period < last:
             raise InvalidValue("from", from_period, f"the last change of {self.code}'s track starts in "
                                f"{last or 'the beginning'}; a change cannot start before it",
                                f"{self.code} 上一次赛道变更从 {last or '一开始'} 起；新的变更不能早于它")
-        if self.tracks and self.track_in(from_period or "0000-01") == track:
+        if mine and self.track_in(from_period or "0000-01", contest) == track:
             return False
-        if not self.tracks and not track:
+        if not mine and not track:
             return False
         self._record(self.TrackChanged, by, key, track=track, from_period=from_period, contest=contest,
                      reason=require_reason(reason, "change an organization's track", "变更党组织的赛道"))

@@ -83,7 +83,7 @@ class CertificationCommands(SessionBase):
         c = self.contest(contest)
         if track is not None:
             track = c.track(track) if track else ""
-        track_of = organization_track(self, period)
+        track_of = organization_track(self, period, c.code)
         split = period_standings_by_track(rounds, period, track_of)
         if track is not None:
             rules, used, standings = split.get(track, (None, [], []))
@@ -115,7 +115,7 @@ class CertificationCommands(SessionBase):
         vetoed = {r.entrant for r in rated if self._vetoed(r.entrant, level, cycle)}
         # section 19.3: the evidence combined into the score, and one pool per track
         rated = self.rated_with_evidence(c.code, rated, stars_rule, decimals, cycle)  # type: ignore[attr-defined]
-        tracks = {r.entrant: self.organization(r.entrant).track_in(cycle) for r in rated}
+        tracks = {r.entrant: self.organization(r.entrant).track_in(cycle, c.code) for r in rated}
         return recommend_by_track(rated, stars_rule, vetoed, tracks)
 
     def certification(self, organization: str, level: str, cycle: str) -> Certification:

@@ -15,14 +15,14 @@ from domain.model.round_events import OPEN, SCHEDULED
 from domain.services.session import SessionBase
 
 
-def organization_track(s: SessionBase, period: str) -> Callable[[str], str]:
-    """entrant code -> the track its organization is in during ``period`` ("" for none)."""
+def organization_track(s: SessionBase, period: str, contest: str | None) -> Callable[[str], str]:
+    """entrant code -> the track its organization is in during ``period`` in ``contest`` ("" for none)."""
     known: dict[str, str] = {}
 
     def track_of(code: str) -> str:
         if code not in known:
             org = s.find(organization_id(code), Organization)
-            known[code] = org.track_in(period) if org is not None else ""
+            known[code] = org.track_in(period, contest) if org is not None else ""
         return known[code]
 
     return track_of
@@ -30,14 +30,14 @@ def organization_track(s: SessionBase, period: str) -> Callable[[str], str]:
 
 def admits(rnd: Round, org: Organization) -> bool:
     """Whether a round takes this organization as far as tracks go (section 20.2)."""
-    return not rnd.track or org.track_in(rnd.period) == rnd.track
+    return not rnd.track or org.track_in(rnd.period, rnd.contest) == rnd.track
 
 
 def refuse_other_track(rnd: Round, org: Organization, names: dict[str, str], field: str = "entrant") -> None:
     """A round of a track admits only organizations of that track in the round's period."""
     if admits(rnd, org):
         return
-    theirs = org.track_in(rnd.period)
+    theirs = org.track_in(rnd.period, rnd.contest)
     shown = f"{names.get(theirs, theirs)} ({theirs})" if theirs else "no track"
     shown_zh = f"{names.get(theirs, theirs)}（{theirs}）" if theirs else "未分赛道"
     raise InvalidValue(field, org.code, f"round {rnd.code} belongs to track {names.get(rnd.track, rnd.track)} "
@@ -58,7 +58,8 @@ class TrackCommands(SessionBase):
         org = self.organization(organization)
         if not track:
             return False
-        if not org.tracks:
+        mine = [t for t in org.tracks if t[2] == c.code]  # tracks are a contest's (Organization.track_in)
+        if not mine:
             scored = self._scored(c, org)
             if scored:
                 _, code = max(scored)
@@ -68,7 +69,7 @@ class TrackCommands(SessionBase):
                                    f"{org.code} 已经以“未分赛道”计分（轮次 {code}），请用 `leitai org track {c.code} "
                                    f"{org.code} {track} --from 年-月 --reason 理由` 从以后的某个月起设定赛道")
             return org.change_track(track, "", c.code, "organizations.csv imported", by)
-        start, current = org.tracks[-1]
+        start, current, _ = mine[-1]
         if current == track:
             return False
         raise InvalidValue("track", track, f"{org.code} competes in track {current} (from {start or 'the beginning'}); "

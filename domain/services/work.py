@@ -66,7 +66,8 @@ class WorkCommands(SessionBase):
         """track -> (rules, rounds used, standings) of the final rounds, each track ranked apart (section 20)."""
         finals = [FinalRound(r.code, r.period, self.rules(r.rules), tuple(r.placings())) for r in rounds
                   if r.status == FINAL]
-        return period_standings_by_track(finals, period, organization_track(self, period))
+        contest = rounds[0].contest if rounds else None
+        return period_standings_by_track(finals, period, organization_track(self, period, contest))
 
     def close_period(self, contest: str, unit: str, period: str, by: Actor, key: str | None = None) -> list[dict[str, Any]]:
         """Close a unit's period: record its final standings, classes and consequences, and

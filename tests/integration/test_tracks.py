@@ -176,6 +176,31 @@ def test_a_change_of_track_inside_a_scored_period_is_refused(tracked):
     assert tracked.recorder.max_notification_id() == before  # nothing recorded
 
 
+def test_a_change_recorded_in_another_contest_never_moves_the_organization_in_this_one(tracked):
+    """An admin of contest u (on the same units) moves V1 to the community track from 2025-05
+    in u: contest t, whose May is scored and final, keeps V1 in its village standings."""
+    from domain.access import Principal
+    from domain.model.account import Grant
+    from domain.model.base import Actor
+
+    def ranks(track):
+        return tracked.read(lambda s: [(x.entrant, x.rank) for x in s.standings("t", "T1", "2025-05", track).standings])
+
+    village, community = ranks("village"), ranks("community")
+    tracked.create_contest("u", "另一活动", ["township", "county"], ADMIN)
+    tracked.add_unit("u", "C", "某旗", "county", None, ADMIN)
+    tracked.add_unit("u", "T1", "一镇", "township", "C", ADMIN)
+    tracked.declare_track("u", "village", "嘎查村", ADMIN)
+    tracked.declare_track("u", "community", "社区", ADMIN)
+    tracked.register_organization("u", "V1", "一村", "T1", "village", "", "书记一", ADMIN)
+    admin_u = Principal("u-t1", (Grant("admin", contest="u", unit="T1"),))
+    done = tracked.execute(lambda s: s.change_track("u", "V1", "community", "2025-05", "挪到社区", Actor("u-t1", "admin")),
+                           principal=admin_u)
+    assert done.value is True
+    assert ranks("village") == village and ("V1", 1) in village and ranks("community") == community
+    assert tracked.read(lambda s: s.organization("V1").track_in("2025-05", "u")) == "community"
+
+
 def test_a_change_cannot_start_before_the_last_one(tracked):
     tracked.change_track("t", "V3", "community", "2025-09", "撤村建居", ADMIN)
     with pytest.raises(errors.InvalidValue, match="cannot start before it"):
