@@ -213,10 +213,15 @@ def _ledger(p: Principal, events: Iterable[Any]) -> bool:
     return True
 
 
-def _flag(p: Principal, flag: Any, directory: Directory) -> bool:
-    """A flag (红旗) by an admin over its organization's unit; never by the organization itself."""
+def _flag(p: Principal, flag: Any, events: Iterable[Any], directory: Directory) -> bool:
+    """A flag (红旗) by an admin over its organization's unit in the flag's own contest; never by
+    the organization itself.  A nomination under rules named by hand (not the contest's own rules
+    of the cycle, which a township could write to suit itself) only by an admin of the whole contest."""
     org = directory.organization(flag.organization)
-    return org is not None and over_any_contest_unit(p, directory, org.unit)
+    if org is None or not over_unit(p, directory, flag.contest, org.unit):
+        return False
+    chosen = any(type(e).__name__ == "Nominated" and getattr(e, "chosen", False) for e in events)
+    return not chosen or contest_wide(p, directory, flag.contest)
 
 
 RULES: dict[str, Callable[[Principal, Touch, Directory], bool]] = {
@@ -233,7 +238,7 @@ RULES: dict[str, Callable[[Principal, Touch, Directory], bool]] = {
     "Pair": lambda p, t, d: _work(p, t.aggregate, d),
     "BallotBox": lambda p, t, d: _ballot_box(p, t.aggregate, d),
     "PlatformData": lambda p, t, d: contest_wide(p, d, t.aggregate.contest),  # 平台数据 (rulebook 19.2)
-    "Flag": lambda p, t, d: _flag(p, t.aggregate, d),  # 红旗 (rulebook 19.4)
+    "Flag": lambda p, t, d: _flag(p, t.aggregate, t.events, d),  # 红旗 (rulebook 19.4)
 }
 
 

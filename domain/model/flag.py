@@ -27,6 +27,7 @@ class Flag(LeitaiAggregate):
         name: str
         cycle: str
         rules: dict[str, Any]  # code, version, digest of the rule set whose [[flags]] it follows
+        chosen: bool = False  # the rules were named by hand, not the contest's own of the cycle
 
         def evolve(self, f: Flag) -> None:
             f.contest, f.organization, f.flag, f.name = self.contest, self.organization, self.flag, self.name
@@ -77,9 +78,9 @@ class Flag(LeitaiAggregate):
 
     @classmethod
     def nominate(cls, contest: str, organization: str, flag: str, name: str, cycle: str, rules: dict[str, Any],
-                 by: Actor, key: str | None = None) -> Flag:
+                 by: Actor, key: str | None = None, chosen: bool = False) -> Flag:
         return cls._start(cls.Nominated, flag_id(organization, flag, cycle), by, key, contest=contest,
-                          organization=organization, flag=flag, name=name, cycle=cycle, rules=rules)
+                          organization=organization, flag=flag, name=name, cycle=cycle, rules=rules, chosen=chosen)
 
     def assess(self, results: list[dict[str, Any]], by: Actor, key: str | None = None) -> None:
         if self.seen(key) is not None:

@@ -192,9 +192,14 @@ class EvidenceCommands(SessionBase):
             raise InvalidValue("flag", flag, f"not a flag of rules {ruleset.ref} ({codes})",
                                f"不是规则 {ruleset.ref} 中的红旗（{codes}）")
         found = self.find(flag_id(organization, flag, cycle), Flag)
+        if found is not None and found.contest != c.code:
+            raise InvalidValue("flag", flag, f"{organization} was nominated for {flag} of {cycle} in contest "
+                               f"{found.contest}, not {c.code}", f"{organization} 的 {cycle} 年 {flag} 红旗已在活动 "
+                               f"{found.contest} 中提名，不属于活动 {c.code}")
         if found is not None:
             return found  # nominated before: one record per organization, flag and cycle
-        return self.add(Flag.nominate(c.code, organization, flag, rule.name, cycle, ref, by, key))
+        return self.add(Flag.nominate(c.code, organization, flag, rule.name, cycle, ref, by, key,
+                                      chosen=rules is not None))
 
     def flag_definition(self, f: Flag) -> flag_rules.Flag:
         rules = self.rules(f.rules)

@@ -143,6 +143,38 @@ def test_a_flag_goes_from_nomination_through_assessment_to_award_and_revocation(
     assert [h["step"] for h in flag.history] == ["nominated", "assessed", "awarded", "revoked"]
 
 
+def test_a_township_admin_cannot_nominate_under_rules_of_its_own_nor_another_contest_touch_the_flag(rated):
+    """A township admin may nominate under the contest's own rules of the cycle, not under a
+    rule set it registered itself (a flag whose only criterion is no veto); an admin of another
+    contest whose township has the same code may not revoke the flag."""
+    from domain.access import Principal
+    from domain.errors import OutOfScope
+    from domain.model.account import Grant
+    from domain.model.base import Actor
+
+    town1, by = Principal("town1", (Grant("admin", contest="c", unit="T1"),)), Actor("town1", "admin")
+    lax = RULES.replace('code = "town"', 'code = "mine"') + (
+        '\n[[flags]]\ncode = "party-building"\nname = "党建示范红旗"\ncriteria = [{ kind = "no_veto" }]\n')
+    rated.execute(lambda s: s.register_ruleset(lax, "mine.toml", by), principal=town1)
+    before = rated.recorder.max_notification_id()
+    with pytest.raises(OutOfScope):
+        rated.execute(lambda s: s.nominate_flag("c", "O1", "party-building", "2025", by, None, "mine"),
+                      principal=town1)
+    assert rated.recorder.max_notification_id() == before
+    rated.execute(lambda s: s.nominate_flag("c", "O1", "party-building", "2025", by), principal=town1)
+    assert rated.read(lambda s: s.flag("O1", "party-building", "2025").rules["code"]) == "town"
+    rated.create_contest("d", "另一活动", ["township", "county"], ADMIN)
+    rated.add_unit("d", "C", "某县", "county", None, ADMIN)
+    rated.add_unit("d", "T1", "一镇", "township", "C", ADMIN)
+    other = Principal("d-t1", (Grant("admin", contest="d", unit="T1"),))
+    with pytest.raises(OutOfScope):
+        rated.execute(lambda s: s.decline_flag("O1", "party-building", "2025", "另一活动的管理员", Actor("d-t1", "admin")),
+                      principal=other)
+    rated.run(lambda s: s.contest("d").enroll("O1", "T1", ADMIN))
+    with pytest.raises(errors.InvalidValue, match="contest c, not d"):  # one flag per organization, flag and cycle
+        rated.run(lambda s: s.nominate_flag("d", "O1", "party-building", "2025", ADMIN, None, "town@2"))
+
+
 def test_a_flag_decided_without_its_criteria_is_refused(rated):
     rated.nominate_flag("c", "O2", "party-building", "2025", ADMIN)
     before = event_count(rated)
