@@ -446,8 +446,9 @@ def test_a_second_judge_on_the_same_phone_never_sees_the_first_ones_page(browser
     assert set(_kept(page)["leitai-judge:judge-j01"]) >= {"/judge", f"/judge/{LIVE}", "/judge/R-WEB-BLIND"}
     # signed out elsewhere (the home page): the copies go all the same (leitai.js)
     page.goto("/")
-    page.locator('header form[action="/logout"] button').click()
-    page.wait_for_url(re.compile(r"/(\?.*)?$"))
+    with page.expect_navigation():  # from "/" back to "/": wait for the new page, not the URL (already "/")
+        page.locator('header form[action="/logout"] button').click()
+    page.wait_for_load_state()
     assert not [name for name in _kept(page) if name.startswith("leitai-judge:")]
     # then another judge signs in on the same phone: J01's pages were never there for them
     page = _sign_in(context, "judge-j01")
