@@ -417,6 +417,33 @@ class ImportRowError(LeitaiError):
         return {where: self.message(lang)}
 
 
+IMPORT_ERRORS_SHOWN = 20  # refused rows of one file reported at once
+
+
+class ImportErrors(LeitaiError):
+    """Several refused rows of one import; nothing was recorded."""
+
+    exit_code = 2
+
+    def __init__(self, errors: list[ImportRowError]) -> None:
+        self.errors = errors
+        more = "" if len(errors) < IMPORT_ERRORS_SHOWN else f"\n(stopped after {IMPORT_ERRORS_SHOWN} errors)"
+        more_zh = "" if len(errors) < IMPORT_ERRORS_SHOWN else f"\n（已报告前 {IMPORT_ERRORS_SHOWN} 处错误）"
+        super().__init__(
+            en="\n".join(e.message("en") for e in errors) + more,
+            zh="\n".join(e.message("zh") for e in errors) + more_zh,
+        )
+
+    def message(self, lang: str = "zh") -> str:
+        return self.fields["zh" if lang.startswith("zh") else "en"]
+
+    def field_errors(self, lang: str = "zh") -> dict[str, str]:
+        out: dict[str, str] = {}
+        for error in self.errors:
+            out.update(error.field_errors(lang))
+        return out
+
+
 class StoreError(LeitaiError):
     zh = "数据库问题：{problem_zh}"
     en = "Database problem: {problem}"
@@ -453,6 +480,13 @@ class CommentsNotAccepted(RoundStateError):
         if status == "scheduled":
             hint, hint_zh = (f"Comments are recorded once scoring has started: open it first (`leitai open {round}`).",
                              f"点评从开始评分起登记：请先开始评分（`leitai open {round}`）。")
+        elif status != "final":
+            # a judge's own account, once scoring has closed (rulebook 17.2)
+            hint, hint_zh = ("A judge records, corrects and withdraws comments while scoring runs; once it has closed "
+                             "(and the judges see each other's comments) ask the round's admin, who records the "
+                             "change with its reason.",
+                             "评委只能在评分期间登记、更正、撤回自己的点评；结束评分后（评委已能看到彼此的点评），"
+                             "请由本轮的管理员登记并写明理由。")
         else:
             hint, hint_zh = ("Comments are settled with the results when a round is finalized; they no longer change.",
                              "定案后点评与结果一同定稿，不再改动。")
@@ -494,6 +528,15 @@ class VotingCounted(LeitaiError):
           "replay: `leitai replay --rules` (rulebook 18.5).")
 
 
+class VotesFromBallots(LeitaiError):
+    field_name = "component_code"
+    zh = ("轮次 {round} 的成绩项 {component} 由投票计票得出（规则手册 18.4），不能手工登记。请登记选票并计票："
+          "`leitai vote cast`、`leitai vote count {round}`；本次未登记任何内容。")
+    en = ("Component {component} of round {round} is fed by the ballot count (rulebook 18.4): it cannot be entered "
+          "by hand. Record the ballots and count them: `leitai vote cast`, `leitai vote count {round}`; nothing was "
+          "recorded.")
+
+
 # -- consequences as work (结果运用: tasks, pairs, classes, rulebook sections 15-16) ------------------
 
 
@@ -519,9 +562,9 @@ class PeriodAlreadyClosed(LeitaiError):
 
 class PeriodNotFinal(LeitaiError):
     field_name = "period"
-    zh = "{unit} 的 {period} 不能结束：{problem_zh}。期间内每个轮次定案后才能结束（规则手册 15.1）；本次未登记任何内容。"
-    en = ("{period} of {unit} cannot be closed: {problem}. A period closes once each of its rounds is final "
-          "(rulebook 15.1); nothing was recorded.")
+    zh = "{unit} 的 {period} 不能结束：{problem_zh}。期间过完、期间内每个轮次定案后才能结束（规则手册 15.1）；本次未登记任何内容。"
+    en = ("{period} of {unit} cannot be closed: {problem}. A period closes once it is over and each of its rounds "
+          "is final (rulebook 15.1); nothing was recorded.")
 
 
 class WorkStateError(LeitaiError):
@@ -532,6 +575,9 @@ class WorkStateError(LeitaiError):
                  hint: str = "", hint_zh: str = "") -> None:
         super().__init__(kind=kind, kind_zh=kind_zh, code=code, state=state, state_zh=state_zh, action=action,
                          action_zh=action_zh, hint=hint, hint_zh=hint_zh)
+
+    def field_errors(self, lang: str = "zh") -> dict[str, str]:
+        return {str(self.fields["kind"]).lower(): self.message(lang)}  # "task" or "pair"
 
 
 class JudgeRecusedFromComment(JudgeRecused):
@@ -552,6 +598,17 @@ class FlagStateError(LeitaiError):
     field_name = "flag"
     zh = "{organization} 的「{flag}」（{cycle}）当前为「{state_zh}」，不能{action_zh}。"
     en = "Flag {flag} of {organization} ({cycle}) is {state}; cannot {action}."
+
+
+class FlagNeedsSecondPerson(LeitaiError):
+    """Four eyes on a flag (rulebook 19.4): the account that assessed it does not award it."""
+
+    field_name = "flag"
+    zh = ("{organization} 的「{flag}」（{cycle}）由 {assessor} 核验，不能由同一账号授予：授予须由另一位有权的管理员"
+          "审核核验结果后登记（双人审核，规则手册 19.4）；本次未登记任何内容。")
+    en = ("Flag {flag} of {organization} ({cycle}) was assessed by {assessor}: the same account may not award it. "
+          "Another admin with the right reviews the assessment and awards it (four eyes, rulebook 19.4); nothing "
+          "was recorded.")
 
 
 class FlagCriteriaNotMet(LeitaiError):

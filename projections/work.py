@@ -19,8 +19,8 @@ from domain.rules.ladder import RECORD_ZH
 from domain.rules.standings import check_period
 from projections.tables import WORK_CLASSES, WORK_PAIRS, WORK_TASKS
 
-STATE_ZH = {"open": "待办", "done": "已办结", "excused": "已免办", "overdue": "逾期"}
-STATE_EN = {"open": "open", "done": "done", "excused": "excused", "overdue": "overdue"}
+STATE_ZH = {"open": "待办", "done": "已办结", "excused": "已免办", "overdue": "逾期", "late": "逾期办结"}
+STATE_EN = {"open": "open", "done": "done", "excused": "excused", "overdue": "overdue", "late": "done late"}
 PAIR_STATE_ZH = {"active": "结对中", "ended": "已结束"}
 PER_ZH = {"month": "每月", "quarter": "每季度"}
 
@@ -75,7 +75,9 @@ def task_row(row: dict[str, Any], today: date) -> dict[str, Any]:
     out["record_zh"] = [RECORD_ZH.get(r, r) for r in out["record"]]
     out["done"] = orjson.loads(out["done"]) if out["done"] else None
     out["overdue"] = out["state"] == "open" and out["due"] < today.isoformat()
-    shown = "overdue" if out["overdue"] else out["state"]
+    # done after its due date: done, and shown as done late (rulebook 15.2)
+    out["late"] = out["state"] == "done" and bool((out["done"] or {}).get("date")) and out["done"]["date"] > out["due"]
+    shown = "overdue" if out["overdue"] else "late" if out["late"] else out["state"]
     out["state_zh"], out["state_en"] = STATE_ZH[shown], STATE_EN[shown]
     out.pop("position", None)
     return out
@@ -189,7 +191,7 @@ def replay_work(folder: Any, scopes: list[tuple[str, str]], rounds_of: Any, trac
     and the consequences (tasks and pairs, by rung, entrant and step) recorded when the period
     was closed - or that closing it would issue now - against what the new rules would give.
     ``rounds_of(contest, unit, label)`` gives the unit's FinalRounds "before" or "after"."""
-    from domain.rules.ladder import plan
+    from domain.rules.ladder import certified_stars, plan
     from domain.rules.standings import periods_of, previous_period
     from domain.rules.tracks import period_standings_by_track
 
@@ -205,6 +207,12 @@ def replay_work(folder: Any, scopes: list[tuple[str, str]], rounds_of: Any, trac
                 code = f"{contest}:{unit}:{period}" + (f":{track}" if track else "")
                 prior = results.get(f"{contest}:{unit}:{prev}" + (f":{track}" if track else "")) if prev else None
                 streak = (lambda key, entrant, p=prior: p.streak(key, entrant) if p is not None else 0)
+                level = getattr(folder.contests[contest].units.get(unit), "level", "")
+                entrants = sorted({s.entrant for split in (before_split, after_split)
+                                   for s in split.get(track, (None, [], []))[2]})
+                # the star band (who = stars:<n>): the ratings as they stand now
+                stars = certified_stars(lambda o, lv, cy: folder.certifications.get((o, lv, cy)), entrants, level,
+                                        period)
                 previous_split = period_standings_by_track(old, prev, track_of(prev, contest)) if prev else {}
                 previous = previous_split.get(track, (None, [], []))[2]
                 closed = results.get(code)
@@ -213,11 +221,11 @@ def replay_work(folder: Any, scopes: list[tuple[str, str]], rounds_of: Any, trac
                     b_items = {(c["rung"], c["entrant"], c["step"]) for c in closed.concerned}
                 else:
                     rules, _, standings = before_split.get(track, (None, [], []))
-                    b_classes, planned = plan(rules.ladder, rules.classes, period, standings, previous, streak) \
+                    b_classes, planned = plan(rules.ladder, rules.classes, period, standings, previous, streak, stars) \
                         if rules is not None else ({}, [])
                     b_items = {(x.rung, x.entrant, x.step_number) for x in planned}
                 rules, _, standings = after_split.get(track, (None, [], []))
-                a_classes, planned = plan(rules.ladder, rules.classes, period, standings, previous, streak) \
+                a_classes, planned = plan(rules.ladder, rules.classes, period, standings, previous, streak, stars) \
                     if rules is not None else ({}, [])
                 a_items = {(x.rung, x.entrant, x.step_number) for x in planned}
                 classes = {e: [b_classes.get(e), a_classes.get(e)] for e in sorted(set(b_classes) | set(a_classes))

@@ -192,6 +192,8 @@ def cmd_flags(ctx: Context) -> None:
 
 def demo_evidence(ctx: Context, app: Any, contest: str, scenario: Any, by: Any, step: Any) -> None:
     """Honours, one platform data import and flags (五面红旗) on the example contest (rulebook section 19)."""
+    from domain.model.base import Actor
+
     folder = scenario / "evidence"
     if not folder.is_dir():
         return
@@ -216,8 +218,8 @@ def demo_evidence(ctx: Context, app: Any, contest: str, scenario: Any, by: Any, 
         app.nominate_flag(contest, org, flag, "2025", by, rules="wushen-flags")
         results = app.assess_flag(org, flag, "2025", by)
         met = all(r["met"] for r in results)
-        if met:
-            app.award_flag(org, flag, "2025", by)
+        if met:  # four eyes: the county's reviewer awards what the township's admin assessed (rulebook 19.4)
+            app.award_flag(org, flag, "2025", Actor(f"{by.id}-复核", "admin"))
         else:
             app.decline_flag(org, flag, "2025", "核验有条件不满足" if ctx.zh else "criteria not met", by)
         name = app.read(lambda s, o=org, f=flag: s.flag(o, f, "2025").name)

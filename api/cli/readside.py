@@ -170,8 +170,12 @@ def _today() -> str:
 
 
 def cmd_audit(ctx: Context) -> None:
+    from api.cli.comments import comments_text
+    from projections.comments import comments
+
     x = view(ctx, lambda read: {**read.audit(ctx.args.round, ctx.args.entrant),
-                                "times": read.event_times(ctx.args.round)})
+                                "times": read.event_times(ctx.args.round),
+                                "comments": comments(read, ctx.args.round, ctx.args.entrant)})
     if x is None:
         return
     print(render.explain_text(x, ctx.lang))
@@ -183,6 +187,10 @@ def cmd_audit(ctx: Context) -> None:
             at = h.get("at") or x["times"].get(h["event"]) or "-"
             print(f"  {h['event']}  {at}  {what}  {render.sheet_change(h['kind'], ctx.lang)}  "
                   f"{h['actor']}" + (f"  {h['reason']}" if h["reason"] else ""))
+    if x["comments"]:  # 点评: never part of the score (rulebook 17.4), every version with who and why
+        print()
+        print(ctx.t("点评（不计入成绩）：", "Comments (never part of the score):"))
+        print(comments_text(x["comments"], ctx.zh))
 
 
 def cmd_finalists(ctx: Context) -> None:

@@ -184,6 +184,8 @@ def demo_work(app: Any, clock: Any, by: Any, step: Any, zh: bool, contest: str =
 
     from projections.work import exchange_windows
 
+    if clock.today() <= date(2025, 5, 31):  # a period closes once it is over (rulebook 15.1)
+        clock.set("2025-06-01T09:00")
     step("结果运用：结束嘎鲁图镇 2025 年 5 月，按后果阶梯发出任务与结对",
          "Consequences: May 2025 of 嘎鲁图镇 closed; the ladder issues tasks and pairs")
     closed = app.close_period(contest, unit, "2025-05", by)

@@ -24,7 +24,9 @@ from api.importing.limits import MAX_TOML, shown_name
 from api.importing.tables import Budget, Row, Table, find_table, read_table, read_utf8
 from domain import text as texts
 from domain.errors import (
+    IMPORT_ERRORS_SHOWN,
     EntrantNotAdmitted,
+    ImportErrors,
     ImportRowError,
     InvalidValue,
     JudgeNotFound,
@@ -39,7 +41,7 @@ from domain.model.base import Actor
 from domain.services.app import Leitai, Outcome, Session
 from domain.services.setup import RoundSpec
 
-MAX_ERRORS = 20
+MAX_ERRORS = IMPORT_ERRORS_SHOWN  # refused rows reported at once (domain/errors.py)
 SCORE_KEYS = ["round_code", "judge_code", "entrant_code"]
 TABLE_COLUMNS = {
     "judges": ["judge_code", "name", "home_unit_code", "affiliation"],
@@ -346,30 +348,6 @@ class _Apply:
                                      row.get("reason"), self.by, key)
 
         return apply
-
-
-class ImportErrors(LeitaiError):
-    """Several refused rows of one import; nothing was recorded."""
-
-    exit_code = 2
-
-    def __init__(self, errors: list[ImportRowError]) -> None:
-        self.errors = errors
-        more = "" if len(errors) < MAX_ERRORS else f"\n(stopped after {MAX_ERRORS} errors)"
-        more_zh = "" if len(errors) < MAX_ERRORS else f"\n（已报告前 {MAX_ERRORS} 处错误）"
-        super().__init__(
-            en="\n".join(e.message("en") for e in errors) + more,
-            zh="\n".join(e.message("zh") for e in errors) + more_zh,
-        )
-
-    def message(self, lang: str = "zh") -> str:
-        return self.fields["zh" if lang.startswith("zh") else "en"]
-
-    def field_errors(self, lang: str = "zh") -> dict[str, str]:
-        out: dict[str, str] = {}
-        for error in self.errors:
-            out.update(error.field_errors(lang))
-        return out
 
 
 def _digest(value: Any) -> str:

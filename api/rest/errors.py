@@ -66,7 +66,7 @@ class UnsafeFileName(e.LeitaiError):
 CONFLICT = (e.RoundStateError, e.SheetsNotAccepted, e.AlreadyPublished, e.AppealAlreadyRuled, e.NotFinalYet,
             e.ConcurrencyConflict, e.CertificationStateError, e.DuplicateSheet, e.RoundCodeTaken, e.RecordConflict,
             e.RuleSetConflict, e.PeriodAlreadyClosed, e.WorkStateError,
-            e.FlagStateError, e.FlagCriteriaNotMet,  # 红旗 (rulebook 19.4)
+            e.FlagStateError, e.FlagCriteriaNotMet, e.FlagNeedsSecondPerson,  # 红旗 (rulebook 19.4)
             e.CommentAlreadyWithdrawn, e.VotingNotOpen, e.VotingCounted)  # the state of a comment, a ballot box
 UNAVAILABLE = (e.StoreError, e.RoundSetAside, e.LogRewritten)
 

@@ -8,6 +8,7 @@ announcement (现场公布) puts it on the big screen.  Nothing is cast, voided 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from domain import text as texts
@@ -100,10 +101,12 @@ class BallotBox(LeitaiAggregate):
             n += 1
         return f"{n:05d}"
 
-    def cast(self, ballot: str | None, group: Any, choices: Any, by: Actor, key: str | None = None) -> str:
+    def cast(self, ballot: str | None, group: Any, choices: Any, by: Actor, key: str | None = None,
+             withdrawn: Collection[str] = ()) -> str:
         """Record one ballot; returns its number.  Refused (nothing recorded): after the count,
         a number cast before, a group not in the rules, more choices than allowed, the same
-        entrant twice, an entrant that is not a candidate of this voting round."""
+        entrant twice, an entrant that is not a candidate of this voting round, or one
+        withdrawn or disqualified from the round since (``withdrawn``)."""
         if (done := self.seen(key)) is not None:
             return str(done)
         self._open("cast a ballot", "登记选票")
@@ -135,6 +138,11 @@ class BallotBox(LeitaiAggregate):
             raise InvalidValue("choices", ",".join(strangers),
                                f"ballot {number}: not a candidate of voting round {self.number}",
                                f"选票 {number}：不是第 {self.number} 轮投票的候选组织")
+        gone = [c for c in picked if c in withdrawn]
+        if gone:
+            raise InvalidValue("choices", ",".join(gone),
+                               f"ballot {number}: withdrawn or disqualified since the voting opened",
+                               f"选票 {number}：投票开启后已退出或被取消资格")
         self._record(self.BallotCast, by, key, ballot=number, group=group, choices=picked)
         return number
 

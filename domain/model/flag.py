@@ -8,15 +8,21 @@ assessment whose every criterion is met: there is no override.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from domain import text as texts
-from domain.errors import FlagCriteriaNotMet, FlagStateError
+from domain.errors import FlagCriteriaNotMet, FlagNeedsSecondPerson, FlagStateError
 from domain.ids import flag_id
 from domain.model.base import Actor, LeitaiAggregate, require_reason
 
 NOMINATED, ASSESSED, AWARDED, DECLINED, REVOKED = "nominated", "assessed", "awarded", "declined", "revoked"
 STATE_ZH = {NOMINATED: "已提名", ASSESSED: "已核验", AWARDED: "已授予", DECLINED: "不授予", REVOKED: "已撤销"}
+
+
+def _same(results: list[dict[str, Any]]) -> str:
+    """Results as stored (JSON: tuples become lists), to compare an assessment with a check now."""
+    return json.dumps(results, sort_keys=True, ensure_ascii=False, default=str)
 
 
 class Flag(LeitaiAggregate):
@@ -88,8 +94,11 @@ class Flag(LeitaiAggregate):
         self._in(NOMINATED, ASSESSED, action="assess its criteria", action_zh="核验条件")
         self._record(self.Assessed, by, key, results=results, met=all(r["met"] for r in results))
 
-    def award(self, note: str | None, by: Actor, key: str | None = None) -> None:
-        """Refused unless assessed with every criterion met (a flag decided without its criteria)."""
+    def award(self, note: str | None, by: Actor, key: str | None = None,
+              evidence_now: list[dict[str, Any]] | None = None) -> None:
+        """Refused unless assessed with every criterion met (a flag decided without its criteria),
+        by an account other than the assessment's (four eyes), and - given ``evidence_now``, the
+        criteria checked again at this moment - on the evidence the assessment saw."""
         if self.seen(key) is not None:
             return
         if self.state == NOMINATED:
@@ -97,6 +106,10 @@ class Flag(LeitaiAggregate):
                                      unmet="", unmet_zh="", why="its criteria were not assessed",
                                      why_zh="条件尚未核验")
         self._in(ASSESSED, action="award it", action_zh="授予")
+        assessor = next(h["actor"] for h in reversed(self.history) if h["step"] == ASSESSED)
+        if assessor == by.id:
+            raise FlagNeedsSecondPerson(organization=self.organization, flag=self.name, cycle=self.cycle,
+                                        assessor=assessor)
         if not self.met:
             unmet = [r for r in self.results if not r["met"]]
             from domain.rules.flags import describe  # words for the refusal only
@@ -104,6 +117,12 @@ class Flag(LeitaiAggregate):
                                      unmet=" Not met: " + "; ".join(describe(r, "en") for r in unmet) + ".",
                                      unmet_zh="不满足的条件：" + "；".join(describe(r, "zh") for r in unmet) + "。",
                                      why="the last assessment found criteria not met", why_zh="最后一次核验有条件不满足")
+        if evidence_now is not None and _same(evidence_now) != _same(self.results):
+            raise FlagCriteriaNotMet(organization=self.organization, flag=self.name, cycle=self.cycle,
+                                     unmet=" Assess it again (`leitai flag assess`) and award on that assessment.",
+                                     unmet_zh="请重新核验（`leitai flag assess`）后按新的核验结果授予。",
+                                     why="the evidence changed since it was assessed",
+                                     why_zh="核验之后依据的荣誉、平台数据或成绩有变化")
         self._record(self.Awarded, by, key, note=texts.text(note or "", "note", required=False))
 
     def decline(self, reason: str, by: Actor, key: str | None = None) -> None:

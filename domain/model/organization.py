@@ -234,6 +234,8 @@ class Organization(LeitaiAggregate):
         if when is None:
             raise InvalidValue("date", on, "expected a real date as YYYY-MM-DD (e.g. 2025-07-01)",
                                "应为真实日期，格式 YYYY-MM-DD（如 2025-07-01）")
+        if when.year < 2000:  # the years Leitai's periods cover (rulebook 3): a mistyped year, not an honour
+            raise InvalidValue("date", on, "lies before 2000: check the year", "早于 2000 年，请核对年份")
         if when > today:
             raise InvalidValue("date", on, f"is after today ({today.isoformat()}): an honour not yet given cannot be recorded",
                                f"晚于今天（{today.isoformat()}），尚未授予的荣誉不能登记")

@@ -33,6 +33,7 @@ from domain.errors import (
     SheetsNotAccepted,
     SheetsNotYetAccepted,
     TooFewSheets,
+    VotesFromBallots,
 )
 from domain import text as texts
 from domain.ids import round_id
@@ -289,10 +290,12 @@ class Round(RoundPublicity, RoundComments, LeitaiAggregate):  # comments: rulebo
                             reason=require_reason(reason, "revoke an adjustment", "撤销加减分"), appeal=appeal)
 
     def record_input(self, rules: RuleSet, entrant: str, component: str, value: Any, by: Actor,
-                     key: str | None = None, appeal: int | None = None, reason: str | None = None) -> int | None:
+                     key: str | None = None, appeal: int | None = None, reason: str | None = None,
+                     counted: bool = False) -> int | None:
         """Record an assessment value (or a vote count); the same value again records nothing.
         A value that replaces another needs a reason (under an upheld appeal, its reply is the
-        reason unless one is given); the replaced value stays in the history."""
+        reason unless one is given); the replaced value stays in the history.  A ``votes``
+        component that the rules' [voting] feeds is written by the count alone (``counted``)."""
         if (done := self.seen(key)) is not None:
             return done
         self._entrant(entrant)
@@ -302,6 +305,8 @@ class Round(RoundPublicity, RoundComments, LeitaiAggregate):  # comments: rulebo
             raise InvalidValue("component_code", component,
                                f"rule set {rules.ref} has no input or votes component with this code",
                                f"评分规则 {rules.ref} 中没有这个代码的录入或投票成绩项")
+        if not counted and rules.voting is not None and rules.voting.component == component:
+            raise VotesFromBallots(round=self.code, component=component)
         try:
             number = parse_decimal(value)
         except NotANumber as bad:

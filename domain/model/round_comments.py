@@ -30,6 +30,7 @@ COMMENT_MAX = 2000  # characters of a comment's text
 STAGE_MAX = 40  # characters of the stage it was made at (汇报演讲, 现场观摩 ...)
 AUTHORS = ("judge", "leader")
 COMMENTING = (ev.OPEN, ev.CLOSED, ev.PUBLISHED)  # from the opening until the round is final
+JUDGES_COMMENTING = (ev.OPEN,)  # a judge's own account: while scoring runs, blind to the others (17.2)
 
 
 @dataclass
@@ -124,7 +125,7 @@ class RoundComments:
         leader's (``leader``: their title and name); returns the comment's number."""
         if (done := self.seen(key)) is not None:  # type: ignore[attr-defined]
             return next((c.comment for c in self.comments.values() if c.first == done), done)
-        self._may_comment("record a comment", "登记点评")
+        self._may_comment("record a comment", "登记点评", by)
         if (judge is None) == (leader is None):
             raise InvalidValue("author", None,
                                "name either the judge (--judge) or the leader's title and name (--leader), not both",
@@ -134,8 +135,10 @@ class RoundComments:
             self._judge(judge)  # type: ignore[attr-defined]
             reason = self.recusals.get((judge, entrant))
             if reason is not None:
-                raise JudgeRecusedFromComment(judge=judge, entrant=entrant, reason=reason,
-                                              reason_zh="与参赛组织同属一个单位" if reason == "home_unit" else reason)
+                home = reason == "home_unit"
+                raise JudgeRecusedFromComment(judge=judge, entrant=entrant,
+                                              reason="the same unit as the entrant" if home else reason,
+                                              reason_zh="与参赛组织同属一个单位" if home else reason)
             title = None
         else:
             title = texts.name(leader, "leader")
@@ -151,7 +154,7 @@ class RoundComments:
         """Replace a comment's text (with a reason); the same text again records nothing."""
         if self.seen(key) is not None:  # type: ignore[attr-defined]
             return number
-        self._may_comment("correct a comment", "更正点评")
+        self._may_comment("correct a comment", "更正点评", by)
         record = self._standing_comment(number, "corrected", "更正")
         clean = texts.text(text, "text", limit=COMMENT_MAX)
         reason = require_reason(reason, "correct a comment", "更正点评")
@@ -164,14 +167,17 @@ class RoundComments:
     def withdraw_comment(self, number: int, reason: str, by: Actor, key: str | None = None) -> int:
         if self.seen(key) is not None:  # type: ignore[attr-defined]
             return number
-        self._may_comment("withdraw a comment", "撤回点评")
+        self._may_comment("withdraw a comment", "撤回点评", by)
         record = self._standing_comment(number, "withdrawn", "撤回")
         self._record(CommentWithdrawn, by, key, comment=number, entrant=record.entrant,  # type: ignore[attr-defined]
                      judge=record.judge, reason=require_reason(reason, "withdraw a comment", "撤回点评"))
         return number
 
-    def _may_comment(self, action: str, action_zh: str) -> None:
-        if self.status not in COMMENTING:
+    def _may_comment(self, action: str, action_zh: str, by: Actor) -> None:
+        """Until the round is final; a judge acting for itself only while scoring runs: once
+        scoring closes the judges see each other's comments, and what a judge wrote blind
+        stays as written (the round's admin may still record a change, with its reason)."""
+        if self.status not in COMMENTING or (by.role == "judge" and self.status not in JUDGES_COMMENTING):
             raise CommentsNotAccepted(self.code, self.status, action, action_zh)
 
     def _standing_comment(self, number: Any, action: str, action_zh: str) -> CommentRecord:

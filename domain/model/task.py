@@ -25,9 +25,12 @@ FIELD_ZH = {"date": "日期", "place": "地点", "participants": "参加人员",
 
 
 def recorded(required: tuple[str, ...] | list[str], today: date, *, on: Any, place: Any, participants: Any,
-             summary: Any, attachment: Any) -> dict[str, Any]:
+             summary: Any, attachment: Any, earliest: date | None = None,
+             earliest_what: tuple[str, str] = ("", "")) -> dict[str, Any]:
     """What a done task (or a pair's exchange) records, checked: each item the step
-    requires must be given; the date may not lie after today; an attachment is a digest."""
+    requires must be given; the date may not lie after today, nor before ``earliest`` (the
+    day the task was issued: what happened before is no consequence of this period);
+    an attachment is a digest."""
     given = {"date": on, "place": place, "participants": participants, "summary": summary, "attachment": attachment}
     for item in required:
         value = given.get(item)
@@ -43,6 +46,10 @@ def recorded(required: tuple[str, ...] | list[str], today: date, *, on: Any, pla
         if day > today:
             raise InvalidValue("date", day.isoformat(), f"lies after today ({today.isoformat()})",
                                f"晚于今天（{today.isoformat()}）")
+        if earliest is not None and day < earliest:
+            raise InvalidValue("date", day.isoformat(),
+                               f"lies before {earliest_what[1]} ({earliest.isoformat()}); record the date it was done",
+                               f"早于{earliest_what[0]}（{earliest.isoformat()}），请填写实际办理的日期")
         out["date"] = day.isoformat()
     else:
         out["date"] = None
@@ -125,7 +132,9 @@ class Task(LeitaiAggregate):
         if self.seen(key) is not None:
             return
         self._open("record it as done", "登记办结")
-        self._record(self.TaskDone, by, key, **recorded(self.record, today, **given))
+        self._record(self.TaskDone, by, key, **recorded(
+            self.record, today, earliest=date.fromisoformat(self.issued_on),
+            earliest_what=("任务发出的日期", "the day the task was issued"), **given))
 
     def excuse(self, reason: str, by: Actor, key: str | None = None) -> None:
         if self.seen(key) is not None:

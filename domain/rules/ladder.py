@@ -26,7 +26,7 @@ RECORDS = ("date", "place", "participants", "summary", "attachment")
 RECORD_ZH = {"date": "日期", "place": "地点", "participants": "参加人员", "summary": "情况摘要", "attachment": "附件"}
 DEFAULT_RECORD = ("date", "summary")
 PER = ("month", "quarter")
-WHO = re.compile(r"(bottom|top|improved)|class:([a-z0-9_-]+)")
+WHO = re.compile(r"(bottom|top|improved)|class:([a-z0-9_-]+)|stars:([1-5])")
 MAX_RUNGS, MAX_STEPS = 20, 10
 RUNG_KEYS = {"period", "who", "count", "steps"}
 STEP_KEYS = {"action", "name", "by", "days", "record", "obligation"}
@@ -52,7 +52,7 @@ class Step:
 @dataclass(frozen=True)
 class Rung:
     period: str
-    who: str  # bottom | top | improved | class:<code>
+    who: str  # bottom | top | improved | class:<code> | stars:<n>
     count: int | None
     steps: tuple[Step, ...]
 
@@ -95,8 +95,8 @@ def parse(r: Any, doc: dict[str, Any], p: Any) -> tuple[Rung, ...]:
         count = None
         match = WHO.fullmatch(who) if who is not None else None
         if who is not None and match is None:
-            p.add(f"{path}.who", f"\"{who}\" is not bottom, top, improved or class:<code>",
-                  f"“{who}”不是 bottom、top、improved 或 class:<分类代码>")
+            p.add(f"{path}.who", f"\"{who}\" is not bottom, top, improved, class:<code> or stars:<1-5>",
+                  f"“{who}”不是 bottom、top、improved、class:<分类代码> 或 stars:<1-5>")
         elif match is not None and match.group(2) is not None:
             if match.group(2) not in classes:
                 p.add(f"{path}.who", f"no class \"{match.group(2)}\" in [classes]",
@@ -104,6 +104,10 @@ def parse(r: Any, doc: dict[str, Any], p: Any) -> tuple[Rung, ...]:
             if "count" in item:
                 p.add(f"{path}.count", "not with who = class:<code> (the whole class is concerned)",
                       "who = class:<代码> 时不填（涉及这一类的全部组织）")
+        elif match is not None and match.group(3) is not None:
+            if "count" in item:
+                p.add(f"{path}.count", "not with who = stars:<n> (every organization rated n stars is concerned)",
+                      "who = stars:<n> 时不填（涉及评为 n 星的全部组织）")
         elif match is not None:
             count = r.integer(item, "count", f"{path}.count", None, 1, 100)
         steps = _steps(r, item, p, path, who or "")
@@ -145,8 +149,9 @@ def _steps(r: Any, item: dict[str, Any], p: Any, path: str, who: str) -> list[St
                 p.add(f"{at}.days", "not for a pairing (its obligation says what is due)", "结对不填此项（由 obligation 规定）")
             obligation = _obligation(r, step, p, at)
             if who in ("top", "improved"):
-                p.add(f"{at}.action", "a pairing pairs lagging organizations: who must be bottom or class:<code>",
-                      "结对针对后进组织：who 应为 bottom 或 class:<代码>")
+                p.add(f"{at}.action",
+                      "a pairing pairs lagging organizations: who must be bottom, class:<code> or stars:<n>",
+                      "结对针对后进组织：who 应为 bottom、class:<代码> 或 stars:<n>")
         else:
             days = r.integer(step, "days", f"{at}.days", None, 1, 250)
             if "obligation" in step:
@@ -222,7 +227,7 @@ def take_whole(standings: Sequence[Any], count: int) -> list[Any]:
 
 
 def concerned(rung: Rung, standings: Sequence[Any], previous: Sequence[Any],
-              classes: Mapping[str, str]) -> list[tuple[Any, dict[str, Any]]]:
+              classes: Mapping[str, str], stars: Mapping[str, int] | None = None) -> list[tuple[Any, dict[str, Any]]]:
     """The standings a rung concerns, in order, each with the facts its reason names
     (rank; for improved the ranks before and after).  Ties at the edge are taken whole
     (rulebook section 8); the bottom leaves out those already in the top ``count``."""
@@ -238,7 +243,9 @@ def concerned(rung: Rung, standings: Sequence[Any], previous: Sequence[Any],
                  if (b := before.get(s.entrant)) is not None and b.rank > s.rank]
         gains.sort(key=lambda g: (-g[0], -g[1], g[2].entrant))
         return [(s, {"rank": s.rank, "from": b.rank}) for _, _, s, b in gains[: rung.count or 0]]
-    code = rung.who.partition(":")[2]
+    band, _, code = rung.who.partition(":")
+    if band == "stars":  # the organizations whose certified rating stands at n stars (rulebook 15)
+        return [(s, {"rank": s.rank, "stars": int(code)}) for s in standings if (stars or {}).get(s.entrant) == int(code)]
     return [(s, {"rank": s.rank, "class": code}) for s in standings if classes.get(s.entrant) == code]
 
 
@@ -252,6 +259,9 @@ def why(rung: Rung, period: str, facts: Mapping[str, Any], streak: int, class_na
     elif rung.who == "improved":
         zh = f"{period} 进步最大（第 {facts.get('from')} 名 → 第 {rank} 名"
         en = f"{period} most improved (rank {facts.get('from')} → {rank}"
+    elif rung.who.startswith("stars:"):
+        n = rung.who.partition(":")[2]
+        zh, en = f"{period} {n} 星级组织（第 {rank} 名", f"{period} rated {n} star{'' if n == '1' else 's'} (rank {rank}"
     else:
         code = rung.who.partition(":")[2]
         zh, en = f"{period} {class_name or code}（第 {rank} 名", f"{period} class {class_name or code} (rank {rank}"
@@ -267,6 +277,22 @@ def _ordinal(n: int) -> str:
 
 
 # -- what closing a period issues ---------------------------------------------------------------
+
+
+def certified_stars(find: Any, entrants: Sequence[str], level: str, period: str) -> dict[str, int]:
+    """entrant -> its certified star rating at ``level`` (rulebook 15.1, who = stars:<n>): the
+    certification of the period's year once decided (certified, lowered or withdrawn), until
+    then the year before's.  ``find(organization, level, cycle)`` gives a Certification or None."""
+    year = int(period[:4])
+    out: dict[str, int] = {}
+    for entrant in entrants:
+        for cycle in (str(year), str(year - 1)):
+            cert = find(entrant, level, cycle)
+            if cert is not None and cert.state in ("certified", "revoked"):
+                if cert.state == "certified" and cert.stars:
+                    out[entrant] = int(cert.stars)
+                break
+    return out
 
 
 @dataclass(frozen=True)
@@ -287,10 +313,12 @@ class Planned:
 
 
 def plan(ladder: Sequence[Rung], classes_rule: Any, period: str, standings: Sequence[Any],
-         previous: Sequence[Any], streak_before: Any) -> tuple[dict[str, str], list[Planned]]:
+         previous: Sequence[Any], streak_before: Any,
+         stars: Mapping[str, int] | None = None) -> tuple[dict[str, str], list[Planned]]:
     """(entrant -> class code, what the ladder issues) for a period's final standings;
     ``streak_before(rung_key, entrant)`` is the streak recorded when the previous period of
-    the same kind was closed (0 when it was not closed or did not concern the entrant)."""
+    the same kind was closed (0 when it was not closed or did not concern the entrant);
+    ``stars``: entrant -> its certified rating, for the rungs of a star band."""
     from domain.rules.classes import classify
 
     classes = classify(classes_rule, standings) if classes_rule is not None and standings else {}
@@ -300,7 +328,7 @@ def plan(ladder: Sequence[Rung], classes_rule: Any, period: str, standings: Sequ
     for index, rung in enumerate(ladder, 1):
         if rung.period != kind:
             continue
-        concerned_here = concerned(rung, standings, previous, classes)
+        concerned_here = concerned(rung, standings, previous, classes, stars)
         if any(st.action == "pairing" for st in rung.steps):  # the last is paired with the first
             concerned_here.sort(key=lambda c: (-c[0].rank, c[0].entrant))
         codes = {s.entrant for s, _ in concerned_here}

@@ -219,7 +219,15 @@ class EvidenceCommands(SessionBase):
 
     def award_flag(self, organization: str, flag: str, cycle: str, by: Actor, note: str | None = None,
                    key: str | None = None) -> None:
-        self.flag(organization, flag, cycle).award(note, by, key)
+        f = self.flag(organization, flag, cycle)
+        if f.seen(key) is not None:
+            return
+        now = None
+        if f.state == "assessed":  # the criteria checked again: an award stands on the evidence assessed
+            definition = self.flag_definition(f)
+            sources = [c.source for c in definition.criteria if c.source]
+            now = flag_rules.check(definition, self.flag_evidence(f.contest, f.organization, f.cycle, sources))
+        f.award(note, by, key, evidence_now=now)
 
     def decline_flag(self, organization: str, flag: str, cycle: str, reason: str, by: Actor,
                      key: str | None = None) -> None:

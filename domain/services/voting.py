@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from domain.errors import (
+    IMPORT_ERRORS_SHOWN,
+    ImportErrors,
     ImportRowError,
     InvalidValue,
     LeitaiError,
@@ -22,6 +24,11 @@ from domain.rules import voting as rules_voting
 from domain.services.session import SessionBase
 
 SEPARATORS = re.compile(r"[,;，；、\s]+")
+
+
+def gone(rnd: Any) -> set[str]:
+    """The round's entrants withdrawn or disqualified: no longer a choice on a ballot."""
+    return {e.code for e in rnd.entrants.values() if e.status != "active"}
 
 
 def split_choices(text: str) -> list[str]:
@@ -90,25 +97,34 @@ class VotingCommands(SessionBase):
         if done is not None:  # a retry, even once the count opened the next voting round
             return {"ballot": done.ballot_at(done.seen(key) or 0), "voting_round": done.number}
         box = self.current_box(round_code)
-        number = box.cast(ballot, group, choices, by, key)
+        number = box.cast(ballot, group, choices, by, key, withdrawn=gone(self.round(round_code)))
         return {"ballot": number, "voting_round": box.number}
 
     def cast_ballots(self, round_code: str, rows: Iterable[tuple[int, str, str, str]], file: str,
                      by: Actor) -> dict[str, Any]:
         """Ballots from a file: (row, ballot, group, choices text) each; all or nothing, a refusal
-        names the file, the row and the column."""
+        names the file, the row and the column - every refused row at once (up to 20)."""
         box = self.current_box(round_code)
+        out = gone(self.round(round_code))
         cast = 0
+        refused: list[ImportRowError] = []
         for row, ballot, group, choices in rows:
             try:
-                box.cast(ballot or None, group, split_choices(choices), by)
-            except InvalidValue as bad:
+                box.cast(ballot or None, group, split_choices(choices), by, withdrawn=out)
+            except InvalidValue as bad:  # the row alone is wrong: nothing of it was recorded, go on checking
                 column = {"ballot": "ballot", "group": "group", "choices": "choices"}.get(bad.fields["field"])
-                raise ImportRowError(file, row, column, f"{bad.fields['problem']} ({bad.fields['value']})",
-                                     f"{bad.fields['problem_zh']}（{bad.fields['value']}）") from None
+                refused.append(ImportRowError(file, row, column, f"{bad.fields['problem']} ({bad.fields['value']})",
+                                              f"{bad.fields['problem_zh']}（{bad.fields['value']}）"))
+                if len(refused) >= IMPORT_ERRORS_SHOWN:
+                    break
+                continue
             except LeitaiError as bad:
                 raise ImportRowError(file, row, None, bad.message("en"), bad.message("zh")) from None
             cast += 1
+        if len(refused) == 1:
+            raise refused[0]
+        if refused:
+            raise ImportErrors(refused)  # the session is not saved: nothing of the file is recorded
         return {"cast": cast, "voting_round": box.number}
 
     def void_ballot(self, round_code: str, ballot: str, reason: str, by: Actor, key: str | None = None) -> int:
@@ -133,14 +149,16 @@ class VotingCommands(SessionBase):
         tally = tally_of(box, voting)
         box.count(tally, by, key)
         if not tally["last"]:
-            self.add(BallotBox.open(rnd.code, box.number + 1, tally["carried"], list(box.groups), box.choices,
+            # an entrant withdrawn or disqualified since the voting opened is not carried (rulebook 18.3)
+            carried = [c for c in tally["carried"] if c not in gone(rnd)]
+            self.add(BallotBox.open(rnd.code, box.number + 1, carried, list(box.groups), box.choices,
                                     box.rules, by))
             return tally
         rules = self.rules(rnd.rules)
         reason = f"投票计票：{box.code}，选票摘要 {tally['digest']}"
         for entrant in sorted(rnd.entrants):
             rnd.record_input(rules, entrant, voting.component, str(tally["feed"].get(entrant, 0)), by,
-                             reason=reason)
+                             reason=reason, counted=True)
         return tally
 
 

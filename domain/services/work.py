@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from domain import text as texts
@@ -15,13 +15,14 @@ from domain.errors import (
     TaskNotFound,
     UnitNotFound,
 )
-from domain.ids import pair_id, period_result_id, task_id
+from domain.ids import certification_id, pair_id, period_result_id, task_id
+from domain.model.certification import Certification
 from domain.model.base import Actor
 from domain.model.pair import Pair, month_after
 from domain.model.period_result import PeriodResult
 from domain.model.round_events import FINAL
 from domain.model.task import Task
-from domain.rules.ladder import ACTIONS, Planned, plan
+from domain.rules.ladder import ACTIONS, Planned, certified_stars, plan
 from domain.rules.standings import (
     FinalRound,
     check_period,
@@ -44,6 +45,13 @@ def last_month(period: str) -> str:
     if rest.startswith("Q"):
         return f"{year}-{int(rest[1:]) * 3:02d}"
     return period
+
+
+def period_end(period: str) -> date:
+    """The last day of a period ("2025-05" -> 2025-05-31, "2025-Q2" -> 2025-06-30, "2025" -> 2025-12-31)."""
+    year, month = (int(x) for x in last_month(period).split("-"))
+    first_next = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return first_next - timedelta(days=1)
 
 
 def standings_digest(rows: list[dict[str, Any]]) -> str:
@@ -76,6 +84,14 @@ class WorkCommands(SessionBase):
         unit = texts.entity_code(unit, "unit")
         period = check_period(period)
         rounds = self.period_rounds(contest, unit, period)
+        ends = period_end(period)
+        if self.today() <= ends:
+            # a year closed in June would lock its classes on May's rounds alone (rulebook 15.1)
+            raise PeriodNotFinal(unit=unit, period=period,
+                                 problem=f"the period runs until {ends.isoformat()}; close it from "
+                                         f"{(ends + timedelta(days=1)).isoformat()} on",
+                                 problem_zh=f"期间到 {ends.isoformat()} 才结束，请在 "
+                                            f"{(ends + timedelta(days=1)).isoformat()} 及以后结束")
         if not rounds:
             raise PeriodNotFinal(unit=unit, period=period, problem="it has no rounds", problem_zh="期间内没有轮次")
         waiting = [r.code for r in rounds if r.status != FINAL]
@@ -88,6 +104,15 @@ class WorkCommands(SessionBase):
                                  problem_zh="期间内的轮次没有有名次的组织")
         before = previous_period(period)
         earlier = self.period_rounds(contest, unit, before) if before is not None else []
+        if earlier and before is not None and not any(
+                self.find(period_result_id(period_code(contest, unit, before, t)), PeriodResult) is not None
+                for t in ("", *self.contest(contest).tracks)):
+            # closed out of order, the climbing would start again at step 1 (rulebook 15.1)
+            raise PeriodNotFinal(unit=unit, period=period,
+                                 problem=f"{before} has rounds and is not closed: close it first "
+                                         f"(leitai period close {contest} {unit} {before})",
+                                 problem_zh=f"{before} 有轮次但尚未结束，请先结束它"
+                                            f"（leitai period close {contest} {unit} {before}）")
         previous = self._by_track(earlier, before) if earlier and before is not None and all(
             r.status == FINAL for r in earlier) else {}
         closed = []
@@ -111,8 +136,13 @@ class WorkCommands(SessionBase):
     def _close_track(self, contest: str, unit: str, period: str, track: str, rules: Any, used: list[str],
                      standings: list[Any], previous: list[Any], prior: PeriodResult | None, by: Actor,
                      key: str | None) -> dict[str, Any]:
+        stars = None
+        if any(r.who.startswith("stars:") for r in rules.ladder):
+            level = self.contest(contest).units[unit].level
+            stars = certified_stars(lambda o, lv, cy: self.find(certification_id(o, lv, cy), Certification),
+                                    [s.entrant for s in standings], level, period)
         classes, planned = plan(rules.ladder, rules.classes, period, standings, previous,
-                                lambda rung_key, entrant: prior.streak(rung_key, entrant) if prior else 0)
+                                lambda rung_key, entrant: prior.streak(rung_key, entrant) if prior else 0, stars)
         today = self.today()
         calendar = self.work_calendar()
         concerned = []

@@ -46,6 +46,11 @@ def test_comments_are_added_corrected_withdrawn_and_listed(cli):
     assert [h["text"] for h in rows[0]["history"]] == ["汇报扎实。", "汇报扎实，数据翔实。"]
     _, out, _ = cli("comments", "R-XZ-2025-06")
     assert "没有点评" in out
+    _, out, _ = cli("audit", TOWN, "DZ-01")  # the audit of a result lists its comments after the sheets
+    assert "点评（不计入成绩）：" in out and "汇报扎实，数据翔实。" in out and "理由：补充；原文：汇报扎实。" in out
+    assert out.index("点评（不计入成绩）") > out.index("评分表和考核数据记录")
+    _, out, _ = cli("audit", TOWN, "DZ-01", "--json")
+    assert [c["comment"] for c in json.loads(out)["comments"]] == [1, 2]
 
 
 def test_the_ranking_and_seal_do_not_move_for_a_comment(cli):

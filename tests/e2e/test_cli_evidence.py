@@ -98,12 +98,14 @@ def test_a_flag_is_nominated_assessed_and_awarded_only_when_its_criteria_are_met
     assert "条件尚未核验" in err and "本次未登记任何内容" in err
     _, out, _ = cli("flag", "assess", "DZ-01", "civility", "2025")
     assert "灯塔-党建在线 平台分 ≥ 80（实际 85） ✓ 满足" in out and "条件全部满足" in out
-    _, out, _ = cli("flag", "award", "DZ-01", "civility", "2025")
+    _, _, err = cli("flag", "award", "DZ-01", "civility", "2025", expect=2)  # the account that assessed it
+    assert "双人审核" in err and "本次未登记任何内容" in err
+    _, out, _ = cli("--as", "组织科-李四", "flag", "award", "DZ-01", "civility", "2025")
     assert "已授予" in out
     cli("flag", "nominate", CONTEST, "DZ-02", "civility", "2025", "--rules", "flags")
     _, out, _ = cli("flag", "assess", "DZ-02", "civility", "2025", "--lang", "en")
     assert "platform value ≥ 80 (found 79.5): ✗ not met" in out and "criteria not met" in out
-    _, _, err = cli("flag", "award", "DZ-02", "civility", "2025", expect=2)
+    _, _, err = cli("--as", "组织科-李四", "flag", "award", "DZ-02", "civility", "2025", expect=2)
     assert "不满足的条件：灯塔-党建在线 平台分 ≥ 80（实际 79.5） ✗ 不满足" in err
     _, out, _ = cli("flag", "decline", "DZ-02", "civility", "2025", "--reason", "平台分未达到条件")
     assert "已登记不授予" in out

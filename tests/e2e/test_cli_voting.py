@@ -100,6 +100,13 @@ def test_a_ballots_file_is_imported_whole_or_not_at_all_with_errors_by_row_and_c
     too_many.write_text("ballot,group,choices\nD-001,party,O1 O2 O3\n", encoding="utf-8")
     _, _, err = run("vote", "import", "V", str(too_many), "--lang", "en", expect=2)
     assert "many.csv row 2, column choices" in err and "at most 2 entrants" in err
+    several = run.folder / "several.csv"  # every refused row at once, not only the first
+    several.write_text("ballot,group,choices\nD-001,party,O1\nD-002,youth,O2\nD-003,party,O1 O2 O3\n"
+                       "D-004,party,O9\n", encoding="utf-8")
+    _, _, err = run("vote", "import", "V", str(several), expect=2)
+    assert "several.csv 第 3 行「group」" in err and "several.csv 第 4 行「choices」" in err
+    assert "several.csv 第 5 行「choices」" in err and "O9" in err
+    assert _events(run.url) == before
     missing = run.folder / "nocol.csv"
     missing.write_text("ballot,group\n1,party\n", encoding="utf-8")
     _, _, err = run("vote", "import", "V", str(missing), expect=2)

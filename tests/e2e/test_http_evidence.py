@@ -95,7 +95,9 @@ def test_a_flag_is_decided_only_by_an_admin_over_its_organization_and_only_on_it
     assert all(r["met"] for r in results)
     for who in ("town2", "judge1", "org1"):
         c[who].post(f"{FLAG}/award", expect=403)
-    c["town1"].post(f"{FLAG}/award")
+    same = c["town1"].post(f"{FLAG}/award", expect=409)  # four eyes: the account that assessed it does not award
+    assert same["code"] == "FlagNeedsSecondPerson"
+    c["county"].post(f"{FLAG}/award")
     flags = c["county"].get("/api/contests/c/flags/2025")
     assert [(f["organization"], f["state"], f["met"]) for f in flags] == [("O1", "awarded", True)]
     assert flags[0]["results"][0]["kind"] == "score"

@@ -19,6 +19,7 @@ import pytest
 from api.rest import errors as http_errors
 from api.wiring import open_app
 from domain import errors
+from domain.model.base import Actor
 from domain.services.clock import FixedClock
 from domain.services.setup import RoundSpec
 from tests import pg
@@ -51,7 +52,7 @@ criteria = [{ kind = "score", min = 38 }]
 """
 # what the world records in Chinese and a message quotes as it stands (a name, a reason): not a word of the message
 QUOTED = ("党建示范红旗", "写错了对象")
-BALLOT = {"group": "party", "choices": ["O1"]}
+BALLOT = {"group": "party", "choices": ["O1"], "ballot": "9001"}
 
 
 def build(app: Any, clock: FixedClock) -> dict[str, Any]:
@@ -133,6 +134,8 @@ def build(app: Any, clock: FixedClock) -> dict[str, Any]:
     app.count_votes("V", ADMIN)
     app.register_ruleset(FLAGGED, "flagged.toml", ADMIN)
     app.nominate_flag("c", "O1", "party-building", "2025", ADMIN, rules="flagged")
+    app.nominate_flag("c", "O2", "party-building", "2025", ADMIN, rules="flagged")
+    app.assess_flag("O2", "party-building", "2025", Actor("t1", "admin"))  # t1 may not award what it assessed
     app.create_contest("d", "另一活动", ["township"], ADMIN)
     app.add_unit("d", "D", "另一镇", "township", None, ADMIN)
     add_account(app, "admin", "admin")
@@ -250,15 +253,18 @@ CASES: list[tuple[str, str | None, str, str, Any, int, str | None]] = [
     ("NoVoting", "t1", "POST", "/api/rounds/R1/voting", {}, 422, "round"),
     ("VotingNotOpen", "admin", "POST", "/api/rounds/VN/voting/ballots", BALLOT, 409, "round"),
     ("VotingCounted", "admin", "POST", "/api/rounds/V/voting/ballots", BALLOT, 409, "round"),
+    ("VotesFromBallots", "admin", "POST", "/api/rounds/V/inputs",
+     {"entrant": "O1", "component": "votes", "value": "100", "reason": "重新核对"}, 422, "component_code"),
     # consequences as work (结果运用, rulebook 15-16)
     ("PeriodNotFinal", "t2", "POST", "/api/contests/c/periods/T2/2025-05/closing", None, 422, "period"),
     ("PeriodAlreadyClosed", "w-t1", "POST", "/api/contests/w/periods/T1/2025-04/closing", None, 409, "period"),
     ("TaskNotFound", "w-t1", "POST", "/api/tasks/w:T1:2025-04:1:V3/excuse", {"reason": "村已撤并"}, 404, "task"),
-    ("WorkStateError", "w-t1", "POST", "/api/tasks/w:T1:2025-04:1:V5/excuse", {"reason": "村已撤并"}, 409, None),
+    ("WorkStateError", "w-t1", "POST", "/api/tasks/w:T1:2025-04:1:V5/excuse", {"reason": "村已撤并"}, 409, "task"),
     ("PairNotFound", "w-t1", "POST", "/api/pairs/w:T1:2025-04:V3/end", {"reason": "提前结束"}, 404, "pair"),
     # flags (红旗, rulebook 19.4)
     ("FlagNotFound", "t2", "POST", "/api/contests/c/flags/O3/party-building/2025/award", {}, 404, "flag"),
     ("FlagCriteriaNotMet", "t1", "POST", "/api/contests/c/flags/O1/party-building/2025/award", {}, 409, "flag"),
+    ("FlagNeedsSecondPerson", "t1", "POST", "/api/contests/c/flags/O2/party-building/2025/award", {}, 409, "flag"),
     ("FlagStateError", "t1", "POST", "/api/contests/c/flags/O1/party-building/2025/revocation", {"reason": "复核不实"},
      409, "flag"),
     ("Unauthorized", None, "POST", "/api/rounds/R1/close", {}, 401, None),

@@ -28,6 +28,7 @@ def _build(db: str) -> None:
     from api.wiring import open_app
     from domain.services.clock import FixedClock
     from domain.services.setup import RoundSpec
+    from domain.model.base import Actor
     from tests.conftest import ADMIN
     from tests.e2e.test_web import PASSWORD
     from tests.http import add_account
@@ -59,7 +60,7 @@ def _build(db: str) -> None:
         for org in ("O1", "O2"):
             app.nominate_flag("c", org, "party-building", "2025", ADMIN)
             app.assess_flag(org, "party-building", "2025", ADMIN)
-        app.award_flag("O1", "party-building", "2025", ADMIN)
+        app.award_flag("O1", "party-building", "2025", Actor("admin-2", "admin"))  # four eyes
         app.decline_flag("O2", "party-building", "2025", "年度得分未达到条件", ADMIN)
         for org in ("O1", "O2"):
             app.evaluate_initially("c", org, "township", "2025", ADMIN)

@@ -183,7 +183,8 @@ def test_a_ballot_over_http_with_too_many_choices_is_refused_and_records_nothing
     token = _token(server, "county")
     before = _boxes(server, DESK, token)[-1]["ballots"]
     request = urllib.request.Request(f"{server}/api/rounds/{DESK}/voting/ballots", method="POST",
-                                     data=json.dumps({"group": "party", "choices": ["A", "B", "C", "D"]}).encode(),
+                                     data=json.dumps({"group": "party", "choices": ["A", "B", "C", "D"],
+                                                      "ballot": "9001"}).encode(),
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
@@ -191,3 +192,28 @@ def test_a_ballot_over_http_with_too_many_choices_is_refused_and_records_nothing
     body = json.loads(refused.value.read())
     assert "choices" in json.dumps(body, ensure_ascii=False)
     assert _boxes(server, DESK, token)[-1]["ballots"] == before
+
+
+def test_a_ballot_over_http_needs_its_number_or_an_idempotency_key_so_a_retry_is_not_a_second_ballot(server: str) -> None:
+    from tests.e2e.test_web import _token
+
+    token = _token(server, "county")
+    before = _boxes(server, DESK, token)[-1]["ballots"]
+    candidate = _boxes(server, DESK, token)[-1]["candidates"][0]
+
+    def cast(headers: dict[str, str]) -> urllib.request.Request:
+        return urllib.request.Request(f"{server}/api/rounds/{DESK}/voting/ballots", method="POST",
+                                      data=json.dumps({"group": "party", "choices": [candidate]}).encode(),
+                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+                                               **headers})
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(cast({}), timeout=10)
+    assert refused.value.code == 422
+    body = json.dumps(json.loads(refused.value.read()), ensure_ascii=False)
+    assert "ballot" in body and "Idempotency-Key" in body
+    assert _boxes(server, DESK, token)[-1]["ballots"] == before
+    answers = [json.loads(urllib.request.urlopen(cast({"Idempotency-Key": "desk-retry-1"}), timeout=10).read())
+               for _ in range(2)]  # the same request sent twice (an answer lost on the way)
+    assert answers[0]["ballot"] == answers[1]["ballot"]
+    assert _boxes(server, DESK, token)[-1]["ballots"] == before + 1

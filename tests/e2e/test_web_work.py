@@ -151,3 +151,68 @@ def test_the_replay_page_shows_the_classes_and_tasks_other_rules_would_change(
     row = work.locator("tbody tr", has_text="WS-GL").filter(has_text="2025-05").first
     expect(row).to_contain_text("一类 → 二类")  # 30 % of 11 kept three in 一类; 10 % keeps one
     work.screenshot(path=str(ROOT / "tests" / "artifacts" / "screenshots" / "work-replay.png"))
+
+
+def test_the_replay_page_shows_a_recount_and_the_flags_other_rules_would_change(
+        browser: Browser, server: str) -> None:  # noqa: F811
+    """The console shows what `leitai replay` prints for ballots (a recount is a replay) and flags."""
+    from api.cli.demo import EXAMPLE
+
+    votes = (EXAMPLE / "voting" / "popularity-2025.toml").read_text(encoding="utf-8").replace(
+        "version = 1", "version = 2", 1)
+    parts = votes.split('weight = "0.4"')  # party and people 0.4 each, cadres 0.2 -> 0.2, 0.2, 0.6
+    votes = parts[0] + 'weight = "0.2"' + parts[1] + 'weight = "0.2"' + parts[2]
+    votes = votes.replace('name = "镇村干部"\nweight = "0.2"', 'name = "镇村干部"\nweight = "0.6"')
+    page = _sign_in(_context(browser, server), "auditor")
+    page.goto(f"/console/{CONTEST}/replay")
+    page.fill("#rules-text", votes)
+    page.locator("#replay-form button[type=submit]").click()
+    recount = page.locator("#replay-voting")
+    expect(recount).to_be_visible(timeout=30000)
+    expect(recount.locator("summary")).to_contain_text("重新计票的变化")
+    recount.locator("summary").click()
+    row = recount.locator("tbody tr", has_text="WS-GL-03").first  # party 0.2, people 0.2, cadres 0.6
+    expect(row).to_contain_text("R-WS-VOTE-2025")
+    expect(row).to_contain_text("名次 2 → 1")
+    recount.screenshot(path=str(ROOT / "tests" / "artifacts" / "screenshots" / "replay-recount.png"))
+
+    flags = (EXAMPLE / "evidence" / "flags-2025.toml").read_text(encoding="utf-8").replace(
+        "version = 1", "version = 2", 1).replace('min = 90 }, { kind = "no_veto" }', 'min = 95 }, { kind = "no_veto" }')
+    page.fill("#rules-text", flags)
+    page.locator("#replay-form button[type=submit]").click()
+    changed = page.locator("#replay-flags")
+    expect(changed).to_be_visible(timeout=30000)
+    expect(changed.locator("summary")).to_contain_text("红旗条件的变化")
+    changed.locator("summary").click()
+    row = changed.locator("tbody tr", has_text="WS-TK-02")
+    expect(row).to_contain_text("脱贫致富红旗")
+    expect(row.locator("td").nth(3)).to_have_text("满足")
+    expect(row.locator("td").nth(4)).to_have_text("不满足")
+
+
+@pytest.mark.parametrize("secure", [True, False], ids=["webcrypto", "script"])
+def test_an_attachment_is_hashed_in_the_browser_and_never_sent(browser: Browser, server: str, secure: bool,
+                                                               tmp_path: Any) -> None:  # noqa: F811
+    """The tasks page computes a chosen file's SHA-256 for the attachment field (rulebook 15.2): by WebCrypto,
+    or - a county server on plain http is no secure context - by the same computation in script."""
+    import hashlib
+
+    context = _context(browser, server)
+    if not secure:
+        context.add_init_script("Object.defineProperty(window, 'isSecureContext', { get: () => false });")
+    page = _sign_in(context, "township-gl")
+    page.goto(f"/console/{CONTEST}/tasks")
+    # a step that asks for an attachment, as the ladder's second interview does (the demo issues only first steps)
+    page.evaluate("""() => {
+      const form = document.createElement("form");
+      form.className = "command"; form.id = "probe";
+      form.innerHTML = '<input name="attachment" pattern="sha256:[0-9a-f]{64}">' +
+        '<input type="file" name="_attachment_file" data-digest-for="attachment">';
+      document.querySelector("main").appendChild(form);
+    }""")
+    content = ("会议纪要：约谈达布淖尔村党支部书记。\n" * 40).encode("utf-8") + bytes(range(256))  # several blocks
+    file = tmp_path / "minutes.bin"
+    file.write_bytes(content)
+    page.set_input_files("#probe input[type=file]", str(file))
+    expect(page.locator("#probe input[name=attachment]")).to_have_value("sha256:" + hashlib.sha256(content).hexdigest())
+    assert page.evaluate("() => window.isSecureContext") is secure

@@ -117,6 +117,26 @@ def test_comments_are_refused_before_the_round_opens_and_once_it_is_final(contes
     assert event_count(contest) == before
 
 
+def test_a_judge_comments_only_while_scoring_runs_then_the_rounds_admin_records_a_change(contest, clock):
+    """Once scoring closes the judges see each other's comments: what a judge wrote blind stays."""
+    score_all(contest)
+    contest.record_comment("R1", "O1", "汇报扎实。", judge("J1"), judge="J1")
+    contest.close_round("R1", ADMIN)
+    before = event_count(contest)
+    for work in (lambda: contest.record_comment("R1", "O2", "看过别人的点评之后", judge("J2"), judge="J2"),
+                 lambda: contest.correct_comment("R1", 1, "改成和别人一样", "改", judge("J1")),
+                 lambda: contest.withdraw_comment("R1", 1, "撤回", judge("J1"))):
+        with pytest.raises(errors.CommentsNotAccepted) as refused:
+            work()
+        assert "管理员" in refused.value.message("zh") and "admin" in refused.value.message("en")
+    assert event_count(contest) == before
+    contest.correct_comment("R1", 1, "汇报扎实，数据翔实。", "评委交来的更正稿", ADMIN)
+    contest.record_comment("R1", "O2", "纸质点评补录", ADMIN, judge="J2")
+    rnd = contest.read(lambda s: s.round("R1"))
+    assert [(c.judge, c.state, c.history[-1]["actor"]) for c in rnd.comments.values()] == [
+        ("J1", "corrected", ADMIN.id), ("J2", "recorded", ADMIN.id)]
+
+
 def test_a_judge_not_seated_or_recused_may_not_comment(contest):
     before = event_count(contest)
     with pytest.raises(errors.JudgeNotSeated):

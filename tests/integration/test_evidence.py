@@ -9,8 +9,11 @@ import pytest
 
 from domain import errors
 from domain.services.setup import RoundSpec
+from domain.model.base import Actor
 from tests.conftest import ADMIN, event_count
 from tests.scenario import RULES, judge, small_contest
+
+REVIEWER = Actor("admin-2", "admin")  # a second admin: four eyes on an award
 
 EVIDENCE = '''
 [stars]
@@ -76,6 +79,8 @@ def test_an_honour_with_a_bad_date_a_future_date_or_an_unknown_level_is_refused(
     assert bad.value.fields["field"] == "date" and "2025/05/01" in bad.value.message("zh")
     with pytest.raises(errors.InvalidValue, match="after today"):
         rated.record_honour("O1", "先进村", "county", "2025-12-01", "某县委", ADMIN)
+    with pytest.raises(errors.InvalidValue, match="before 2000"):
+        rated.record_honour("O1", "先进村", "county", "0025-03-10", "某县委", ADMIN)
     with pytest.raises(errors.InvalidValue) as level:
         rated.record_honour("O1", "先进村", "宇宙级", "2025-05-01", "某县委", ADMIN)
     assert "national" in level.value.message("en")
@@ -136,7 +141,7 @@ def test_a_flag_goes_from_nomination_through_assessment_to_award_and_revocation(
     results = rated.assess_flag("O1", "party-building", "2025", ADMIN)
     assert [(r["kind"], r["met"]) for r in results] == [("score", True), ("honour", True), ("no_veto", True)]
     assert results[0]["found"] == "40"
-    rated.award_flag("O1", "party-building", "2025", ADMIN)
+    rated.award_flag("O1", "party-building", "2025", REVIEWER)
     rated.revoke_flag("O1", "party-building", "2025", "年中督查发现党建台账弄虚作假", ADMIN)
     flag = rated.read(lambda s: s.flag("O1", "party-building", "2025"))
     assert flag.state == "revoked"
@@ -183,7 +188,7 @@ def test_a_flag_decided_without_its_criteria_is_refused(rated):
     results = rated.assess_flag("O2", "party-building", "2025", ADMIN)
     assert [r["met"] for r in results] == [False, False, True]  # 34 < 38; no honour
     with pytest.raises(errors.FlagCriteriaNotMet) as unmet:
-        rated.award_flag("O2", "party-building", "2025", ADMIN)
+        rated.award_flag("O2", "party-building", "2025", REVIEWER)
     assert "年度得分 ≥ 38（实际 34）" in unmet.value.message("zh")
     assert event_count(rated) == before + 1  # the assessment only
     with pytest.raises(errors.FlagStateError):
@@ -193,12 +198,42 @@ def test_a_flag_decided_without_its_criteria_is_refused(rated):
         rated.assess_flag("O2", "party-building", "2025", ADMIN)
 
 
+def test_the_account_that_assessed_a_flag_does_not_award_it(rated):
+    """Four eyes (rulebook 19.4): one admin records the evidence and assesses, another awards."""
+    rated.record_honour("O1", "县级先进基层党组织", "county", "2025-03-10", "中共某县委", ADMIN)
+    rated.nominate_flag("c", "O1", "party-building", "2025", ADMIN)
+    rated.assess_flag("O1", "party-building", "2025", ADMIN)
+    before = event_count(rated)
+    with pytest.raises(errors.FlagNeedsSecondPerson) as refused:
+        rated.award_flag("O1", "party-building", "2025", ADMIN)
+    assert ADMIN.id in refused.value.message("zh") and "another admin" in refused.value.message("en").lower()
+    assert event_count(rated) == before
+    rated.award_flag("O1", "party-building", "2025", REVIEWER)
+    assert rated.read(lambda s: s.flag("O1", "party-building", "2025")).state == "awarded"
+
+
+def test_an_award_stands_on_the_evidence_assessed_not_on_evidence_changed_since(rated):
+    rated.record_honour("O1", "县级先进基层党组织", "county", "2025-03-10", "中共某县委", ADMIN)
+    rated.nominate_flag("c", "O1", "party-building", "2025", ADMIN)
+    assert all(r["met"] for r in rated.assess_flag("O1", "party-building", "2025", ADMIN))
+    rated.withdraw_honour("O1", 1, "登记有误：该荣誉属于邻村", ADMIN)  # the honour the assessment relied on
+    before = event_count(rated)
+    with pytest.raises(errors.FlagCriteriaNotMet) as refused:
+        rated.award_flag("O1", "party-building", "2025", REVIEWER)
+    assert "核验之后" in refused.value.message("zh") and "changed since" in refused.value.message("en")
+    assert event_count(rated) == before
+    results = rated.assess_flag("O1", "party-building", "2025", REVIEWER)  # assessed again: no honour now
+    assert [r["met"] for r in results] == [True, False, True]
+    with pytest.raises(errors.FlagCriteriaNotMet, match="criteria not met|not met"):
+        rated.award_flag("O1", "party-building", "2025", ADMIN)
+
+
 def test_a_flag_on_platform_data_and_a_veto_are_checked_against_the_recorded_evidence(rated):
     rated.nominate_flag("c", "O1", "prosperity", "2025", ADMIN)
     assert rated.assess_flag("O1", "prosperity", "2025", ADMIN)[0]["met"] is False  # no data yet
     rated.import_platform("c", "2025", SOURCE, csv("O1,66"), "y.csv", ADMIN)
     assert rated.assess_flag("O1", "prosperity", "2025", ADMIN)[0]["found"] == "66"
-    rated.award_flag("O1", "prosperity", "2025", ADMIN)
+    rated.award_flag("O1", "prosperity", "2025", REVIEWER)
     rated.nominate_flag("c", "O1", "party-building", "2025", ADMIN)
     rated.record_veto("O1", "township", "2025", "safety_incident", "发生安全事故", ADMIN)
     results = rated.assess_flag("O1", "party-building", "2025", ADMIN)
@@ -232,7 +267,7 @@ def test_the_read_models_show_honours_platform_data_flags_and_the_basis_of_the_s
     rated.withdraw_honour("O1", 2, "登记有误", ADMIN)
     rated.nominate_flag("c", "O1", "party-building", "2025", ADMIN)
     rated.assess_flag("O1", "party-building", "2025", ADMIN)
-    rated.award_flag("O1", "party-building", "2025", ADMIN)
+    rated.award_flag("O1", "party-building", "2025", REVIEWER)
     read = project(rated)
     try:
         assert [(h["number"], h["level_zh"], h["withdrawn"]) for h in evidence.honours(read, "O1")] == [

@@ -353,3 +353,35 @@ def test_upgrading_an_existing_store_empties_the_read_models_and_projects_them_a
     read = project(sqlite_url)
     assert [c["contest"] for c in read.contests()] == ["c"] and read.round("R1")["track"] == ""
     read.close()
+
+
+STARRED = RULES + """
+[stars]
+bands = [{ stars = 5, min = 30 }, { stars = 3, min = 0 }]
+counts = { 5 = 1 }
+"""
+
+
+def test_each_track_is_a_pool_of_its_own_for_the_star_quotas(app, clock, tmp_path):
+    """Rulebook 19.3 / 20.4: a fixed count of five-star organizations holds per track, not per unit."""
+    folder = scenario(tmp_path / "t")
+    (folder / "rules" / "town.toml").write_text(STARRED, encoding="utf-8")
+    import_scenario(app, folder, ADMIN)
+    for rnd in ("RV-05", "RS-05"):
+        app.open_round(rnd, ADMIN)
+    for entrant, (p, i) in MARKS.items():
+        rnd = "RV-05" if entrant.startswith("V") else "RS-05"
+        for code in ("J1", "J2", "J3"):
+            app.submit_sheet(rnd, code, entrant, {"party": p, "industry": i}, judge(code))
+    for rnd in ("RV-05", "RS-05"):
+        app.close_round(rnd, ADMIN)
+        app.publish(rnd, ADMIN, on=date(2025, 5, 21))
+    clock.set("2025-06-05T09:00")
+    for rnd in ("RV-05", "RS-05"):
+        app.finalize(rnd, ADMIN)
+    recs = app.read(lambda s: s.star_recommendations("t", "township", "2025"))
+    # V1 40, V3 36, V2 32 (village); S2 42, S1 28 (community): one five-star in each track, not one in the unit
+    assert {code: (r.stars, r.track) for code, r in recs.items()} == {
+        "V1": (5, "village"), "V3": (3, "village"), "V2": (3, "village"),
+        "S2": (5, "community"), "S1": (3, "community")}
+    assert recs["V3"].capped and not recs["S1"].capped  # V3 reached the five-star band; the count held it back

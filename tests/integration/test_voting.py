@@ -150,6 +150,38 @@ def test_after_the_count_no_ballot_is_accepted_and_the_last_count_feeds_the_vote
     assert value["O2"] == 0 and value["O3"] == 0  # eliminated in voting round 1
 
 
+def test_the_counted_votes_component_cannot_be_entered_or_overwritten_by_hand(voting):
+    """An admin may not put a count of its own in place of the ballots' (rulebook 18.4)."""
+    with pytest.raises(errors.VotesFromBallots):
+        voting.record_input("V", "O2", "votes", "50", ADMIN)
+    cast_first_round(voting)
+    voting.count_votes("V", DESK)
+    voting.cast_ballot("V", "party", "1", ["O1"], DESK)
+    voting.count_votes("V", DESK)
+    before = event_count(voting)
+    for who in (ADMIN, DESK):
+        with pytest.raises(errors.VotesFromBallots) as refused:
+            voting.record_input("V", "O1", "votes", "100", who, reason="重新核对票数")
+        assert "leitai vote count V" in refused.value.message("en") and "计票" in refused.value.message("zh")
+    assert event_count(voting) == before
+    result = voting.read(lambda s: s.result(s.round("V")))
+    assert {e.entrant: e.components["votes"] for e in result.entries}["O1"] == 100  # O1 alone in round 2
+
+
+def test_an_entrant_withdrawn_after_the_voting_opened_is_no_choice_and_is_not_carried(voting):
+    cast_first_round(voting)  # O1 and O4 lead: they would be carried
+    voting.withdraw("V", "O4", "因故退出比武", ADMIN)
+    before = event_count(voting)
+    with pytest.raises(errors.InvalidValue) as refused:
+        voting.cast_ballot("V", "party", "P9", ["O4"], DESK)
+    assert refused.value.fields["field"] == "choices" and "退出" in refused.value.message("zh")
+    assert event_count(voting) == before
+    tally = voting.count_votes("V", DESK)
+    assert tally["carried"] == ["O1", "O4"]  # the count stands as the ballots give it ...
+    box = voting.read(lambda s: s.current_box("V"))
+    assert box.number == 2 and box.candidates == ["O1"]  # ... but O4 is not carried
+
+
 def test_a_voided_ballot_is_not_counted_and_its_reason_is_kept(voting):
     cast_first_round(voting)
     voting.void_ballot("V", "Q2", "字迹无法辨认", DESK)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.rest.base import Blueprint, command, hub
+from api.rest.base import Blueprint, command, hub, idempotency_key
 from api.rest.schemas.voting import (
     BallotBoxSchema,
     BallotCast,
@@ -20,6 +20,7 @@ from api.rest.schemas.voting import (
 )
 from api.rest.security import actor, manages_round, principal, round_view
 from domain import access
+from domain.errors import InvalidValue
 from projections.voting import ballot_boxes
 
 blp = Blueprint("voting", __name__, url_prefix="/api", description="Ballots, voting rounds and their tallies (投票)")
@@ -57,6 +58,12 @@ class BallotsResource(MethodView):
         entrants than the rules allow, the same entrant twice, one not a candidate, a group not in the rules, a
         number recorded before, or after the count"""
         p, view = manages_round(code)
+        if data["ballot"] is None and idempotency_key() is None:
+            # the next number in sequence: a retried request would be a second ballot (rulebook 18.2)
+            raise InvalidValue("ballot", None, "give the ballot's number as printed, or send an Idempotency-Key "
+                                               "header: without either, a request sent again would record a second "
+                                               "ballot",
+                               "请填写选票上印的编号，或在请求头中带 Idempotency-Key：两者都没有时，重发的请求会多登记一张选票")
         return command(lambda s, key: s.cast_ballot(view.code, data["group"], data["ballot"], data["choices"],
                                                     actor(p, "admin"), key), f"round {view.code}", lambda done: done)
 

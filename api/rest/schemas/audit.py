@@ -60,6 +60,13 @@ class ReplaySchema(Schema):
     work = fields.List(fields.Dict(), metadata={  # 结果运用 (rulebook 15.4)
         "description": "per unit, period and track: the classes ({entrant: [before, after]}) and the tasks gained or "
                        "lost (rung, entrant, step) that the new rules would change"})
+    voting = fields.List(fields.Dict(), metadata={  # 投票: a recount is a replay (rulebook 18.5)
+        "description": "per voting round counted: what a recount under the new rules would change (rank, weighted, "
+                       "carried, fed, per entrant), next_candidates when the next voting round would differ, or "
+                       "the problem [en, zh] when it cannot be counted"})
+    flags = fields.List(fields.Dict(), metadata={  # 红旗 (rulebook 19.4)
+        "description": "per flag: its criteria checked under the new rules (met [before, after], the results after, "
+                       "defined: whether the new rules still have the flag)"})
     summary = fields.Dict(required=True, metadata={
         "description": "rounds, rounds_changed, entrants_changed; each kind of change counted on its own: "
                        "ranks_changed, finals_changed, awards_changed, promotions_changed (entrants), "

@@ -72,6 +72,7 @@ class TaskSchema(Schema):
     issued_on = fields.String()
     state = fields.String(metadata={"description": "open | done | excused"})
     overdue = fields.Boolean()
+    late = fields.Boolean(metadata={"description": "done, on a date after its due date (逾期办结)"})
     state_zh = fields.String()
     state_en = fields.String()
     done = fields.Dict(allow_none=True)

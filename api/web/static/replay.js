@@ -178,6 +178,50 @@
     return details;
   }
 
+  // 投票 (rulebook 18.5): a recount is a replay - what each voting round's count would change
+  function recount(report) {
+    if (!(report.voting || []).length) return null;
+    const details = el("details", null, "card");
+    details.id = "replay-voting";
+    details.appendChild(el("summary", h.hRecount + " (" + report.voting.length + ")"));
+    const t = el("table", null, "replay-voting");
+    const body = headed(t, [h.hRoundCode, h.hVotingRound, h.hOrg, h.hRecountChange]);
+    const yes = (v) => typeof v === "boolean" ? (v ? h.hYes : h.hNo) : String(v);
+    const kinds = [["rank", h.hRankWord], ["weighted", h.hWeighted], ["carried", h.hCarried], ["fed", h.hFed]];
+    for (const v of report.voting) {
+      const changes = v.problem ? [{ entrant: "", text: Leitai.zh() ? v.problem[1] : v.problem[0] }]
+        : (v.changes || []).map((c) => ({ entrant: c.entrant, text: kinds.filter(([k]) => k in c)
+          .map(([k, label]) => label + " " + yes(c[k][0]) + " → " + yes(c[k][1])).join("; ") }));
+      if (v.next_candidates) changes.push({ entrant: "", text: h.hNextCandidates + ": " +
+        v.next_candidates[0].join(", ") + " → " + v.next_candidates[1].join(", ") });
+      if (!changes.length) changes.push({ entrant: "", text: h.hNoChange });
+      for (const c of changes) {
+        const row = body.insertRow();
+        cell(row, v.round); cell(row, v.voting_round); cell(row, c.entrant); cell(row, c.text, "moved");
+      }
+    }
+    details.appendChild(t);
+    return details;
+  }
+
+  // 红旗 (rulebook 19.4): each flag's criteria checked under the new rules
+  function flags(report) {
+    if (!(report.flags || []).length) return null;
+    const details = el("details", null, "card");
+    details.id = "replay-flags";
+    details.appendChild(el("summary", h.hFlags + " (" + report.flags.length + ")"));
+    const t = el("table", null, "replay-flags");
+    const body = headed(t, [h.hOrg, h.hFlag, h.hCycle, h.hMetBefore, h.hMetAfter]);
+    const met = (v) => v === null || v === undefined ? h.hNotAssessed : (v ? h.hMet : h.hNotMet);
+    for (const f of report.flags) {
+      const row = body.insertRow();
+      cell(row, f.organization); cell(row, f.flag_name); cell(row, f.cycle);
+      cell(row, met(f.met[0])); cell(row, met(f.met[1]) + (f.defined ? "" : " (" + h.hNoSuchFlag + ")"), "moved");
+    }
+    details.appendChild(t);
+    return details;
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!form.reportValidity()) return;
@@ -190,7 +234,9 @@
       const report = result.data;
       out.appendChild(summary(report.summary || {}));
       out.appendChild(starChanges(report));
-      for (const part of [finalists(report), standings(report), work(report)]) if (part) out.appendChild(part);
+      for (const part of [finalists(report), standings(report), work(report), recount(report), flags(report)]) {
+        if (part) out.appendChild(part);
+      }
       for (const round of report.rounds) out.appendChild(table(round, (report.award_names || {})[round.round] || {}));
       if (adopt) { adopt.hidden = false; adopt.elements["rules"].value = text.value; }
     } catch (e) {
