@@ -22,6 +22,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	./tests/install-browser
+	./tests/install-fanout
 	$(BIN)/lint-imports
 	LEITAI_REQUIRE_POSTGRES=1 LEITAI_REQUIRE_BROWSER=1 $(BIN)/pytest $(PYTEST_ARGS)
 	$(BIN)/python -m bench --quick

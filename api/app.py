@@ -105,16 +105,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(LeitaiError, _for_pages(errors.leitai_error))
     app.after_request(remember_answer)
     app.teardown_request(lambda _: hub.release())
+    from api.rest.consistency import install
+
+    read_hub = install(app, hub)  # Leitai-Position, and public reads from LEITAI_READ_DATABASE_URL
     app.register_error_handler(Exception, _for_pages(errors.unexpected))
     _docs_assets(app)
     if app.config["LEITAI_FAST_READS"]:
         from api.rest.fastpath import PublicReads
 
-        app.wsgi_app = PublicReads(app.wsgi_app, hub)  # type: ignore[method-assign]
+        app.wsgi_app = PublicReads(app.wsgi_app, read_hub or hub)  # type: ignore[method-assign]
     if app.config["LEITAI_PROJECTOR"] == "thread":
         _project_in_a_thread(app, leitai.store)
     elif app.config.get("LEITAI_PROJECTOR_STATE") is not None:  # `leitai serve`'s child (api.serve.Projector)
         app.extensions["leitai_projector_state"] = app.config["LEITAI_PROJECTOR_STATE"]
+    from api.rest import metrics
+
+    metrics.install(app)  # /metrics, and every request timed (outermost: after the wrappers above)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -122,7 +128,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         since the oldest event it has not projected was recorded); 503 naming the problem
         when the projector is not running or the read side is more than ``LAG_LIMIT``
         seconds behind."""
-        return health(leitai, hub, app.extensions.get("leitai_projector_state"))
+        body, status = health(leitai, hub, app.extensions.get("leitai_projector_state"))
+        if read_hub is not None:
+            from api.rest.consistency import replica_health
+
+            body["read_replica"] = replica_health(read_hub, body["projected"])
+        return body, status
 
     return app
 
@@ -180,10 +191,11 @@ def _recorded_at(leitai: Any, position: int) -> Any:
 
 def _blueprints() -> list[Any]:
     from api.rest.resources import (accounts, assessment, audit, certifications, comments, contests, documents,
-                                    evidence, log, rounds, scoring, stream, tracks, voting, work)
+                                    evidence, federation, log, rounds, scoring, stream, tracks, voting, work)
 
     return [accounts.blp, contests.blp, rounds.blp, scoring.blp, certifications.blp, audit.blp, stream.blp,
-            documents.blp, log.blp, tracks.blp, comments.blp, voting.blp, work.blp, evidence.blp, assessment.blp]
+            documents.blp, log.blp, tracks.blp, comments.blp, voting.blp, work.blp, evidence.blp, assessment.blp,
+            federation.blp]  # 市级联动 (api/rest/resources/federation.py)
 
 
 def _docs_assets(app: Flask) -> None:
@@ -220,4 +232,6 @@ _DESCRIPTION = """擂台 Leitai：基层党组织书记擂台比武与星级评�
 Sign in with `POST /api/auth/token` and send `Authorization: Bearer <token>`. Errors are
 `{"code", "message", "errors"}` in the request's language (`?lang=en`, `Accept-Language`; Chinese by
 default). Every command accepts `Idempotency-Key`, answers with the log position of its last event and
-waits until the read side includes it. Reads carry an `ETag` and answer `304` to `If-None-Match`."""
+waits until the read side includes it; a read sending that position back in `Leitai-Position` is answered
+once the answering server includes it (else `503 NotYetProjected`, retry), whichever server it reaches.
+Reads carry an `ETag` and answer `304` to `If-None-Match`."""

@@ -459,7 +459,8 @@ def _entrant_html(data: dict[str, Any], x: dict[str, Any], zh: bool) -> str:
         notes.append(f"{status}：{x['status_reason'] or ''}" if zh else f"{status}: {x['status_reason'] or ''}")
     if x.get("admission"):
         a = x["admission"]
-        notes.append(f"由 {a['round']} 第 {a['rank']} 名（{a['final']}）晋级" if zh else
+        notes.append((a["from_zh"] if zh else a["from_en"]) if a.get("source_name") else
+                     f"由 {a['round']} 第 {a['rank']} 名（{a['final']}）晋级" if zh else
                      f"promoted from {a['round']}, rank {a['rank']} ({a['final']})")
     if x["exact_final"] is not None and x["exact_final"] != x["final"]:
         notes.append(f"未舍入得分 {x['exact_final_readable']}" if zh else f"unrounded {x['exact_final_readable']}")

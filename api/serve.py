@@ -11,6 +11,7 @@ Ctrl-C or SIGTERM stops both cleanly.
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -48,6 +49,8 @@ class Projector:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.name = ""  # this server (host:port), the projector's LEITAI_SERVER_NAME
+        self.watch: Any = None  # PostgreSQL: projections.election.Watch (leader or standby)
 
     def start(self) -> None:
         self._spawn()
@@ -59,7 +62,8 @@ class Projector:
 
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.cli.main", "--db", self.store.url, "projections", "run"],
-            stdout=subprocess.DEVNULL, env={**os.environ, "LEITAI_PARENT_PID": str(os.getpid())})
+            stdout=subprocess.DEVNULL, env={**os.environ, "LEITAI_PARENT_PID": str(os.getpid()),
+                                            "LEITAI_SERVER_NAME": self.name or os.environ.get("LEITAI_SERVER_NAME", "")})
         self.started = time.monotonic()
 
     def _watch(self) -> None:
@@ -106,12 +110,17 @@ class Projector:
                 found["exit_code"] = self.process.poll() if self.process is not None else None
                 if self.down_since is not None:
                     found["restart_in"] = round(max(0.0, self.down_since + self.delay - time.monotonic()), 1)
-            return found
+            pid = found["pid"] if running else None
+        if self.watch is not None:  # several servers: this one's projector leads, or stands by (healthy)
+            found.update(self.watch.role(pid))
+        return found
 
     def stop(self) -> None:
         """Stop watching, then the projector itself (SIGTERM, then SIGKILL after 10 s)."""
         with self._lock:
             self._stop.set()
+        if self.watch is not None:
+            self.watch.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self.process is None or self.process.poll() is not None:
@@ -150,6 +159,11 @@ def serve(store: StoreURL, host: str, port: int, threads: int, say: Callable[[st
         sys.stderr.flush()
 
     projector = Projector(store, log)
+    projector.name = f"{socket.gethostname()}:{port}"
+    if store.kind == "postgresql":
+        from projections.election import Watch
+
+        projector.watch = Watch(store.conninfo())
     projector.start()
     config: dict[str, Any] = {"LEITAI_APP": application} if application is not None else {"LEITAI_DATABASE_URL": store.url}
     # each live stream holds a thread: keep 32 for everything else (LEITAI_MAX_STREAMS to choose)
@@ -161,7 +175,11 @@ def serve(store: StoreURL, host: str, port: int, threads: int, say: Callable[[st
         # one far beyond the app's MAX_CONTENT_LENGTH (the app answers 413 up to twice it)
         server = create_server(app, host=host, port=port, threads=threads, ident="leitai", channel_timeout=120,
                                connection_limit=max(1000, threads * 4), asyncore_use_poll=True,
-                               max_request_body_size=2 * app.config["MAX_CONTENT_LENGTH"])
+                               max_request_body_size=2 * app.config["MAX_CONTENT_LENGTH"],
+                               # X-Forwarded-For reaches the app, which believes it only from
+                               # LEITAI_TRUSTED_PROXIES (api.rest.security.client_address); waitress
+                               # would strip it always, making every client behind nginx local
+                               clear_untrusted_proxy_headers=False)
     except BaseException:
         projector.stop()
         raise
@@ -183,7 +201,12 @@ def serve(store: StoreURL, host: str, port: int, threads: int, say: Callable[[st
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        replica = app.extensions.get("leitai_read_hub")
+        if replica is not None:
+            replica.stop()  # its live streams end with the others
         _drain(server, app.extensions["leitai_hub"])
+        if replica is not None:
+            replica.close()
         projector.stop()
         say("擂台服务已停止。", "Leitai stopped.")
 

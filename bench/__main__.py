@@ -24,7 +24,10 @@ beside the bare request and the library's get-and-save path (bench/http.py), and
 tree maintained beside the same without it, the tree of a province-year built by the
 upgrade beside the raw read of its rows, inclusion and consistency proofs at 1.4 M events
 beside a single primary-key read, and the sizes of a sheet's proof and of a checkpoint
-(bench/tlog.py).
+(bench/tlog.py), and a city admission's proofs checked offline per finalist beside one
+signature check (bench/federation.py), and (``--part failover``) several servers on one
+PostgreSQL: the projector's takeover after kill -9 beside a sheet's way to the read side
+with nothing killed, and sheets/s through 3 servers beside 1 (bench/failover.py).
 
 It prints the figures with ratios to the baselines, checks them against the goals,
 and writes them as JSON to bench/results/latest.json.
@@ -64,9 +67,9 @@ from domain.services.store import StoreURL, parse_url
 SHAPES = {"county": COUNTY_YEAR, "county-x4": COUNTY_YEAR_X4, "province": PROVINCE_YEAR}
 # --quick: a fifth of a county's organizations (three townships) for four months.
 QUICK_SHAPE = Shape("county-year, quick", organizations=60, months=4)
-PARTS = ("rebuild", "hall", "startup", "http", "tlog")
+PARTS = ("rebuild", "hall", "startup", "http", "tlog", "audience", "failover")
 # --quick: each part's time limit in seconds (a part that overruns it counts as hung).
-QUICK_LIMITS = {"rebuild": 60, "hall": 60, "startup": 60, "http": 120, "tlog": 60}
+QUICK_LIMITS = {"rebuild": 60, "hall": 60, "startup": 60, "http": 120, "tlog": 60, "audience": 60, "failover": 60}
 GOALS = {"rebuild_rate": 150_000, "lag_p99_ms": 50.0, "replay_seconds": 2.0,
          "hall_rate_postgresql": 300, "hall_p99_ms": 50.0, "startup_seconds": 0.3,
          # issue 13: recording with the tree >= 90% of the rate without it; the tree of a log built by
@@ -320,9 +323,12 @@ def run_tlog(stores: Stores, quick: bool, scale: str = "all") -> tuple[dict[str,
     print(f"   generated {len(rows):,} events with the aggregates in {time.perf_counter() - started:.1f}s", flush=True)
     r = tlog.run(stores, rows, quick)
     r["shape"] = shape.name
+    from bench import federation  # 市级联动: a city admission's proofs checked offline, per finalist
+
+    r["federation"] = federation.run(stores.tmp, quick)
     r["seconds"]["part"] = time.perf_counter() - started
     print(f"   (the part took {r['seconds']['part']:.0f}s)", flush=True)
-    return r, tlog_summary(r, check=not quick)
+    return r, tlog_summary(r, check=not quick) + federation.summary(r["federation"], verdict, not quick)
 
 
 def tlog_summary(r: dict[str, Any], check: bool = True) -> list[str]:
@@ -361,7 +367,8 @@ def main() -> None:
     parser.add_argument("--part", default=",".join(PARTS),
                         help="what to run: rebuild (the read side at scale), hall (concurrent judges), startup, "
                              "http (the served API under load, PostgreSQL only), tlog (the verifiable log: the "
-                             "Merkle tree's cost, its build by the upgrade, its proofs; province scale)")
+                             "Merkle tree's cost, its build by the upgrade, its proofs; province scale), audience "
+                             "(live-board listeners on leitai serve, nginx+nchan and a Redis relay)")
     parser.add_argument("--quick", action="store_true",
                         help="every part in a small form, each in a process of its own with a time limit; fails "
                              "if a part crashes or overruns it, checks no goal, writes bench/results/quick.json "
@@ -395,7 +402,7 @@ def run(args: argparse.Namespace, parts: list[str], kinds: list[str]) -> None:
     if args.child_out:
         signal.signal(signal.SIGTERM, _terminated)  # at the time limit: clean up (finally) and go
     shapes = [QUICK_SHAPE] if args.quick else (list(SHAPES.values()) if args.scale == "all" else [SHAPES[args.scale]])
-    needs_pg = "postgresql" in kinds and bool({"rebuild", "hall", "http", "tlog"} & set(parts))
+    needs_pg = "postgresql" in kinds and bool({"rebuild", "hall", "http", "tlog", "audience", "failover"} & set(parts))
     stores = Stores(kinds, start_postgres=needs_pg)
     if not args.child_out:
         print(f"Leitai benchmark, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
@@ -408,6 +415,10 @@ def run(args: argparse.Namespace, parts: list[str], kinds: list[str]) -> None:
     web_lines: list[str] = []
     tlog: dict[str, Any] | None = None
     tlog_lines: list[str] = []
+    audience: dict[str, Any] | None = None
+    audience_lines: list[str] = []
+    failover: dict[str, Any] | None = None
+    failover_lines: list[str] = []
     try:
         if "rebuild" in parts:
             for shape in shapes:
@@ -420,12 +431,22 @@ def run(args: argparse.Namespace, parts: list[str], kinds: list[str]) -> None:
             web, web_lines = run_http(stores, args.quick)
         if "tlog" in parts:
             tlog, tlog_lines = run_tlog(stores, args.quick, args.scale)
+        if "audience" in parts:  # issue 17: the live audience on a fan-out engine (bench/audience.py)
+            from bench.audience import part as run_audience
+
+            audience, audience_lines = run_audience(stores, args.quick)
+        if "failover" in parts:  # issue 17: several servers, one projector (bench/failover.py)
+            from bench.failover import part as run_failover
+
+            failover, failover_lines = run_failover(stores, args.quick, verdict)
     finally:
         stores.close()
     check = not args.quick
-    lines = summary(results, check) + hall_summary(hall, start, check) + web_lines + tlog_lines
+    lines = summary(results, check) + hall_summary(hall, start, check) + web_lines + tlog_lines + audience_lines
+    lines += failover_lines
     print("\n".join(lines), flush=True)
-    figures = {"results": results, "hall": hall, "startup": start, "http": web, "tlog": tlog,
+    figures = {"results": results, "hall": hall, "startup": start, "http": web, "tlog": tlog, "audience": audience,
+               "failover": failover,
                "postgres": stores.pg_description}
     if args.child_out:
         Path(args.child_out).write_text(json.dumps(figures, default=str), encoding="utf-8")
@@ -442,7 +463,7 @@ def run_quick(parts: list[str], kinds: list[str]) -> int:
     """Every part in its small form, each in a child process (its own process group) with
     a time limit; the exit status is 1 if any part crashed or overran its limit."""
     started = time.perf_counter()
-    needs_pg = "postgresql" in kinds and bool({"rebuild", "hall", "http", "tlog"} & set(parts))
+    needs_pg = "postgresql" in kinds and bool({"rebuild", "hall", "http", "tlog", "audience", "failover"} & set(parts))
     admin_url, pg_description, stop = postgres_server() if needs_pg else ("", "", lambda: None)
     print(f"Leitai benchmark, quick run (small sizes, goals not checked): {', '.join(parts)} on {', '.join(kinds)}; "
           f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python "

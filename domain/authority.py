@@ -32,7 +32,9 @@ The rules (an *admin* grant has a contest and a unit, either may be open):
   admin over its organization's unit (honours are the organization's own events: as above);
 * a closed **period**, a **task** or a **pair** (结果运用) by an admin over its unit, in its contest;
 * the **holiday calendar** and the log's **witnesses** by an admin of everything; a signed head
-  by any admin; a witness's cosignature by anyone (its signature was checked first).
+  by any admin; a witness's cosignature by anyone (its signature was checked first);
+* a **source deployment** (市级联动) by an admin of everything; an admission from it by an admin
+  over the unit of the round it admits into.
 
 A principal of None (the command line: its operator holds the database) is not asked.
 """
@@ -54,6 +56,12 @@ class Directory(Protocol):
     def round(self, code: str) -> Any | None: ...
 
     def organization(self, code: str) -> Any | None: ...
+
+    def roster(self, contest: str) -> dict[str, str]: ...  # organization -> unit, as recorded before the command
+
+    def existed(self, organization: str) -> bool: ...  # registered before the command
+
+    def contest_rules(self, contest: str) -> set[str]: ...  # digests of the rule sets its rounds use or it adopted
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,20 @@ def over_any_contest_unit(p: Principal, directory: Directory, unit: str) -> bool
     return False
 
 
+def over_organization(p: Principal, directory: Directory, organization: str) -> bool:
+    """An admin over an organization where it was enrolled before this command: over its unit
+    in a contest whose roster held it.  Unit codes are a contest's own - another contest's
+    township "T1" is not this one's - and enrolling an organization in a contest of one's own
+    gives no hold over it (the enrollment itself needs this, see ``_contest``)."""
+    for g in _admins(p):
+        if g.contest is None:
+            return True
+        unit = directory.roster(g.contest).get(organization)
+        if unit is not None and (g.unit is None or g.unit in unit_path(directory.units(g.contest), unit)):
+            return True
+    return False
+
+
 def contest_wide(p: Principal, directory: Directory, contest: str) -> bool:
     top = {u for u, parent in directory.units(contest).items() if parent is None}
     return any(g.contest is None or (g.contest == contest and (g.unit is None or g.unit in top))
@@ -125,9 +147,17 @@ def _judge_of(p: Principal, rnd: Any) -> set[str]:
     return {g.judge for g in p.roles("judge") if g.contest == rnd.contest and g.judge in rnd.judges}
 
 
+RULES_CHOSEN = ("Scheduled", "RulesAssigned", "Reranked")  # round events that name the rules it follows
+
+
 def _round(p: Principal, rnd: Any, events: Iterable[Any], directory: Directory) -> bool:
     if over_unit(p, directory, rnd.contest, rnd.unit):
-        return True
+        # below the whole contest, a round follows a rule set the contest already uses (a round of it,
+        # or adopted by its organizers): a township writing lax rules for its own round would choose its
+        # own scores, classes, ladder and flags (rulebook 5, 15, 19.4)
+        chosen = [e.rules.get("digest") for e in events if type(e).__name__ in RULES_CHOSEN]
+        return not chosen or contest_wide(p, directory, rnd.contest) or \
+            all(d in directory.contest_rules(rnd.contest) for d in chosen)
     own = organizations(p)
     judges = _judge_of(p, rnd)
     for e in events:
@@ -160,6 +190,11 @@ UNIT_EVENTS = {"RoundScheduled": "unit", "OrganizationEnrolled": "unit", "UnitAd
 
 
 def _contest(p: Principal, contest: Any, events: Iterable[Any], directory: Directory) -> bool:
+    for e in events:  # an organization of another contest is not claimed by enrolling it here
+        if type(e).__name__ == "OrganizationEnrolled" and directory.existed(e.organization) and \
+                e.organization not in directory.roster(contest.code) and \
+                not over_organization(p, directory, e.organization):
+            return False
     if contest_wide(p, directory, contest.code):
         return True
     for e in events:
@@ -171,13 +206,17 @@ def _contest(p: Principal, contest: Any, events: Iterable[Any], directory: Direc
 
 
 def _organization(p: Principal, org: Any, unit_before: str | None, directory: Directory) -> bool:
-    return (unit_before is None or over_any_contest_unit(p, directory, unit_before)) and \
-        over_any_contest_unit(p, directory, org.unit)
+    """A new organization by an admin over its unit; an existing one (its details, honours, track)
+    by an admin over it where it is enrolled (``over_organization``), and over the unit it moves to."""
+    if unit_before is None or not directory.existed(org.code):
+        return over_any_contest_unit(p, directory, org.unit)
+    return over_organization(p, directory, org.code) and (
+        org.unit == unit_before or over_any_contest_unit(p, directory, org.unit))
 
 
 def _certification(p: Principal, cert: Any, events: Iterable[Any], directory: Directory) -> bool:
     org = directory.organization(cert.organization)
-    if org is not None and over_any_contest_unit(p, directory, org.unit):
+    if org is not None and over_organization(p, directory, org.code):
         return True
     return cert.organization in organizations(p) and all(type(e).__name__ == "SelfAssessed" for e in events)
 
@@ -239,7 +278,18 @@ RULES: dict[str, Callable[[Principal, Touch, Directory], bool]] = {
     "BallotBox": lambda p, t, d: _ballot_box(p, t.aggregate, d),
     "PlatformData": lambda p, t, d: contest_wide(p, d, t.aggregate.contest),  # 平台数据 (rulebook 19.2)
     "Flag": lambda p, t, d: _flag(p, t.aggregate, t.events, d),  # 红旗 (rulebook 19.4)
+    "Federation": lambda p, t, d: _federation(p, t.events, d),  # 市级联动 (rulebook 22)
 }
+
+
+def _federation(p: Principal, events: Iterable[Any], directory: Directory) -> bool:
+    """A source deployment is registered by an admin of everything; an admission from it
+    by an admin over the unit of the round it admits into."""
+    for e in events:
+        rnd = directory.round(str(getattr(e, "into", "") or "")) if type(e).__name__ == "RankingAdmitted" else None
+        if not (p.is_superuser or (rnd is not None and over_unit(p, directory, rnd.contest, rnd.unit))):
+            return False
+    return True
 
 
 def describe(aggregate: Any) -> tuple[str, str]:
@@ -253,7 +303,8 @@ def describe(aggregate: Any) -> tuple[str, str]:
              "BallotBox": ("the ballot box of round", "投票箱：轮次"),
              "PeriodResult": ("the closing of period", "期间结束"), "Task": ("task", "任务"),
              "Pair": ("pair", "结对"), "PlatformData": ("the platform data of contest", "平台数据：活动"),
-             "Flag": ("the flag", "红旗")}.get(kind, (kind, kind))
+             "Flag": ("the flag", "红旗"), "Federation": ("the federation's sources and admissions", "市级联动的来源与接收记录")
+             }.get(kind, (kind, kind))
     return f"{words[0]} {code}".strip(), f"{words[1]} {code}".strip()
 
 
@@ -263,5 +314,13 @@ def refusal(p: Principal, touches: Iterable[Touch], directory: Directory) -> Ref
         rule = RULES.get(type(touch.aggregate).__name__)
         if rule is None or not rule(p, touch, directory):
             en, zh = describe(touch.aggregate)
+            agg = touch.aggregate
+            if type(agg).__name__ == "Round" and over_unit(p, directory, agg.contest, agg.unit):
+                # its own round, under rules its contest does not use (see _round): say so
+                refs = ", ".join(sorted({f"{e.rules.get('code')}@{e.rules.get('version')}" for e in touch.events
+                                         if type(e).__name__ in RULES_CHOSEN}))
+                en = (f"{en} under rule set {refs}, which contest {agg.contest} does not use yet (its organizers, "
+                      f"admins of the whole contest, bring it in first: leitai rules adopt)")
+                zh = f"{zh}（改用评分规则 {refs}：活动 {agg.contest} 尚未采用它，须先由整个活动的管理员采用：leitai rules adopt）"
             return Refusal(en, zh)
     return None

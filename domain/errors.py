@@ -537,6 +537,20 @@ class VotesFromBallots(LeitaiError):
           "recorded.")
 
 
+class BallotFileImportedAlready(LeitaiError):
+    """The same ballots file (by its SHA-256) into the same ballot box again (rulebook 18.2)."""
+
+    field_name = "file"
+    zh = ("选票文件 {file}（SHA-256 {digest}）与 {when} 由 {actor} 导入轮次 {round} 第 {number} 轮投票的文件 {earlier} "
+          "内容完全相同（当时导入 {rows} 张选票），不能再导入一次，否则同一批选票会计两次；本次未登记任何内容。"
+          "`leitai vote tally {round}` 显示已登记的选票数。若确实是另一批选票，请核对文件是否选错；若需补登个别选票，"
+          "请用 `leitai vote cast`。")
+    en = ("The ballots file {file} (SHA-256 {digest}) is the very file {earlier} that {actor} imported into voting "
+          "round {number} of round {round} at {when} ({rows} ballots): importing it again would count the same "
+          "ballots twice; nothing was recorded. `leitai vote tally {round}` shows the ballots recorded. If these are "
+          "other ballots, check that the right file was chosen; to add a single ballot, use `leitai vote cast`.")
+
+
 # -- consequences as work (结果运用: tasks, pairs, classes, rulebook sections 15-16) ------------------
 
 
@@ -604,11 +618,11 @@ class FlagNeedsSecondPerson(LeitaiError):
     """Four eyes on a flag (rulebook 19.4): the account that assessed it does not award it."""
 
     field_name = "flag"
-    zh = ("{organization} 的「{flag}」（{cycle}）由 {assessor} 核验，不能由同一账号授予：授予须由另一位有权的管理员"
-          "审核核验结果后登记（双人审核，规则手册 19.4）；本次未登记任何内容。")
-    en = ("Flag {flag} of {organization} ({cycle}) was assessed by {assessor}: the same account may not award it. "
-          "Another admin with the right reviews the assessment and awards it (four eyes, rulebook 19.4); nothing "
-          "was recorded.")
+    zh = ("{assessor} 核验了 {organization} 的「{flag}」（{cycle}），或登记了它所依据的荣誉，不能再由这个账号授予："
+          "授予须由另一位有权的管理员审核核验结果后登记（双人审核，规则手册 19.4）；本次未登记任何内容。")
+    en = ("{assessor} assessed flag {flag} of {organization} ({cycle}) or recorded an honour it rests on: that "
+          "account may not award it. Another admin with the right reviews the assessment and awards it (four eyes, "
+          "rulebook 19.4); nothing was recorded.")
 
 
 class FlagCriteriaNotMet(LeitaiError):

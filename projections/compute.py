@@ -269,6 +269,10 @@ class Computer:
                 changes.rows[FINALISTS.name].append((
                     code, entrant, record.name, source["round"], origin.unit if origin else None, source.get("rank"),
                     source.get("final"), source.get("seal")))
+            elif source.get("kind") == "federation":  # 市级联动: from another deployment's round (rulebook 22)
+                changes.rows[FINALISTS.name].append((
+                    code, entrant, record.name, f"{source.get('source')}/{source.get('round')}",
+                    source.get("source_name"), source.get("rank"), source.get("final"), source.get("seal")))
         changes.replacing(APPEALS, ("round",), (code,))
         for a in rnd.appeals.values():
             changes.rows[APPEALS.name].append((

@@ -14,6 +14,7 @@ class SharedConnection:
     def __init__(self, store: StoreURL) -> None:
         self.store = store
         self._conn: Any = None
+        self.options: dict[str, Any] = {}  # more psycopg.connect options (projections.election: keepalive)
 
     def get(self) -> Any:
         if self._conn is None or (self.store.kind == "postgresql" and self._conn.closed):
@@ -23,7 +24,8 @@ class SharedConnection:
             else:
                 import psycopg  # only for PostgreSQL stores
 
-                self._conn = psycopg.connect(self.store.conninfo(), autocommit=True, connect_timeout=5)
+                self._conn = psycopg.connect(self.store.conninfo(), autocommit=True, connect_timeout=5,
+                                             **self.options)
         return self._conn
 
     def close(self) -> None:

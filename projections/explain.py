@@ -147,6 +147,10 @@ def _admission(rnd: Round, entrant: str) -> dict[str, Any] | None:
     there) and every revision a change of that round's results made (withdrawn, admitted
     again, its source updated), with who, when and why; None for an entrant not promoted."""
     record = rnd.entrants.get(entrant)
+    if record is not None and record.source.get("kind") == "federation":  # 市级联动 (projections/federation.py)
+        from projections.federation import admission_words
+
+        return admission_words(record.source)
     if record is None or record.source.get("kind") != "promotion":
         return None
     source = record.source

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from domain.services.store import StoreURL
 from projections.compute import Changes, Computer
 from projections.db import SharedConnection
+from projections.election import Election, LostLead
 from projections.fold import Dirty, Folder, bulk
 from projections.readstore import ReadStore, Stale
 from projections.source import EventSource
@@ -75,6 +76,8 @@ class Projector:
         self.position = 0
         self.long_running = False
         self.committed = threading.Condition()
+        self.election: Election | None = None  # several servers on PostgreSQL: projects only while leading
+        self._followed: int | None = None  # the generation memory was folded for (None: not yet)
 
     def close(self) -> None:
         self.source.close()
@@ -94,10 +97,26 @@ class Projector:
         self.folder.take_dirty()
         self.computer = Computer(self.folder)
         self.generation, self.position = generation, position
+        self._followed = generation
         if self.long_running:
             # The folded state lives as long as the process: keep it out of the cyclic
             # collector's scans, or every full collection would pause a live batch.
             gc.freeze()
+
+    def follow(self) -> None:
+        """Standing by (or just elected): bring memory to the committed position, writing
+        nothing - only the events committed since the last call are folded."""
+        generation, position = self.read.state()
+        if self._followed != generation or position < self.position:
+            self.load()
+            return
+        if position > self.position:
+            for rows in self.source.scan(self.position, position):
+                self.folder.apply_rows(rows)
+            self.folder.take_dirty()  # the holder wrote these rows already
+            self.computer = Computer(self.folder)
+            self.read.forget()
+            self.position = position
 
     def step(self) -> int:
         """Apply the next batch; returns how many events it applied (0: none waiting)."""
@@ -108,6 +127,8 @@ class Projector:
         dirty, counts = self.folder.take_dirty()
         changes = self.computer.changes(dirty, counts, increments=True)
         new_position = rows[-1][0]
+        if self.election is not None:
+            self.election.fence()  # raises LostLead: this batch is folded in memory but never written
         try:
             self.read.apply(changes, self.generation, self.position, new_position)
         except Stale:
@@ -128,12 +149,18 @@ class Projector:
         """Follow the log until ``stop``.  A store that goes away (a restart, a dropped
         connection) is waited for, with growing pauses up to ``MAX_PAUSE``, and the memory
         restored from what was committed: no batch is half applied."""
+        from projections import fanout
+
+        fanout.start(self, stop)  # LEITAI_FANOUT_URL: the public live boards published after each commit
         self.long_running = True
         pause, loaded = 0.0, False
         while not stop.is_set():
             try:
                 if not loaded:
-                    self.load()
+                    if self.election is None:
+                        self.load()
+                    elif not self.election.stand_by(self, stop):
+                        break
                     loaded = True
                     if pause:
                         print("leitai projector: the store is back; projecting again", file=sys.stderr, flush=True)
@@ -141,8 +168,18 @@ class Projector:
                 if self.step() == 0:
                     self.source.wait(self.position, self.idle_wait)
             except Exception as error:  # noqa: BLE001 - only a store that went away is waited for
+                if isinstance(error, LostLead):
+                    print("leitai projector: lost the lead (its lock session is gone); standing by again",
+                          file=sys.stderr, flush=True)
+                    self._drop_connections()
+                    self._followed = None  # memory folded a batch that was never written
+                    loaded = False
+                    continue
                 if not store_unavailable(error):
                     raise
+                if self.election is not None:
+                    self.election.lost()
+                    self._followed = None
                 if not pause:
                     print(f"leitai projector: the store is unavailable ({str(error).strip().splitlines()[0]}); "
                           "retrying", file=sys.stderr, flush=True)

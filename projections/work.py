@@ -76,7 +76,8 @@ def task_row(row: dict[str, Any], today: date) -> dict[str, Any]:
     out["done"] = orjson.loads(out["done"]) if out["done"] else None
     out["overdue"] = out["state"] == "open" and out["due"] < today.isoformat()
     # done after its due date: done, and shown as done late (rulebook 15.2)
-    out["late"] = out["state"] == "done" and bool((out["done"] or {}).get("date")) and out["done"]["date"] > out["due"]
+    done = out["done"] or {}
+    out["late"] = out["state"] == "done" and any((done.get(k) or "") > out["due"] for k in ("date", "recorded_on"))
     shown = "overdue" if out["overdue"] else "late" if out["late"] else out["state"]
     out["state_zh"], out["state_en"] = STATE_ZH[shown], STATE_EN[shown]
     out.pop("position", None)
@@ -137,15 +138,22 @@ def exchange_windows(start: str, end: str, per: str, required: int, log: list[di
         last = min(month_after(month, step - 1), end)
         if month > now:
             break
-        count = sum(1 for x in log if x.get("date") and month <= x["date"][:7] <= last)
-        if count >= required:
+        inside = [x for x in log if x.get("date") and month <= x["date"][:7] <= last]
+        count = len(inside)
+        # recorded after the window was over: it counts, but a window it alone brings up to the
+        # obligation shows as met by late entries (rulebook 15.3)
+        in_time = sum(1 for x in inside if not x.get("recorded_on") or x["recorded_on"][:7] <= last)
+        if in_time >= required:
             status = "met"
+        elif count >= required:
+            status = "late"
         elif last >= now and state == "active":
             status = "running"
         else:
             status = "short"
         windows.append({"from": month, "to": last, "count": count, "required": required, "status": status,
-                        "status_zh": {"met": "已达到", "running": "进行中", "short": "未达到"}[status]})
+                        "status_zh": {"met": "已达到", "running": "进行中", "short": "未达到",
+                                      "late": "补录后达到"}[status]})
         month = month_after(last, 1)
     return windows
 

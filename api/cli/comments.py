@@ -16,7 +16,8 @@ STATE_EN = {"recorded": "", "corrected": "corrected", "withdrawn": "withdrawn"}
 def cmd_comment_add(ctx: Context) -> None:
     a = ctx.args
     outcome = ctx.app.execute(lambda s: s.record_comment(a.round, a.entrant, a.text, ctx.actor, ctx.key(),
-                                                         judge=a.judge, leader=a.leader, stage=a.stage),
+                                                         judge=a.judge, leader=a.leader, stage=a.stage,
+                                                         reason=a.reason),
                               f"round {a.round}")
     who = ctx.t(f"评委 {a.judge.upper()}", f"judge {a.judge.upper()}") if a.judge else a.leader
     ctx.recorded(outcome, f"已登记 {who} 对 {a.entrant.upper()} 的点评（点评编号 {outcome.value}）",
@@ -70,8 +71,12 @@ def comments_text(rows: list[dict[str, Any]], zh: bool) -> str:
                 line = f"  {entry['what']}: {entry['at'] or ''} by {entry['actor']}, reason: {entry['reason']}"
                 line += f"; before: {' '.join(before['text'].split())}" if entry["what"] == "corrected" else ""
             out.append(line)
-        out.append(f"  （{history[0]['at'] or ''} {history[0]['actor']} 登记）" if zh
-                   else f"  (recorded {history[0]['at'] or ''} by {history[0]['actor']})")
+        first = history[0]
+        why = first.get("reason")  # an admin entering a judge's comment after scoring closed (17.2)
+        if zh:
+            out.append(f"  （{first['at'] or ''} {first['actor']} 登记{f'，理由：{why}' if why else ''}）")
+        else:
+            out.append(f"  (recorded {first['at'] or ''} by {first['actor']}{f', reason: {why}' if why else ''})")
     return "\n".join(out)
 
 

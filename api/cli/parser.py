@@ -72,6 +72,8 @@ CERT = (arg("organization", help=("党组织代码", "organization code")),
 
 
 def _commands() -> list[Command]:
+    from api.cli.federation_commands import federation_commands  # here: it declares its commands with arg()
+
     S, R, P, C, V = ("api.cli.setup", "api.cli.scoring", "api.cli.publicity", "api.cli.certification",
                      "api.cli.readside")
     return [
@@ -99,6 +101,13 @@ def _commands() -> list[Command]:
                                                           "apply pending migrations (creates the database)")),
         Command(("db", "upgrade"), f"{S}:cmd_db_migrate", ("同 db migrate：执行待执行的数据库迁移",
                                                           "the same as db migrate: apply pending migrations")),
+        Command(("db", "copy"), "api.cli.dbcopy:cmd_db_copy",
+                ("把整个部署复制到另一个空数据库（如 SQLite 文件迁到 PostgreSQL）：日志逐字节、账号，重建读模型并核对",
+                 "copy a deployment into another, empty database (e.g. an SQLite file to PostgreSQL): the log byte for "
+                 "byte, the accounts; rebuild the read models and verify"),
+                (arg("source", help=("源数据库：sqlite:///文件.db 或 postgresql://…", "source database URL")),
+                 arg("target", help=("目标数据库（新的空库；PostgreSQL 用所有者账号）",
+                                     "target database URL (new and empty; on PostgreSQL its owner's account)")))),
         Command(("users",), "", ("账号与角色", "accounts and roles")),
         Command(("users", "add"), "api.cli.users:cmd_add", ("创建账号并打印一次性密码", "create an account; prints a one-time password"),
                 (arg("name", help=("登录名（小写字母、数字、- _ .）", "sign-in name (small letters, digits, - _ .)")),
@@ -368,6 +377,7 @@ def _commands() -> list[Command]:
         Command(("witness", "unregister"), "api.cli.witness:cmd_unregister", ("（本系统管理员）不再接受该见证方的联署签名",
                                                                               "(the deployment's admin) stop accepting a witness"),
                 (arg("name", help=("见证方名称", "the witness's name")), REASON)),
+        *federation_commands(),  # 市级联动 (api/cli/federation_commands.py)
         # -- 结果运用 (each part's commands live in its own module of api/cli) ---------------------
         # -- tracks (api/cli/tracks.py) --
         Command(("org", "track"), "api.cli.tracks:cmd_org_track", ("变更党组织的赛道（从某月起，须说明理由）",
@@ -384,7 +394,10 @@ def _commands() -> list[Command]:
         Command(("comment", "add"), "api.cli.comments:cmd_comment_add",
                 ("登记评委或领导对一个参赛组织的点评", "record a judge's or a leader's comment on an entrant"),
                 (ROUND, ENTRANT, arg("--text", required=True, help=("点评内容（最多 2000 字）", "the comment (at most 2000 characters)")),
-                 arg("--stage", help=("环节，如 汇报演讲、现场观摩", "the stage, e.g. 汇报演讲 (presentation)")), KEY),
+                 arg("--stage", help=("环节，如 汇报演讲、现场观摩", "the stage, e.g. 汇报演讲 (presentation)")),
+                 arg("--reason", help=("结束评分后代评委登记点评时必填：理由（记录在案）",
+                                       "required to record a judge's comment once scoring has closed: why (recorded)")),
+                 KEY),
                 exclusive=((arg("--judge", help=("评委代码（评委点评）", "the judge's code (a judge's comment)")),
                             arg("--leader", help=("点评领导的职务和姓名，如 \"镇党委书记 张三\"",
                                                   "the leader's title and name, e.g. \"镇党委书记 张三\"")),),),

@@ -76,6 +76,10 @@ def cmd_projections_run(ctx: Context) -> None:
     store = ctx.store
     ensure_migrated(store)
     projector = Projector(store, batch_size=ctx.args.batch_size)
+    if store.kind == "postgresql":  # several servers may share the database: one projects at a time
+        from projections.election import Election
+
+        projector.election = Election(projector.connection)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     _stop_with_parent(stop)
@@ -138,13 +142,21 @@ def cmd_projections_status(ctx: Context) -> None:
         generation, position = read.store.state()
         last = read.last_event()
         quarantined = len(read.quarantine())
+        lead = None
+        if store.kind == "postgresql":  # several servers: whose projector projects (projections/election.py)
+            from projections.election import holder
+
+            lead = holder(read.store.connection())
     finally:
         read.close()
     ctx.say(f"读模型（{store.display}）：第 {generation} 代，已处理到 {position}；事件日志最新 {last}；落后 {last - position} 条。"
-            + (f"有 {quarantined} 条事件无法应用，请运行 `leitai verify`。" if quarantined else ""),
+            + (f"有 {quarantined} 条事件无法应用，请运行 `leitai verify`。" if quarantined else "")
+            + (f"正在投影：{lead['name']}。" if lead else "没有投影进程在运行。" if store.kind == "postgresql" else ""),
             f"Read models ({store.display}): generation {generation} at {position}; log at {last}; "
             f"{last - position} behind." + (f" {quarantined} events cannot be applied: run `leitai verify`."
-                                            if quarantined else ""))
+                                            if quarantined else "")
+            + (f" Projecting: {lead['name']}." if lead else " No projector is running."
+               if store.kind == "postgresql" else ""))
 
 
 # -- views ----------------------------------------------------------------------------------

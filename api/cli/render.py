@@ -175,7 +175,12 @@ def explain_text(x: dict[str, Any], lang: str) -> str:
                    + ((f"（{label(x['reason'], lang)}）" if zh else f" ({label(x['reason'], lang)})") if x["reason"]
                       else ""))
     admission = x.get("admission")
-    if admission:
+    if admission and admission.get("source_name"):  # admitted from another deployment (市级联动)
+        out.append((f"{admission['from_zh']}（得分 {admission['final']}，树头 {admission['size']} 条事件，"
+                    f"第 {admission['admission']} 次接收）") if zh else
+                   f"{admission['from_en']} (final {admission['final']}, head of {admission['size']} events, "
+                   f"admission {admission['admission']})")
+    elif admission:
         out.append((f"晋级来源：轮次 {admission['round']}，名次 {admission['rank']}，得分 {admission['final']}" if zh
                     else f"Promoted from round {admission['round']}: rank {admission['rank']}, final "
                          f"{admission['final']}"))

@@ -39,22 +39,26 @@ def cmd_void(ctx: Context) -> None:
 COLUMNS = ["ballot", "group", "choices"]
 
 
-def read_ballots(path: Path) -> tuple[str, list[tuple[int, str, str, str]]]:
-    """(file name, rows) of a ballots file: columns ballot, group, choices (rulebook 18.2, import.md)."""
+def read_ballots(path: Path) -> tuple[str, str, list[tuple[int, str, str, str]]]:
+    """(file name, SHA-256 of its bytes, rows) of a ballots file: columns ballot, group, choices
+    (rulebook 18.2, import.md)."""
+    import hashlib
+
     from api.importing.tables import read_table
 
     if not path.is_file():
         raise InvalidValue("file", str(path), "no such file", "找不到该文件")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     table = read_table(path, COLUMNS)
     if not table.rows:
         raise ImportRowError(table.file, None, None, "no ballots in the file", "文件中没有选票")
-    return table.file, [(r.number, r.get("ballot"), r.get("group"), r.get("choices")) for r in table.rows]
+    return table.file, digest, [(r.number, r.get("ballot"), r.get("group"), r.get("choices")) for r in table.rows]
 
 
 def cmd_import(ctx: Context) -> None:
     a = ctx.args
-    file, rows = read_ballots(Path(a.file))
-    outcome = ctx.app.execute(lambda s: s.cast_ballots(a.round, rows, file, ctx.actor), f"round {a.round}")
+    file, digest, rows = read_ballots(Path(a.file))
+    outcome = ctx.app.execute(lambda s: s.cast_ballots(a.round, rows, file, digest, ctx.actor), f"round {a.round}")
     done = outcome.value
     ctx.recorded(outcome, f"已导入第 {done['voting_round']} 轮投票的 {done['cast']} 张选票",
                  f"{done['cast']} ballots of voting round {done['voting_round']} imported")
@@ -136,6 +140,7 @@ def demo_voting(ctx: Context, app: Any, final: str, contest: str, scenario: Path
     """The demo's voting segment (rulebook section 18): the banner final's entrants in a vote of
     two voting rounds under examples/wushen-2025/voting/popularity-2025.toml; each voting round
     counted and announced (现场公布), the last feeding the votes component."""
+    import hashlib
     import random
 
     from domain.services.setup import RoundSpec
@@ -162,7 +167,8 @@ def demo_voting(ctx: Context, app: Any, final: str, contest: str, scenario: Path
                 pool = favourites if draw.random() < 0.6 else box.candidates
                 picked = draw.sample(pool, min(draw.randint(1, 3), len(pool)))
                 rows.append((len(rows) + 1, f"{prefix}{box.number}-{i + 1:03d}", group, ",".join(picked)))
-        app.run(lambda s, r=rows: s.cast_ballots(VOTE_ROUND, r, "demo", by))
+        digest = hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()  # as if the rows were a file
+        app.run(lambda s, r=rows, d=digest: s.cast_ballots(VOTE_ROUND, r, "demo", d, by))
         tally = app.count_votes(VOTE_ROUND, by)
         print()
         print(tally_text(tally, names, ctx))

@@ -204,23 +204,33 @@ def demo_work(app: Any, clock: Any, by: Any, step: Any, zh: bool, contest: str =
     interviews = [t for t in tasks if t.action == "interview"]
     shares = [t for t in tasks if t.action == "share"]
     due = date.fromisoformat(max(t.due for t in tasks))
-    clock.set(max(due + timedelta(days=3), date(2025, 7, 2)).isoformat() + "T09:00")
     step("登记办理情况：一次约谈办结、一次经验交流办结、一项免办，其余逾期；结对交流",
          "Work recorded: an interview and a sharing done, one excused, the rest overdue; pairs' exchanges")
+    # each recorded on the day it happened (the drill clock moves with them): what is recorded after
+    # its due date or its month shows as late (rulebook 15.2, 15.3)
+    work: list[tuple[str, Any]] = []
     if interviews:
         t = interviews[0]
-        app.task_done(t.code, by, on=(date.fromisoformat(t.due) - timedelta(days=2)).isoformat(), place="镇党委会议室",
-                      participants=f"党委副书记、{t.name}党组织书记", summary="逐项分析失分原因，制定整改清单，限期一个月整改")
+        on = (date.fromisoformat(t.due) - timedelta(days=2)).isoformat()
+        work.append((on, lambda t=t, on=on: app.task_done(
+            t.code, by, on=on, place="镇党委会议室", participants=f"党委副书记、{t.name}党组织书记",
+            summary="逐项分析失分原因，制定整改清单，限期一个月整改")))
     if shares:
         t = shares[0]
-        app.task_done(t.code, by, on=(date.fromisoformat(t.due) - timedelta(days=5)).isoformat(), place="镇党群服务中心",
-                      summary="在全镇书记例会上介绍产业发展经验")
-    if len(shares) > 1:
-        app.task_excuse(shares[1].code, "已在同月全旗经验交流会上作典型发言，不再重复安排", by)
+        on = (date.fromisoformat(t.due) - timedelta(days=5)).isoformat()
+        work.append((on, lambda t=t, on=on: app.task_done(t.code, by, on=on, place="镇党群服务中心",
+                                                          summary="在全镇书记例会上介绍产业发展经验")))
     for number, code in enumerate(pairs):
         for day in ("2025-06-10", "2025-06-24")[: 2 - number % 2]:
-            app.pair_exchange(code, by, on=day, place="先进村党群服务中心", participants="两村党组织书记、村“两委”成员",
-                              summary="实地观摩产业项目，交流集体经济发展做法")
+            work.append((day, lambda code=code, day=day: app.pair_exchange(
+                code, by, on=day, place="先进村党群服务中心", participants="两村党组织书记、村“两委”成员",
+                summary="实地观摩产业项目，交流集体经济发展做法")))
+    for on, record in sorted(work, key=lambda w: w[0]):
+        clock.set(max(on, clock.today().isoformat()) + "T17:00")
+        record()
+    clock.set(max(due + timedelta(days=3), date(2025, 7, 2)).isoformat() + "T09:00")
+    if len(shares) > 1:
+        app.task_excuse(shares[1].code, "已在同月全旗经验交流会上作典型发言，不再重复安排", by)
     late = app.read(lambda s: [s.task(c) for c in codes if s.task(c).state == "open"
                                and s.task(c).due < clock.today().isoformat()])
     print("   " + (f"逾期 {len(late)} 项：" if zh else f"{len(late)} overdue: ")

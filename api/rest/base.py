@@ -61,7 +61,8 @@ def leitai() -> Any:
 
 
 def hub() -> Any:
-    return current_app.extensions["leitai_hub"]
+    """This request's read side: the primary's, or a read replica's (api/rest/consistency.py)."""
+    return g.get("leitai_hub") or current_app.extensions["leitai_hub"]
 
 
 def sidecar() -> Any:

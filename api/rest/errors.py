@@ -53,6 +53,15 @@ class RequestInProgress(e.LeitaiError):
           "{seconds} seconds to get its answer.")
 
 
+class NotYetProjected(e.LeitaiError):
+    """A read asked for a log position (``Leitai-Position``) this server's read side has not reached."""
+
+    zh = ("本服务器的读取端尚未包含位置 {position} 的记录（目前到 {projected}），请 {seconds} 秒后带同一个 "
+          "Leitai-Position 重试。")
+    en = ("This server's read side does not include log position {position} yet (it is at {projected}); retry "
+          "with the same Leitai-Position in {seconds} s.")
+
+
 class UnsafeFileName(e.LeitaiError):
     """An uploaded file's name holds a control or invisible character: the request is malformed (400)."""
 
@@ -86,7 +95,7 @@ def status_of(error: e.LeitaiError) -> int:
         return 404
     if isinstance(error, CONFLICT):
         return 409
-    if isinstance(error, (*UNAVAILABLE, TooManyStreams)):
+    if isinstance(error, (*UNAVAILABLE, TooManyStreams, NotYetProjected)):
         return 503
     return 422
 
@@ -117,7 +126,7 @@ def _sendable(value: Any) -> Any:
 def leitai_error(error: e.LeitaiError) -> Response:
     response = jsonify(body(type(error).__name__, error.message(lang()), error.field_errors(lang())))
     response.status_code = status_of(error)
-    if isinstance(error, (TooManyAttempts, RequestInProgress)):
+    if isinstance(error, (TooManyAttempts, RequestInProgress, NotYetProjected)):
         response.headers["Retry-After"] = str(error.fields["seconds"])
     if isinstance(error, TooManyStreams):
         response.headers["Retry-After"] = "5"

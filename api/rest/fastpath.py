@@ -31,7 +31,7 @@ BOARD = re.compile(r"/api/rounds/([^/]{1,80})/board")
 ETAG = re.compile(r'W/"(\d+)-[0-9a-f]+"')
 MAX_ENTRIES = 512  # distinct (path, language, cookie) answers kept; beyond that the oldest go
 MAX_KEY = 512  # characters of Accept-Language and Cookie together; longer ones take the long way
-KEPT_ON_304 = ("etag",)  # what the application sends with 304 Not Modified (base.conditional)
+KEPT_ON_304 = ("etag", "leitai-projected")  # what the application sends with 304 Not Modified (base.conditional)
 
 Entry = tuple[int, int, str, str, list[tuple[str, str]], bytes]  # generation, position, round, tag, headers, body
 
@@ -46,7 +46,8 @@ class PublicReads:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if (environ.get("REQUEST_METHOD") != "GET" or not path.endswith("/board") or environ.get("QUERY_STRING")
-                or "HTTP_AUTHORIZATION" in environ or COOKIE in environ.get("HTTP_COOKIE", "")):
+                or "HTTP_AUTHORIZATION" in environ or COOKIE in environ.get("HTTP_COOKIE", "")
+                or "HTTP_LEITAI_POSITION" in environ):  # read-your-writes: api/rest/consistency.py
             return self.app(environ, start_response)
         match = BOARD.fullmatch(path)
         if match is None:

@@ -54,6 +54,7 @@ class Hub:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.streams = 0  # live board streams open now (each holds a server thread)
+        self.polling = False  # True: follow the position by polling (a read replica takes no LISTEN)
         self._start_lock = threading.Lock()
 
     # -- the watcher ----------------------------------------------------------------------------
@@ -99,7 +100,7 @@ class Hub:
         try:
             while not self._stop.is_set():
                 try:
-                    if self.store.kind == "postgresql":
+                    if self.store.kind == "postgresql" and not self.polling:
                         listener = listener or read.store.listener("leitai_projected")
                         for _ in listener.notifies(timeout=0.5, stop_after=1):
                             break

@@ -65,6 +65,7 @@ class Throttle:
         self._stripes = [threading.Lock() for _ in range(STRIPES)]
         self._sleep = sleep
         self._count = 0
+        self.refused = {"password": 0, "throttled": 0}  # sign-ins refused, for /metrics (api/rest/metrics.py)
 
     def _recent(self, key: str, now: float) -> deque[float]:
         found = self._failures[key]
@@ -93,6 +94,7 @@ class Throttle:
                 wait = min(2 ** (len(failures) - FAILURES_ALLOWED), WINDOW)
                 left = int(failures[-1] + wait - now) + 1
                 if left > 0:
+                    self.refused["throttled"] += 1
                     raise TooManyAttempts(seconds=left)
 
     def delay(self, account: str, address: str) -> float:
@@ -118,6 +120,7 @@ class Throttle:
                     found = self._failures[key]
                 found.append(now)
             self._count += 1
+            self.refused["password"] += 1
             if self._count % 1024 == 0:  # forget the names and addresses tried long ago
                 for key in [k for k, v in self._failures.items() if not v or now - v[-1] > WINDOW]:
                     del self._failures[key]

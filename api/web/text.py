@@ -597,6 +597,7 @@ EN = {
     "已办结": "Done",
     "已免办": "Excused",
     "逾期办结": "Done late",
+    "补录后达到": "met only by late entries",
     "逾期": "Overdue",
     "结对中": "Active",
     "每月": "each month",

@@ -12,9 +12,10 @@ from collections.abc import Collection
 from typing import Any
 
 from domain import text as texts
-from domain.errors import InvalidValue, VotingCounted
+from domain.errors import BallotFileImportedAlready, InvalidValue, VotingCounted
 from domain.ids import ballot_box_id
 from domain.model.base import Actor, LeitaiAggregate, require_reason
+from domain.model.round_events import recorded_at
 
 OPEN, COUNTED, ANNOUNCED = "open", "counted", "announced"
 BALLOT_MAX = 32  # a ballot's number: what is printed on a paper ballot
@@ -52,6 +53,19 @@ class BallotBox(LeitaiAggregate):
         def evolve(self, b: BallotBox) -> None:
             b.ballots[self.ballot]["voided"] = self.reason
 
+    class BallotFileImported(LeitaiAggregate.Event):
+        """A ballots file imported whole (recorded in the same session as its ballots): its name,
+        the SHA-256 of its bytes and how many ballots it held - the same file is not imported twice."""
+
+        file: str
+        digest: str
+        rows: int
+
+        def evolve(self, b: BallotBox) -> None:
+            files = vars(b).setdefault("files", {})  # the read side may fold a box without __init__
+            files[self.digest] = {"file": self.file, "rows": self.rows, "actor": self.actor,
+                                  "at": recorded_at(self)}
+
     class Counted(LeitaiAggregate.Event):
         tally: dict[str, Any]
 
@@ -75,6 +89,7 @@ class BallotBox(LeitaiAggregate):
         self.status = OPEN
         self.ballots: dict[str, dict[str, Any]] = {}  # ballot number -> group, choices, voided (reason)
         self.tally: dict[str, Any] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # SHA-256 of a ballots file imported -> file, rows, actor, at
 
     @classmethod
     def open(cls, round_code: str, number: int, candidates: list[str], groups: list[str], choices: int,
@@ -145,6 +160,22 @@ class BallotBox(LeitaiAggregate):
                                f"选票 {number}：投票开启后已退出或被取消资格")
         self._record(self.BallotCast, by, key, ballot=number, group=group, choices=picked)
         return number
+
+    def check_file(self, file: str, digest: str) -> None:
+        """Refuse a ballots file whose bytes (``digest``, SHA-256) were imported into this box
+        before, saying when, by whom and under which name (BallotFileImportedAlready)."""
+        earlier = vars(self).get("files", {}).get(digest)
+        if earlier is not None:
+            raise BallotFileImportedAlready(file=file, digest=digest, earlier=earlier["file"], when=earlier["at"] or "-",
+                                            actor=earlier["actor"], rows=earlier["rows"], round=self.round,
+                                            number=self.number)
+
+    def imported(self, file: str, digest: str, rows: int, by: Actor) -> None:
+        """Record that the ballots file ``file`` (SHA-256 ``digest``) was imported, ``rows`` ballots."""
+        self._open("import a ballots file", "导入选票文件")
+        self.check_file(file, digest)
+        self._record(self.BallotFileImported, by, None, file=texts.name(file, "file", limit=200), digest=digest,
+                     rows=rows)
 
     def void(self, ballot: Any, reason: str, by: Actor, key: str | None = None) -> None:
         if self.seen(key) is not None:

@@ -95,7 +95,7 @@ class Flag(LeitaiAggregate):
         self._record(self.Assessed, by, key, results=results, met=all(r["met"] for r in results))
 
     def award(self, note: str | None, by: Actor, key: str | None = None,
-              evidence_now: list[dict[str, Any]] | None = None) -> None:
+              evidence_now: list[dict[str, Any]] | None = None, recorded_by: frozenset[str] = frozenset()) -> None:
         """Refused unless assessed with every criterion met (a flag decided without its criteria),
         by an account other than the assessment's (four eyes), and - given ``evidence_now``, the
         criteria checked again at this moment - on the evidence the assessment saw."""
@@ -107,9 +107,9 @@ class Flag(LeitaiAggregate):
                                      why_zh="条件尚未核验")
         self._in(ASSESSED, action="award it", action_zh="授予")
         assessor = next(h["actor"] for h in reversed(self.history) if h["step"] == ASSESSED)
-        if assessor == by.id:
+        if by.id == assessor or by.id in recorded_by:  # ``recorded_by``: who recorded the honours it rests on
             raise FlagNeedsSecondPerson(organization=self.organization, flag=self.name, cycle=self.cycle,
-                                        assessor=assessor)
+                                        assessor=by.id)
         if not self.met:
             unmet = [r for r in self.results if not r["met"]]
             from domain.rules.flags import describe  # words for the refusal only

@@ -119,7 +119,7 @@ class Organization(LeitaiAggregate):
 
         def evolve(self, o: Organization) -> None:
             o.honours.append({"number": self.number, "name": self.name, "level": self.level, "date": self.date,
-                              "issuer": self.issuer, "withdrawn": None})
+                              "issuer": self.issuer, "withdrawn": None, "actor": self.actor})
 
     class HonourWithdrawn(LeitaiAggregate.Event):
         number: int

@@ -59,10 +59,12 @@ class Pair(LeitaiAggregate):
         participants: str
         summary: str
         attachment: str | None
+        recorded_on: str | None = None  # the application's date when it was recorded (None: before it was kept)
 
         def evolve(self, p: Any) -> None:
             p.log.append({"date": self.date, "place": self.place, "participants": self.participants,
-                          "summary": self.summary, "attachment": self.attachment})
+                          "summary": self.summary, "attachment": self.attachment,
+                          "recorded_on": getattr(self, "recorded_on", None)})
 
     class PairEnded(LeitaiAggregate.Event):
         reason: str
@@ -93,7 +95,12 @@ class Pair(LeitaiAggregate):
         if not self.start <= values["date"][:7] <= self.end:
             raise InvalidValue("date", values["date"], f"lies outside the pair's span {self.start} to {self.end}",
                                f"不在结对期 {self.start} 至 {self.end} 之内")
-        self._record(self.ExchangeRecorded, by, key, **values)
+        same = ("date", "place", "participants", "summary", "attachment")
+        if any(all(x.get(k) == values[k] for k in same) for x in self.log):
+            raise InvalidValue("date", values["date"], "this exchange (same date, place, participants and summary) "
+                               "is recorded already; an exchange counts once",
+                               "这次交流（日期、地点、参加人员、情况摘要都相同）已经登记过，同一次交流只计一次")
+        self._record(self.ExchangeRecorded, by, key, recorded_on=today.isoformat(), **values)
 
     def end_pair(self, reason: str, today: date, by: Actor, key: str | None = None) -> None:
         if self.seen(key) is not None:

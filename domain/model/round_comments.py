@@ -71,11 +71,14 @@ class CommentRecorded(LeitaiAggregate.Event):
     title: str | None
     stage: str | None
     text: str
+    # why an admin recorded a judge's comment once scoring closed (rulebook 17.2); events recorded
+    # before the field existed load with None
+    reason: str | None = None
 
     def evolve(self, r: Any) -> None:
         r.comments[self.comment] = CommentRecord(self.comment, self.entrant, self.author, self.judge, self.title,
                                                  self.stage, self.text, "recorded",
-                                                 [_entry(self, "recorded", self.text, None)])
+                                                 [_entry(self, "recorded", self.text, self.reason)])
 
 
 class CommentCorrected(LeitaiAggregate.Event):
@@ -120,9 +123,12 @@ class RoundComments:
         self.comments: dict[int, CommentRecord] = {}
 
     def record_comment(self, entrant: str, text: str, by: Actor, key: str | None = None, *, judge: str | None = None,
-                       leader: str | None = None, stage: str | None = None) -> int:
+                       leader: str | None = None, stage: str | None = None, reason: str | None = None) -> int:
         """Record a judge's comment (``judge``: seated, not recused for the entrant) or a
-        leader's (``leader``: their title and name); returns the comment's number."""
+        leader's (``leader``: their title and name); returns the comment's number.  Once
+        scoring has closed, a judge's comment recorded by someone else (the round's admin
+        entering it) needs a ``reason`` (rulebook 17.2, ReasonRequired); a reason given
+        otherwise is kept too."""
         if (done := self.seen(key)) is not None:  # type: ignore[attr-defined]
             return next((c.comment for c in self.comments.values() if c.first == done), done)
         self._may_comment("record a comment", "登记点评", by)
@@ -133,21 +139,29 @@ class RoundComments:
         self._entrant(entrant)  # type: ignore[attr-defined]
         if judge is not None:
             self._judge(judge)  # type: ignore[attr-defined]
-            reason = self.recusals.get((judge, entrant))
-            if reason is not None:
-                home = reason == "home_unit"
+            recused = self.recusals.get((judge, entrant))
+            if recused is not None:
+                home = recused == "home_unit"
                 raise JudgeRecusedFromComment(judge=judge, entrant=entrant,
-                                              reason="the same unit as the entrant" if home else reason,
-                                              reason_zh="与参赛组织同属一个单位" if home else reason)
+                                              reason="the same unit as the entrant" if home else recused,
+                                              reason_zh="与参赛组织同属一个单位" if home else recused)
             title = None
         else:
             title = texts.name(leader, "leader")
         clean = texts.text(text, "text", limit=COMMENT_MAX)
         where = texts.name(stage, "stage", limit=STAGE_MAX, required=False) or None
+        if judge is not None and self.status != ev.OPEN and by.role != "judge":
+            # the judges have seen each other's comments since scoring closed: say why this one comes now
+            why: str | None = require_reason(
+                reason, f"record judge {judge}'s comment once scoring has closed (give it: --reason on the command "
+                        "line, reason over HTTP)",
+                f"结束评分后代评委 {judge} 登记点评（命令行 --reason，接口 reason 字段）")
+        else:
+            why = texts.text(reason, "reason", required=False) or None
         number = len(self.comments) + 1
         self._record(CommentRecorded, by, key, comment=number, entrant=entrant,  # type: ignore[attr-defined]
                      author="judge" if judge is not None else "leader", judge=judge, title=title, stage=where,
-                     text=clean)
+                     text=clean, reason=why)
         return number
 
     def correct_comment(self, number: int, text: str, reason: str, by: Actor, key: str | None = None) -> int:

@@ -104,11 +104,13 @@ class Task(LeitaiAggregate):
         participants: str
         summary: str
         attachment: str | None
+        recorded_on: str | None = None  # the application's date when it was recorded (None: recorded before it was kept)
 
         def evolve(self, t: Any) -> None:
             t.state = DONE
             t.done = {"date": self.date, "place": self.place, "participants": self.participants,
-                      "summary": self.summary, "attachment": self.attachment}
+                      "summary": self.summary, "attachment": self.attachment,
+                      "recorded_on": getattr(self, "recorded_on", None)}
 
     class TaskExcused(LeitaiAggregate.Event):
         reason: str
@@ -132,7 +134,7 @@ class Task(LeitaiAggregate):
         if self.seen(key) is not None:
             return
         self._open("record it as done", "登记办结")
-        self._record(self.TaskDone, by, key, **recorded(
+        self._record(self.TaskDone, by, key, recorded_on=today.isoformat(), **recorded(
             self.record, today, earliest=date.fromisoformat(self.issued_on),
             earliest_what=("任务发出的日期", "the day the task was issued"), **given))
 

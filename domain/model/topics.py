@@ -19,6 +19,7 @@ from domain.model.base import LeitaiAggregate
 from domain.model.calendar import HolidayCalendar
 from domain.model.certification import Certification
 from domain.model.contest import Contest
+from domain.model.federation import Federation
 from domain.model.flag import Flag
 from domain.model.ledger import Ledger
 from domain.model.organization import Organization
@@ -32,7 +33,8 @@ from domain.model.task import Task
 AGGREGATES: tuple[type[LeitaiAggregate], ...] = (
     Contest, Organization, Round, RuleSetHistory, HolidayCalendar, Certification, Ledger, Account,
     BallotBox, PeriodResult, Task, Pair,
-    PlatformData, Flag)  # evidence and flags (rulebook section 19)
+    PlatformData, Flag,  # evidence and flags (rulebook section 19)
+    Federation)  # 市级联动: sources and admissions (rulebook section 22)
 
 
 def _event_classes() -> list[type]:

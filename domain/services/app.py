@@ -35,6 +35,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.access import Principal
@@ -80,6 +81,9 @@ class SessionDirectory:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._units: dict[str, dict[str, str | None]] = {}
+        self._rosters: dict[str, dict[str, str]] = {}
+        self._existed: dict[str, bool] = {}
+        self._contest_rules: dict[str, set[str]] = {}
 
     def units(self, contest: str) -> dict[str, str | None]:
         if contest not in self._units:
@@ -92,6 +96,45 @@ class SessionDirectory:
 
     def organization(self, code: str) -> Organization | None:
         return self.session.find(organization_id(code), Organization) if code else None
+
+    def roster(self, contest: str) -> dict[str, str]:
+        """The contest's roster as recorded before this command (read from the store, not the session)."""
+        if contest not in self._rosters:
+            try:
+                found = self.session.app.repository.get(contest_id(contest)) if contest else None
+            except AggregateNotFoundError:
+                found = None
+            self._rosters[contest] = dict(found.roster) if isinstance(found, Contest) else {}
+        return self._rosters[contest]
+
+    def contest_rules(self, contest: str) -> set[str]:
+        """The digests of the rule sets the contest's rounds follow (as recorded before this
+        command) and of those its organizers adopted."""
+        if contest not in self._contest_rules:
+            digests: set[str] = set()
+            try:
+                found = self.session.app.repository.get(contest_id(contest)) if contest else None
+            except AggregateNotFoundError:
+                found = None
+            if isinstance(found, Contest):
+                digests.update(str(a["rules"].get("digest")) for a in found.adoptions)
+                for code in found.rounds:
+                    try:
+                        rnd = self.session.app.repository.get(round_id(code))
+                    except AggregateNotFoundError:
+                        continue
+                    digests.add(str(rnd.rules.get("digest")))
+            self._contest_rules[contest] = digests
+        return self._contest_rules[contest]
+
+    def existed(self, organization: str) -> bool:
+        if organization not in self._existed:
+            try:
+                self.session.app.repository.get(organization_id(organization))
+                self._existed[organization] = True
+            except AggregateNotFoundError:
+                self._existed[organization] = False
+        return self._existed[organization]
 
 
 @dataclass(frozen=True)
@@ -603,9 +646,10 @@ class Leitai(Application):
     # -- comments (点评) ----------------------------------------------------------------------
 
     def record_comment(self, round_code: str, entrant: str, text: str, by: Actor, key: str | None = None, *,
-                       judge: str | None = None, leader: str | None = None, stage: str | None = None) -> int:
+                       judge: str | None = None, leader: str | None = None, stage: str | None = None,
+                       reason: str | None = None) -> int:
         return self.run(lambda s: s.record_comment(round_code, entrant, text, by, key, judge=judge, leader=leader,
-                                                   stage=stage), f"round {round_code}")
+                                                   stage=stage, reason=reason), f"round {round_code}")
 
     def correct_comment(self, round_code: str, comment: int, text: str, reason: str, by: Actor,
                         key: str | None = None) -> int:

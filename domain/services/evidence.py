@@ -227,7 +227,10 @@ class EvidenceCommands(SessionBase):
             definition = self.flag_definition(f)
             sources = [c.source for c in definition.criteria if c.source]
             now = flag_rules.check(definition, self.flag_evidence(f.contest, f.organization, f.cycle, sources))
-        f.award(note, by, key, evidence_now=now)
+        honours = {h["number"]: h for h in self.organization(f.organization).honours}
+        recorded_by = frozenset(str(honours[x["number"]].get("actor")) for r in f.results if r.get("kind") == "honour"
+                                for x in (r.get("found") or []) if x.get("number") in honours)
+        f.award(note, by, key, evidence_now=now, recorded_by=recorded_by)
 
     def decline_flag(self, organization: str, flag: str, cycle: str, reason: str, by: Actor,
                      key: str | None = None) -> None:

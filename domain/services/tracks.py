@@ -102,11 +102,16 @@ class TrackCommands(SessionBase):
             record = rnd.entrants.get(org.code)
             if record is None or record.status == "withdrawn" or rnd.status not in (SCHEDULED, OPEN):
                 continue
-            if rnd.track and rnd.track != track and last_month(rnd.period) >= from_period:
-                raise InvalidValue("from", from_period, f"{org.code} is an entrant of round {code} of track "
-                                   f"{rnd.track} ({rnd.period}), not yet closed; withdraw it first",
-                                   f"{org.code} 正参加赛道 {rnd.track} 的轮次 {code}（{rnd.period}，尚未结束评分），"
-                                   "请先让它退出该轮次")
+            # a round of no track ranks its entrants by their tracks too: moving one while it is scored
+            # would choose the pool it is ranked in (rulebook 20.3)
+            if rnd.track != track and last_month(rnd.period) >= from_period:
+                of_en = f"of track {rnd.track} " if rnd.track else "(of no track: ranked by each entrant's track) "
+                of_zh = f"赛道 {rnd.track} 的" if rnd.track else "不分赛道（按各组织的赛道排名）的"
+                raise InvalidValue("from", from_period, f"{org.code} is an entrant of round {code} {of_en}"
+                                   f"({rnd.period}), not yet closed; change its track from after that period, "
+                                   "or withdraw it from the round first",
+                                   f"{org.code} 正参加{of_zh}轮次 {code}（{rnd.period}，尚未结束评分）；请从该期间之后"
+                                   "开始变更，或先让它退出该轮次")
         if scored:
             end, code = max(scored)
             if from_period <= end:

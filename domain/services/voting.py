@@ -100,11 +100,18 @@ class VotingCommands(SessionBase):
         number = box.cast(ballot, group, choices, by, key, withdrawn=gone(self.round(round_code)))
         return {"ballot": number, "voting_round": box.number}
 
-    def cast_ballots(self, round_code: str, rows: Iterable[tuple[int, str, str, str]], file: str,
+    def cast_ballots(self, round_code: str, rows: Iterable[tuple[int, str, str, str]], file: str, digest: str,
                      by: Actor) -> dict[str, Any]:
         """Ballots from a file: (row, ballot, group, choices text) each; all or nothing, a refusal
-        names the file, the row and the column - every refused row at once (up to 20)."""
+        names the file, the row and the column - every refused row at once (up to 20).  The file's
+        SHA-256 (``digest``) is recorded with its ballots, and the same file into the same ballot
+        box again is refused (BallotFileImportedAlready): blank ballot numbers would otherwise be
+        numbered anew and every ballot counted twice."""
         box = self.current_box(round_code)
+        if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise InvalidValue("digest", digest, "the SHA-256 of the ballots file, 64 hex digits",
+                               "应为选票文件的 SHA-256（64 位十六进制）")
+        box.check_file(file, digest)
         out = gone(self.round(round_code))
         cast = 0
         refused: list[ImportRowError] = []
@@ -125,6 +132,7 @@ class VotingCommands(SessionBase):
             raise refused[0]
         if refused:
             raise ImportErrors(refused)  # the session is not saved: nothing of the file is recorded
+        box.imported(file, digest, cast, by)
         return {"cast": cast, "voting_round": box.number}
 
     def void_ballot(self, round_code: str, ballot: str, reason: str, by: Actor, key: str | None = None) -> int:

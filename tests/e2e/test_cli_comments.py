@@ -77,3 +77,23 @@ def test_refusals_say_what_is_wrong_and_what_to_do(cli):
     _, _, err = cli("comment", "add", "R-SF-FINAL-2025", "DZ-01", "--leader", "书记", "--text", "早", "--lang", "en",
                     expect=2)
     assert "open it first" in err
+
+
+def test_after_the_close_a_judges_paper_comment_is_entered_with_a_reason_shown_in_its_history(cli):
+    cli("close", TOWN)
+    _, _, err = cli("comment", "add", TOWN, "DZ-02", "--judge", "J2", "--text", "纸质点评补录。", expect=2)
+    assert "J2" in err and "必须填写理由" in err and "--reason" in err
+    _, _, err = cli("comment", "add", TOWN, "DZ-02", "--judge", "J2", "--text", "纸质点评补录。", "--reason", " ",
+                    "--lang", "en", expect=2)
+    assert "A reason is required" in err and "--reason" in err
+    _, out, _ = cli("comments", TOWN)
+    assert "没有点评" in out  # nothing was recorded
+    _, out, _ = cli("comment", "add", TOWN, "DZ-02", "--judge", "J2", "--text", "纸质点评补录。",
+                    "--reason", "评委 J2 的纸质点评会后交来")
+    assert "点评编号 1" in out
+    _, out, _ = cli("comments", TOWN)
+    assert "登记，理由：评委 J2 的纸质点评会后交来）" in out, out
+    _, out, _ = cli("comments", TOWN, "--lang", "en")
+    assert ", reason: 评委 J2 的纸质点评会后交来)" in out, out
+    _, out, _ = cli("audit", TOWN, "DZ-02")
+    assert "理由：评委 J2 的纸质点评会后交来" in out

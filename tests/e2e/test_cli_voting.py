@@ -115,3 +115,26 @@ def test_a_ballots_file_is_imported_whole_or_not_at_all_with_errors_by_row_and_c
     assert "已导入第 1 轮投票的 4 张选票" in out
     _, out, _ = run("vote", "tally", "V")
     assert "已登记 4 张" in out  # the blank ballot of G-001 counts
+
+
+def test_the_same_ballots_file_imported_again_is_refused_saying_when_so_no_ballot_counts_twice(run: Any) -> None:
+    run("vote", "open", "V")
+    first = run.folder / "第1轮选票.csv"  # no ballot numbers: each import would number them anew
+    first.write_text("ballot,group,choices\n,party,O1;O2\n,party,O3\n,people,O4\n", encoding="utf-8")
+    _, out, _ = run("vote", "import", "V", str(first))
+    assert "已导入第 1 轮投票的 3 张选票（4 条事件" in out  # the ballots and the file's digest
+    before = _events(run.url)
+    copy = run.folder / "copy.csv"  # the same bytes under another name
+    copy.write_bytes(first.read_bytes())
+    for again in (first, copy):
+        _, _, err = run("vote", "import", "V", str(again), expect=2)
+        assert "第1轮选票.csv" in err and "内容完全相同" in err and "不能再导入一次" in err and "本次未登记任何内容" in err
+    _, _, err = run("vote", "import", "V", str(copy), "--lang", "en", expect=2)
+    assert "is the very file 第1轮选票.csv" in err and "nothing was recorded" in err and "leitai vote cast" in err
+    assert _events(run.url) == before
+    _, out, _ = run("vote", "tally", "V")
+    assert "已登记 3 张" in out  # not 6
+    more = run.folder / "补登.csv"  # another file with other ballots goes in
+    more.write_text("ballot,group,choices\n,cadres,O1\n", encoding="utf-8")
+    _, out, _ = run("vote", "import", "V", str(more))
+    assert "1 张选票" in out

@@ -64,9 +64,13 @@ def test_a_period_is_closed_and_its_tasks_are_recorded_from_the_command_line(cli
 
 def test_a_pairs_exchanges_from_the_command_line(cli):
     cli("period", "close", "w", "T1", "2025-05")
-    cli.at("2025-07-03T09:00")
+    cli.at("2025-06-20T17:00")  # recorded in June: June is met
     cli("pair", "exchange", PAIR, "--date", "2025-06-10", "--place", "V1 村部", "--summary", "观摩")
     cli("pair", "exchange", PAIR, "--date", "2025-06-20", "--place", "V1 村部", "--summary", "交流")
+    _, _, err = cli("pair", "exchange", PAIR, "--date", "2025-06-20", "--place", "V1 村部", "--summary", "交流",
+                    expect=2)  # the same exchange again
+    assert "已经登记过" in err
+    cli.at("2025-07-03T09:00")
     _, _, err = cli("pair", "exchange", PAIR, "--date", "2025-09-01", "--place", "V1 村部", "--summary", "晚了",
                     expect=2)
     assert "晚于今天" in err or "结对期" in err

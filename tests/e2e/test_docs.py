@@ -34,7 +34,9 @@ from api.cli.parser import COMMANDS, build_parser
 from tests.conftest import ROOT
 
 GUIDES = ("docs/guide.zh-CN.md", "docs/guide.en.md")
-COMMAND_DOCS = ("README.md", *GUIDES)
+COMMAND_DOCS = ("README.md", *GUIDES, "docs/federation.md",  # 市级联动's walk-through too
+                "docs/operations.md",  # 运维: db copy step by step
+                "docs/servers.md")  # 多台服务器
 QUICKSTART = ROOT / "examples" / "quickstart"
 IMPORT_DOC = ROOT / "docs" / "import.md"
 

@@ -126,3 +126,26 @@ def test_the_api_says_why_a_comment_is_refused_on_a_round_not_yet_open(world: di
     refused = world["clients"]["county"].post("/api/rounds/F/comments", {"entrant": "O1", "text": "太早",
                                                                          "leader": "书记"}, expect=409)
     assert "leitai open F" in refused["message"]
+
+
+def test_after_the_close_an_admin_records_a_judges_comment_only_with_a_reason_shown_in_its_history(
+        world: dict[str, Any]) -> None:
+    app, county = world["app"], world["clients"]["county"]
+    if app.read(lambda s: s.round("R1").status) == "open":  # run alone: close it as the first test does
+        score_all(app)
+        app.close_round("R1", ADMIN)
+    before = event_count(app)
+    for reason in (None, "", "  "):
+        refused = county.post(PATH, {"entrant": "O2", "text": "纸质点评补录。", "judge": "J3", "reason": reason},
+                              expect=422)
+        assert refused["code"] == "ReasonRequired" and "reason" in refused["errors"], refused
+        assert "J3" in refused["message"] and "reason" in refused["message"]
+    assert event_count(app) == before
+    done = county.post(PATH, {"entrant": "O2", "text": "纸质点评补录。", "judge": "J3",
+                              "reason": "评委 J3 的纸质点评会后交来"}, expect=201)
+    caught_up(world)
+    row = next(r for r in county.get(PATH) if r["comment"] == done["comment"])
+    assert (row["judge"], row["history"][0]["what"], row["history"][0]["reason"]) == (
+        "J3", "recorded", "评委 J3 的纸质点评会后交来")
+    page = county.http.get("/audit/R1/O2", headers=county.headers)  # the audit page's comment list
+    assert page.status_code == 200 and "评委 J3 的纸质点评会后交来" in page.get_data(as_text=True)

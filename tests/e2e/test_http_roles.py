@@ -189,6 +189,14 @@ MATRIX: list[tuple[str, str, Any, frozenset[str | None]]] = [
     ("GET", "/api/proof/consistency?from=1", None, ALL),
     ("GET", "/api/witnesses", None, ALL),
     ("POST", "/api/witnesses", {"vkey": "not a key", "reason": "见证"}, frozenset({"super"})),
+    # 市级联动 (rulebook 22): a final round's export and the summary are public; a source is registered by an admin of
+    # everything, an admission made by an admin over the round it enters
+    ("GET", "/api/federation/export/RF", None, ALL),
+    ("GET", "/api/federation/summary", None, ALL),
+    ("GET", "/api/federation/status", None, AUDIT),  # the province dashboard: it reads each source over the network
+    ("POST", "/api/federation/sources", {"checkpoint": "x", "key": "x", "code": "HY", "name": "x", "reason": "x"},
+     frozenset({"super"})),
+    ("POST", "/api/federation/admissions", {"into": "R1", "source": "NOPE", "export": {}}, T1),
     # auditors
     ("GET", "/api/verify", None, AUDIT),
     ("GET", "/api/events", None, AUDIT),
@@ -198,6 +206,8 @@ MATRIX: list[tuple[str, str, Any, frozenset[str | None]]] = [
 OPEN_TO_ALL = {("POST", "/api/auth/token"), ("GET", "/api/auth/me"), ("POST", "/api/auth/password"),
                ("GET", "/api/openapi.json"), ("GET", "/api/docs"), ("GET", "/api/docs/assets/<path:name>"),
                ("GET", "/healthz"), ("GET", "/static/<path:filename>"),
+               # by address (this machine) or LEITAI_METRICS_TOKEN, not by role: tests/e2e/test_metrics.py
+               ("GET", "/metrics"),
                # signing a head records one (the matrix records nothing): tests/e2e/test_http_log.py
                ("POST", "/api/checkpoint")}
 

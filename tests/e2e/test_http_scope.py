@@ -214,7 +214,8 @@ VALUES = {"entrant": "{entrant}", "judge": "{judge}", "round": "{code}", "rounds
           "period": "2025-06", "rules": "town", "scope": "contest", "points": "-1", "component": "daily",
           "value": "1", "decision": "dismissed", "stars": 1, "item": "safety", "on": False, "name": "x",
           "display_name": "x", "role": "admin", "vkey": "x", "text": "x", "reason": "x", "reply": "x",
-          "contact": "1"}
+          "contact": "1",
+          "into": "{code}", "source": "HY", "export": {}}  # 市级联动: an admission into contest B's round
 # reads the public may make too: contest B's listings and public pages are public by design
 OWN_SCOPE_ONLY = ("a-whole", "a-county", "a-town1", "a-judge", "a-org", "a-auditor")
 

@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import ADMIN, command_line
+from tests.conftest import ADMIN, command_line, event_count
 from tests.http import Client, add_account, serve, stop
 from tests.scenario import RULES, score_all, small_contest
 
@@ -143,6 +143,12 @@ def test_a_township_admin_re_ranks_over_http_and_the_county_final_is_revised(pro
     flask_app = serve(promoted)
     try:
         t1 = Client(flask_app, "t1")
+        before = event_count(promoted)
+        # a township may not bring in rules of its own: town@3 is not yet the contest's (domain/authority.py)
+        refused = t1.post("/api/rounds/R1/rerank", {"rules": "town@3", "reason": "每镇只取第一名"}, expect=403)
+        assert refused["code"] == "OutOfScope" and "town@3" in refused["message"] and "rules adopt" in refused["message"]
+        assert event_count(promoted) == before
+        promoted.adopt_ruleset("c", "town@3", {"rounds": ["R1"]}, "县委决定每镇只取第一名", ADMIN)
         answer = t1.post("/api/rounds/R1/rerank", {"rules": "town@3", "reason": "每镇只取第一名"})
         assert answer["seal"].startswith("sha256:")
         final, _ = promoted.ranking("F")

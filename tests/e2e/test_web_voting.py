@@ -217,3 +217,23 @@ def test_a_ballot_over_http_needs_its_number_or_an_idempotency_key_so_a_retry_is
                for _ in range(2)]  # the same request sent twice (an answer lost on the way)
     assert answers[0]["ballot"] == answers[1]["ballot"]
     assert _boxes(server, DESK, token)[-1]["ballots"] == before + 1
+
+
+def test_a_blank_ballot_number_over_http_is_no_number_so_it_too_needs_an_idempotency_key(server: str) -> None:
+    from tests.e2e.test_web import _token
+
+    token = _token(server, "county")
+    before = _boxes(server, DESK, token)[-1]["ballots"]
+    candidate = _boxes(server, DESK, token)[-1]["candidates"][0]
+    for blank in ("", "  "):  # as a form sends an empty number field
+        request = urllib.request.Request(f"{server}/api/rounds/{DESK}/voting/ballots", method="POST",
+                                         data=json.dumps({"group": "party", "choices": [candidate],
+                                                          "ballot": blank}).encode(),
+                                         headers={"Authorization": f"Bearer {token}",
+                                                  "Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 422
+        body = json.loads(refused.value.read())
+        assert "ballot" in body["errors"] and "Idempotency-Key" in body["errors"]["ballot"], body
+    assert _boxes(server, DESK, token)[-1]["ballots"] == before  # nothing recorded

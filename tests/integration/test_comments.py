@@ -131,10 +131,61 @@ def test_a_judge_comments_only_while_scoring_runs_then_the_rounds_admin_records_
         assert "管理员" in refused.value.message("zh") and "admin" in refused.value.message("en")
     assert event_count(contest) == before
     contest.correct_comment("R1", 1, "汇报扎实，数据翔实。", "评委交来的更正稿", ADMIN)
-    contest.record_comment("R1", "O2", "纸质点评补录", ADMIN, judge="J2")
+    contest.record_comment("R1", "O2", "纸质点评补录", ADMIN, judge="J2", reason="评委 J2 的纸质点评交来晚了")
     rnd = contest.read(lambda s: s.round("R1"))
     assert [(c.judge, c.state, c.history[-1]["actor"]) for c in rnd.comments.values()] == [
         ("J1", "corrected", ADMIN.id), ("J2", "recorded", ADMIN.id)]
+
+
+def test_once_scoring_closed_an_admin_records_a_judges_comment_only_with_a_reason_kept_in_its_history(contest):
+    """Rulebook 17.2: the judges have seen each other's comments since the close, so a judge's
+    comment entered after it says why; a leader's comment, or one recorded while scoring, need not."""
+    contest.record_comment("R1", "O1", "评分中登记，不必写理由。", ADMIN, judge="J1")
+    score_all(contest)
+    contest.close_round("R1", ADMIN)
+    before = event_count(contest)
+    for reason in (None, "", "  \n "):
+        with pytest.raises(errors.ReasonRequired) as refused:
+            contest.record_comment("R1", "O2", "纸质点评补录", ADMIN, judge="J2", reason=reason)
+        assert refused.value.field_errors("en").keys() == {"reason"}
+        assert "J2" in refused.value.message("zh") and "--reason" in refused.value.message("zh")
+        assert "--reason" in refused.value.message("en") and "reason" in refused.value.message("en")
+    assert event_count(contest) == before  # nothing recorded
+    number = contest.record_comment("R1", "O2", "纸质点评补录", ADMIN, judge="J2", reason="评委 J2 的纸质点评交来晚了")
+    leader = contest.record_comment("R1", "O1", "书记点评。", ADMIN, leader=LEADER)  # a leader's: no reason asked
+    rnd = contest.read(lambda s: s.round("R1"))
+    assert [c.history[0]["reason"] for c in rnd.comments.values()] == [None, "评委 J2 的纸质点评交来晚了", None]
+    read = project(contest)
+    try:
+        rows = {r["comment"]: r for r in comments(read, "R1")}
+    finally:
+        read.close()
+    assert rows[number]["history"][0]["reason"] == "评委 J2 的纸质点评交来晚了" and rows[number]["history"][0][
+        "actor"] == ADMIN.id
+    assert rows[leader]["history"][0]["reason"] is None and rows[1]["history"][0]["reason"] is None
+    from api.cli.comments import comments_text
+
+    zh = comments_text([rows[number]], True)
+    assert "登记，理由：评委 J2 的纸质点评交来晚了）" in zh, zh
+    assert "reason: 评委 J2 的纸质点评交来晚了)" in comments_text([rows[number]], False)
+    assert "登记，理由" not in comments_text([rows[1]], True)
+
+
+def test_a_comment_recorded_before_reasons_existed_still_loads_without_one():
+    """An event stored without the ``reason`` field (recorded before it existed) folds as the
+    store and the read side rebuild it: object.__new__ and its stored __dict__."""
+    from domain.model.round_comments import CommentRecorded
+
+    stored = {"originator_id": None, "originator_version": 7, "timestamp": None, "actor": "admin", "role": "admin",
+              "key": None, "comment": 1, "entrant": "O1", "author": "judge", "judge": "J1", "title": None,
+              "stage": None, "text": "旧的点评"}
+    event = object.__new__(CommentRecorded)
+    object.__setattr__(event, "__dict__", stored)
+    holder = type("Holder", (), {})()
+    holder.comments = {}
+    event.evolve(holder)
+    assert event.reason is None and holder.comments[1].history[0]["reason"] is None
+    assert holder.comments[1].text == "旧的点评"
 
 
 def test_a_judge_not_seated_or_recused_may_not_comment(contest):

@@ -180,6 +180,76 @@ def test_a_township_admin_cannot_nominate_under_rules_of_its_own_nor_another_con
         rated.run(lambda s: s.nominate_flag("d", "O1", "party-building", "2025", ADMIN, None, "town@2"))
 
 
+def test_an_admin_of_another_contest_cannot_claim_an_organization_its_honours_or_its_details(rated):
+    """Unit codes are a contest's own: contest d's township T1 is not contest c's.  d's admins may
+    neither record or withdraw an honour of c's O1, nor enroll O1 in d (and so rename it, replace its
+    secretary or nominate it for a flag there) - the review's holes 3 and 4."""
+    from domain.access import Principal
+    from domain.errors import OutOfScope
+    from domain.model.account import Grant
+
+    rated.record_honour("O1", "县级先进基层党组织", "county", "2025-03-10", "中共某县委", ADMIN)
+    rated.create_contest("d", "另一活动", ["township", "county"], ADMIN)
+    rated.add_unit("d", "C", "某县", "county", None, ADMIN)
+    rated.add_unit("d", "T1", "一镇", "township", "C", ADMIN)
+    d_town, d_all = (Principal("d-t1", (Grant("admin", contest="d", unit="T1"),)),
+                     Principal("d-admin", (Grant("admin", contest="d"),)))
+    by = Actor("d-admin", "admin")
+    before = event_count(rated)
+    for who in (d_town, d_all):
+        with pytest.raises(OutOfScope):
+            rated.execute(lambda s: s.record_honour("O1", "全国先进基层党组织", "national", "2025-05-01", "冒名", by),
+                          principal=who)
+        with pytest.raises(OutOfScope):
+            rated.execute(lambda s: s.withdraw_honour("O1", 1, "另一活动撤销", by), principal=who)
+        with pytest.raises(OutOfScope):  # enrolling c's O1 in d, renamed: as an organizations.csv upload does
+            rated.execute(lambda s: s.register_organization("d", "O1", "被改名村", "T1", "village", "", "假书记", by),
+                          principal=who)
+        with pytest.raises(OutOfScope):
+            rated.execute(lambda s: s.register_organization("d", "O1", "村O1", "T1", "village", "", "书记O1", by),
+                          principal=who)  # even unchanged: enrolling it is claiming it
+    assert event_count(rated) == before
+    assert rated.read(lambda s: s.organization("O1").name) == "村O1"
+    # an admin over O1 where it is enrolled may enroll it in another contest of its own
+    both = Principal("c-and-d", (Grant("admin", contest="c"), Grant("admin", contest="d")))
+    rated.execute(lambda s: s.register_organization("d", "O1", "村O1", "T1", "village", "", "书记O1",
+                                                    Actor("c-and-d", "admin")), principal=both)
+    assert "O1" in rated.read(lambda s: s.contest("d").roster)
+    # and a brand-new organization of d's own is d's to register
+    rated.execute(lambda s: s.register_organization("d", "D9", "新村", "T1", "village", "", "书记D9", by),
+                  principal=d_all)
+
+
+def test_a_township_admin_schedules_its_rounds_only_under_rules_the_contest_already_uses(rated):
+    """The review's hole 2: a township registering lax rules (a flag on no_veto alone, no ladder)
+    and scheduling the last round of the cycle under them would choose its own flags, classes
+    and consequences.  Below the whole contest a round follows rules the contest uses already."""
+    from domain.access import Principal
+    from domain.errors import OutOfScope
+    from domain.model.account import Grant
+
+    town1, by = Principal("town1", (Grant("admin", contest="c", unit="T1"),)), Actor("town1", "admin")
+    lax = RULES.replace('code = "town"', 'code = "lax"') + (
+        '\n[[flags]]\ncode = "party-building"\nname = "党建示范红旗"\ncriteria = [{ kind = "no_veto" }]\n')
+    rated.execute(lambda s: s.register_ruleset(lax, "lax.toml", by), principal=town1)  # anyone may register
+    before = event_count(rated)
+    with pytest.raises(OutOfScope):
+        rated.execute(lambda s: s.schedule_round("c", RoundSpec("ZZ", "township", "T1", "2025-07", "lax"), by),
+                      principal=town1)
+    with pytest.raises(OutOfScope):  # nor put its open round under them
+        rated.execute(lambda s: s.schedule_round("c", RoundSpec("ZY", "township", "T1", "2025-07", "town@2"), by)
+                      and s.round("ZY").assign_rules(s.rules_ref("lax"), s.rules(s.rules_ref("lax")), "宽松", by),
+                      principal=town1)
+    assert event_count(rated) == before
+    # under the rules the contest's rounds follow, the township schedules its own round
+    rated.execute(lambda s: s.schedule_round("c", RoundSpec("ZX", "township", "T1", "2025-07", "town@2"), by),
+                  principal=town1)
+    # the contest's organizers may bring in the new rules; then the township may use them
+    rated.execute(lambda s: s.schedule_round("c", RoundSpec("ZW", "township", "T2", "2025-07", "lax"), ADMIN))
+    rated.execute(lambda s: s.schedule_round("c", RoundSpec("ZZ", "township", "T1", "2025-07", "lax"), by),
+                  principal=town1)
+
+
 def test_a_flag_decided_without_its_criteria_is_refused(rated):
     rated.nominate_flag("c", "O2", "party-building", "2025", ADMIN)
     before = event_count(rated)
@@ -210,6 +280,20 @@ def test_the_account_that_assessed_a_flag_does_not_award_it(rated):
     assert event_count(rated) == before
     rated.award_flag("O1", "party-building", "2025", REVIEWER)
     assert rated.read(lambda s: s.flag("O1", "party-building", "2025")).state == "awarded"
+
+
+def test_the_account_that_recorded_the_honour_a_flag_rests_on_does_not_award_it(rated):
+    """The review's hole 8: town1 records the honour, the county assesses, town1 may not award."""
+    clerk = Actor("town1", "admin")
+    rated.record_honour("O1", "县级先进基层党组织", "county", "2025-03-10", "中共某县委", clerk)
+    rated.nominate_flag("c", "O1", "party-building", "2025", clerk)
+    rated.assess_flag("O1", "party-building", "2025", REVIEWER)
+    before = event_count(rated)
+    with pytest.raises(errors.FlagNeedsSecondPerson) as refused:
+        rated.award_flag("O1", "party-building", "2025", clerk)
+    assert "荣誉" in refused.value.message("zh") and "honour" in refused.value.message("en")
+    assert event_count(rated) == before
+    rated.award_flag("O1", "party-building", "2025", ADMIN)  # neither assessed it nor recorded its evidence
 
 
 def test_an_award_stands_on_the_evidence_assessed_not_on_evidence_changed_since(rated):

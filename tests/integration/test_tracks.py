@@ -176,6 +176,22 @@ def test_a_change_of_track_inside_a_scored_period_is_refused(tracked):
     assert tracked.recorder.max_notification_id() == before  # nothing recorded
 
 
+def test_a_change_of_track_is_refused_while_a_round_of_no_track_that_it_is_scored_in_is_open(tracked):
+    """The review's hole 1: a round of no track ranks its entrants by their tracks, so moving the
+    weakest village to another track while that round is being scored would take it out of the bottom."""
+    tracked.schedule_round("t", RoundSpec("RX-06", "township", "T1", "2025-06", "town", judges=("J1", "J2", "J3"),
+                                          entrants=("V1", "V2", "V3")), ADMIN)
+    tracked.open_round("RX-06", ADMIN)
+    before = tracked.recorder.max_notification_id()
+    with pytest.raises(errors.InvalidValue) as refused:
+        tracked.change_track("t", "V2", "community", "2025-06", "改到社区", ADMIN)
+    assert refused.value.fields["field"] == "from" and "RX-06" in refused.value.message("zh")
+    assert "of no track" in refused.value.message("en")
+    assert tracked.recorder.max_notification_id() == before
+    tracked.change_track("t", "V2", "community", "2025-07", "7 月起改到社区", ADMIN)  # after that period: allowed
+    assert tracked.read(lambda s: s.organization("V2").track_in("2025-07", "t")) == "community"
+
+
 def test_a_change_recorded_in_another_contest_never_moves_the_organization_in_this_one(tracked):
     """An admin of contest u (on the same units) moves V1 to the community track from 2025-05
     in u: contest t, whose May is scored and final, keeps V1 in its village standings."""

@@ -3,6 +3,7 @@ ballots, the refusals, the count feeding the votes component exactly, a recount 
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import pytest
@@ -264,3 +265,62 @@ def test_a_command_retried_with_its_key_after_the_count_records_nothing_in_the_n
     assert voting.cast_ballot("V", "cadres", "G1", ["O2"], DESK, key="desk:g1") == {"ballot": "G1", "voting_round": 1}
     boxes = voting.read(lambda s: s.ballot_boxes("V"))
     assert [b.status for b in boxes] == ["announced", "open"] and boxes[1].ballots == {}
+
+
+def test_a_blank_ballot_number_over_http_is_no_number_and_needs_an_idempotency_key(voting):
+    """Rulebook 18.2: ``"ballot": ""`` (or blanks) is a ballot without its number, so without
+    an Idempotency-Key a request sent again would be a second ballot: refused, nothing recorded."""
+    from tests.http import Client, add_account, serve, stop
+
+    add_account(voting, "county", "admin", contest="c", unit="C")
+    web = serve(voting)
+    try:
+        county = Client(web, "county")
+        path = "/api/rounds/V/voting/ballots"
+        before = event_count(voting)
+        for blank in ("", "   ", None):
+            refused = county.post(path, {"group": "party", "choices": ["O1"], "ballot": blank}, expect=422)
+            assert "ballot" in refused["errors"] and "Idempotency-Key" in refused["errors"]["ballot"], refused
+        assert event_count(voting) == before
+        answers = [county.post(path, {"group": "party", "choices": ["O1"], "ballot": " "},
+                               headers={"Idempotency-Key": "desk-blank-1"}) for _ in range(2)]
+        assert answers[0]["ballot"] == answers[1]["ballot"] == "00001"  # the next in sequence, recorded once
+        assert voting.read(lambda s: sorted(s.current_box("V").ballots)) == ["00001"]
+    finally:
+        stop(web)
+
+
+BALLOTS = [(2, "", "party", "O1,O2"), (3, "", "party", "O3"), (4, "", "people", "O4"), (5, "", "cadres", "")]
+DIGEST = "5" * 64
+
+
+def test_the_same_ballots_file_is_not_imported_twice_into_a_ballot_box(voting, store_url):
+    """Blank ballot numbers are numbered anew on each import: the file's SHA-256, recorded with its
+    ballots, refuses the same file again (whatever its name), saying when and by whom it came in."""
+    done = voting.run(lambda s: s.cast_ballots("V", BALLOTS, "第1轮选票.csv", DIGEST, DESK))
+    assert done == {"cast": 4, "voting_round": 1}
+    box = voting.read(lambda s: s.current_box("V"))
+    assert len(box.ballots) == 4 and box.files[DIGEST]["file"] == "第1轮选票.csv" and box.files[DIGEST]["rows"] == 4
+    before = event_count(voting)
+    with pytest.raises(errors.BallotFileImportedAlready) as refused:
+        voting.run(lambda s: s.cast_ballots("V", BALLOTS, "第1轮选票(1).csv", DIGEST, Actor("desk-2", "admin")))
+    zh, en = refused.value.message("zh"), refused.value.message("en")
+    assert "第1轮选票.csv" in zh and "desk-1" in zh and "本次未登记任何内容" in zh, zh
+    assert re.search(r"与 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 由 desk-1 导入", zh), zh  # when it was imported
+    assert "imported into voting round 1 of round V" in en and "nothing was recorded" in en, en
+    assert refused.value.field_errors("en").keys() == {"file"}
+    assert event_count(voting) == before
+    assert len(voting.read(lambda s: s.current_box("V")).ballots) == 4  # not doubled
+    for bad in ("", "abc", None):
+        with pytest.raises(errors.InvalidValue):
+            voting.run(lambda s, d=bad: s.cast_ballots("V", BALLOTS, "x.csv", d, DESK))
+    voting.run(lambda s: s.cast_ballots("V", BALLOTS[:1], "补登.csv", "6" * 64, DESK))  # another file goes in
+    # the read side folds the new event with the box's others
+    read = project(store_url)
+    try:
+        assert ballot_boxes(read, "V")[0]["by_group"] == {"party": 3, "people": 1, "cadres": 1}
+    finally:
+        read.close()
+    voting.count_votes("V", DESK)  # the next voting round's box is another box: the same file may go there
+    carried = voting.read(lambda s: s.current_box("V")).candidates
+    voting.run(lambda s: s.cast_ballots("V", [(2, "", "party", carried[0])], "第1轮选票.csv", DIGEST, DESK))

@@ -240,9 +240,10 @@ def test_open_tasks_past_their_due_date_are_overdue(may, store_url, clock):
 
 def test_a_pairs_exchanges_are_counted_against_its_obligation(may, store_url, clock):
     code = "w:T1:2025-05:V5"
-    clock.set("2025-07-10T09:00")
-    for day in ("2025-06-05", "2025-06-19", "2025-07-02"):
+    for day in ("2025-06-05", "2025-06-19", "2025-07-02"):  # each recorded on its day
+        clock.set(day + "T17:00")
         may.pair_exchange(code, ADMIN, on=day, place="V1 村部", summary="学习产业项目经验")
+    clock.set("2025-07-10T09:00")
     with pytest.raises(errors.InvalidValue, match="outside the pair"):
         may.pair_exchange(code, ADMIN, on="2025-05-30", place="V1 村部", summary="早了")
     with pytest.raises(errors.InvalidValue) as missing:
@@ -262,6 +263,29 @@ def test_a_pairs_exchanges_are_counted_against_its_obligation(may, store_url, cl
     may.pair_end(code, "后进村已转化提升", ADMIN)
     with pytest.raises(errors.WorkStateError):
         may.pair_exchange(code, ADMIN, on="2025-07-20", place="村部", summary="结束后")
+
+
+def test_backdating_does_not_erase_lateness_nor_make_a_past_month_met(may, store_url, clock):
+    """The review's hole 7: a task recorded after its due date is done late whatever date it is given;
+    exchanges recorded after their month only bring it up to "met by late entries"; the same
+    exchange twice counts once."""
+    clock.set("2025-07-20T09:00")  # V5's interview was due 2025-06-20
+    may.task_done("w:T1:2025-05:1:V5", ADMIN, **INTERVIEW | {"on": "2025-06-16"})
+    code = "w:T1:2025-05:V5"
+    may.pair_exchange(code, ADMIN, on="2025-06-05", place="V1 村部", summary="学习产业项目经验")
+    with pytest.raises(errors.InvalidValue) as twice:
+        may.pair_exchange(code, ADMIN, on="2025-06-05", place="V1 村部", summary="学习产业项目经验")
+    assert "已经登记过" in twice.value.message("zh") and twice.value.fields["field"] == "date"
+    may.pair_exchange(code, ADMIN, on="2025-06-25", place="V5 村部", summary="回访")
+    read = project(store_url)
+    try:
+        task = {t["task"]: t for t in work.tasks(read, "w", date(2025, 7, 20))}["w:T1:2025-05:1:V5"]
+        assert (task["late"], task["state_zh"], task["done"]["recorded_on"]) == (True, "逾期办结", "2025-07-20")
+        windows = work.pair(read, code, date(2025, 7, 20))["windows"]
+        assert [(w["from"], w["count"], w["status"], w["status_zh"]) for w in windows][0] == (
+            "2025-06", 2, "late", "补录后达到")
+    finally:
+        read.close()
 
 
 def test_the_domain_refuses_work_recorded_outside_ones_unit_whatever_the_way_in(may):

@@ -84,7 +84,8 @@ class CommentsResource(MethodView):
         """Record a comment on an entrant: a judge's (their own), or a leader's (书记点评, by an admin of the round)"""
         p, view, judge, role = _author(code, data)
         return command(lambda s, key: s.record_comment(view.code, data["entrant"], data["text"], actor(p, role), key,
-                                                       judge=judge, leader=data["leader"], stage=data["stage"]),
+                                                       judge=judge, leader=data["leader"], stage=data["stage"],
+                                                       reason=data["reason"]),
                        f"round {view.code}", lambda number: {"comment": number})
 
 

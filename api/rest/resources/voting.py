@@ -58,13 +58,15 @@ class BallotsResource(MethodView):
         entrants than the rules allow, the same entrant twice, one not a candidate, a group not in the rules, a
         number recorded before, or after the count"""
         p, view = manages_round(code)
-        if data["ballot"] is None and idempotency_key() is None:
-            # the next number in sequence: a retried request would be a second ballot (rulebook 18.2)
+        ballot = data["ballot"] if data["ballot"] is not None and data["ballot"].strip() else None
+        if ballot is None and idempotency_key() is None:
+            # the next number in sequence (a blank number is no number): a retried request would be a
+            # second ballot (rulebook 18.2)
             raise InvalidValue("ballot", None, "give the ballot's number as printed, or send an Idempotency-Key "
                                                "header: without either, a request sent again would record a second "
                                                "ballot",
                                "请填写选票上印的编号，或在请求头中带 Idempotency-Key：两者都没有时，重发的请求会多登记一张选票")
-        return command(lambda s, key: s.cast_ballot(view.code, data["group"], data["ballot"], data["choices"],
+        return command(lambda s, key: s.cast_ballot(view.code, data["group"], ballot, data["choices"],
                                                     actor(p, "admin"), key), f"round {view.code}", lambda done: done)
 
 

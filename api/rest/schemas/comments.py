@@ -22,6 +22,9 @@ class CommentAdd(Strict):
                                            "title and name as they comment, e.g. 镇党委书记 张三"})
     stage = Text(load_default=None, allow_none=True, validate=LONG,
                  metadata={"description": "the stage of the contest it was made at (汇报演讲, 现场观摩 ...)"})
+    reason = Text(load_default=None, allow_none=True, validate=LONG,
+                  metadata={"description": "why: required when an admin records a judge's comment once scoring has "
+                                           "closed (rulebook 17.2); kept in the comment's history"})
 
 
 class CommentCorrect(Strict):

@@ -84,7 +84,8 @@ class Window(Schema):
     to = fields.String()
     count = fields.Integer()
     required = fields.Integer()
-    status = fields.String(metadata={"description": "met | running | short"})
+    status = fields.String(metadata={"description": "met | running | short | late (met only by exchanges recorded "
+                                                   "after the window was over)"})
     status_zh = fields.String()
 
 

@@ -64,7 +64,15 @@
     });
     source.onerror = () => {
       lost();
-      if (source.readyState === EventSource.CLOSED) setTimeout(reconnect, 2000);
+      const closed = source.readyState === EventSource.CLOSED;
+      // through the fan-out engine (nchan) a board switched off ends its stream without an "end"
+      // event: ask for the board itself, and if it is now refused, reload - the page says why
+      fetch(live.dataset.events.replace(/\/events$/, "/board"), { credentials: "same-origin" })
+        .then((r) => {
+          if (r.status === 401 || r.status === 403) location.reload();
+          else if (closed) setTimeout(reconnect, 2000);
+        })
+        .catch(() => { if (closed) setTimeout(reconnect, 2000); });
     };
   }
   function reconnect() {
