@@ -40,25 +40,14 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from bench.concurrency import RULES as HALL_RULES
 from domain.model.base import Actor
 from domain.services.store import StoreURL
 
 ROUND, CONTEST, JUDGES, ENTRANTS = "LIVE", "aud", 5, 20
 ADMIN = Actor("bench", "admin")
 GOAL_LISTENERS, GOAL_P99_MS = 20_000, 1000.0
-RULES = """
-code = "bench-audience"
-version = 1
-[[criteria]]
-code = "party"
-max = 30
-[[criteria]]
-code = "industry"
-max = 20
-[panel]
-method = "trimmed_mean"
-min_judges = 3
-"""
+RULES = HALL_RULES.replace('code = "bench-hall"', 'code = "bench-audience"')  # the hall's rules, its own code
 PROCESSES = 2  # listener processes; also nginx's workers and the relay's processes (one per core)
 SOURCES = 60  # source addresses 127.0.0.2 ... for the listeners' connections
 

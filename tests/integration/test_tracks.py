@@ -85,6 +85,11 @@ def scenario(folder: Path, contest: str = CONTEST, organizations: str = ORGANIZA
 def tracked(app, clock, tmp_path):
     """Both May rounds of T1 scored, published and final: V1 40, V3 36, V2 32; S2 42, S1 28."""
     import_scenario(app, scenario(tmp_path / "t"), ADMIN)
+    return score_may(app, clock)
+
+
+def score_may(app, clock):
+    """RV-05 and RS-05 scored with MARKS, published and final."""
     for rnd in ("RV-05", "RS-05"):
         app.open_round(rnd, ADMIN)
     for entrant, (p, i) in MARKS.items():
@@ -383,18 +388,7 @@ def test_each_track_is_a_pool_of_its_own_for_the_star_quotas(app, clock, tmp_pat
     folder = scenario(tmp_path / "t")
     (folder / "rules" / "town.toml").write_text(STARRED, encoding="utf-8")
     import_scenario(app, folder, ADMIN)
-    for rnd in ("RV-05", "RS-05"):
-        app.open_round(rnd, ADMIN)
-    for entrant, (p, i) in MARKS.items():
-        rnd = "RV-05" if entrant.startswith("V") else "RS-05"
-        for code in ("J1", "J2", "J3"):
-            app.submit_sheet(rnd, code, entrant, {"party": p, "industry": i}, judge(code))
-    for rnd in ("RV-05", "RS-05"):
-        app.close_round(rnd, ADMIN)
-        app.publish(rnd, ADMIN, on=date(2025, 5, 21))
-    clock.set("2025-06-05T09:00")
-    for rnd in ("RV-05", "RS-05"):
-        app.finalize(rnd, ADMIN)
+    score_may(app, clock)
     recs = app.read(lambda s: s.star_recommendations("t", "township", "2025"))
     # V1 40, V3 36, V2 32 (village); S2 42, S1 28 (community): one five-star in each track, not one in the unit
     assert {code: (r.stars, r.track) for code, r in recs.items()} == {
