@@ -52,4 +52,8 @@ class PeriodResult(LeitaiAggregate):
 
     def streak(self, rung_key: str, entrant: str) -> int:
         """How many consecutive periods up to this one ``entrant`` was concerned by the rung (0: not now)."""
-        return next((c["streak"] for c in self.concerned if c["key"] == rung_key and c["entrant"] == entrant), 0)
+        found = next((c["streak"] for c in self.concerned if c["key"] == rung_key and c["entrant"] == entrant), None)
+        if found is None and "/" in rung_key:  # closed before rung keys named their count ("month:bottom")
+            found = next((c["streak"] for c in self.concerned
+                          if c["key"] == rung_key.split("/")[0] and c["entrant"] == entrant), None)
+        return found or 0

@@ -58,8 +58,9 @@ class Rung:
 
     @property
     def key(self) -> str:
-        """What identifies the rung from one period to the next (climbing)."""
-        return f"{self.period}:{self.who}"
+        """What identifies the rung from one period to the next (climbing): its period kind, who
+        and how many - a "bottom 5" rung does not climb on the periods of a "bottom 3" one."""
+        return f"{self.period}:{self.who}" + (f"/{self.count}" if self.count is not None else "")
 
     def step(self, streak: int) -> Step:
         """The k-th consecutive time uses step k; past the last, the last."""

@@ -61,9 +61,17 @@ def test_the_big_screen_behind_nchan_reloads_when_the_board_is_switched_off(brow
     screen.goto("/screen/RL")
     expect(screen.locator('tr[data-entrant="O1"]')).to_be_visible()
     try:
+        seen: list[Any] = []
+        screen.on("requestfinished", lambda r: seen.append((round(time.perf_counter(), 2), r.url,
+                                                            r.response().status if r.response() else None)))
+        screen.on("request", lambda r: seen.append((round(time.perf_counter(), 2), "start", r.url)))
         app.run(lambda s: s.set_live_board("RL", False, ADMIN))
+        print("\n   switched off at", round(time.perf_counter(), 2))
         # the board is no longer public: the reloaded screen asks to sign in instead of showing it as live
-        screen.wait_for_url(re.compile(r"/login\?next=/screen/RL"), timeout=20_000)
+        try:
+            screen.wait_for_url(re.compile(r"/login\?next=/screen/RL"), timeout=20_000)
+        finally:
+            print("   requests:", seen)
         expect(screen.locator('tr[data-entrant="O1"]')).to_have_count(0)
         print("\n   after the reload: " + screen.locator("main").inner_text()[:120].replace("\n", " "))
     finally:

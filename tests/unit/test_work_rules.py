@@ -67,7 +67,7 @@ def test_a_ladder_and_classes_parse_and_change_the_digest_only_when_present():
     assert plain.ladder == () and plain.classes is None
     assert rules.digest != plain.digest
     rung = rules.ladder[0]
-    assert (rung.period, rung.who, rung.count, rung.key) == ("month", "bottom", 2, "month:bottom")
+    assert (rung.period, rung.who, rung.count, rung.key) == ("month", "bottom", 2, "month:bottom/2")
     assert [s.by for s in rung.steps] == ["党委副书记", "镇党委书记、镇长"]
     assert rung.steps[0].record == ("date", "summary")  # the default
     assert rules.classes.name("3") == "三类"
@@ -184,3 +184,24 @@ steps = [{ action = "pairing", by = "镇党委", obligation = { exchanges = 2, p
     assert classes == {"V1": "1", "V2": "2", "V3": "3", "V4": "3"}
     assert [(p.entrant, p.leader) for p in pairs] == [("V4", "V1"), ("V3", "V2")]
     assert pairs[0].step.obligation.exchanges == 2
+
+
+def test_a_bottom_five_rung_does_not_climb_on_a_bottom_three_rungs_periods_and_old_keys_still_read():
+    """Two rungs of one period kind and who, of different counts, climb apart (the key names the
+    count); a period closed before keys named it ("month:bottom") is still read for climbing."""
+    from domain.model.period_result import PeriodResult
+
+    wide = BOTTOM.replace("count = 2", "count = 4")
+    rules = parse_ruleset(HEAD + BOTTOM + wide)
+    narrow, broad = rules.ladder
+    assert (narrow.key, broad.key) == ("month:bottom/2", "month:bottom/4")
+    result = PeriodResult.__new__(PeriodResult)
+    month = standings("95", "90", "85", "80", "75", "70", "60", "50", "40", "30")  # bottom 2: V9, V10; 4: V7-V10
+    result.concerned = [{"key": "month:bottom/4", "entrant": "V10", "streak": 1},
+                        {"key": "month:bottom/4", "entrant": "V7", "streak": 1}]  # last month: the broad rung only
+    _, planned = plan(rules.ladder, None, "2025-06", month, [], result.streak)
+    by_rung = {(p.rung, p.entrant): p.streak for p in planned}
+    assert by_rung[(2, "V10")] == 2 and by_rung[(2, "V7")] == 2
+    assert by_rung[(1, "V10")] == 1  # the narrow rung does not climb on the broad one's periods
+    result.concerned = [{"key": "month:bottom", "entrant": "V5", "streak": 2}]  # closed before the keys named counts
+    assert result.streak("month:bottom/2", "V5") == 2 and result.streak("month:bottom/2", "V4") == 0
