@@ -42,7 +42,7 @@ def test_the_big_screen_behind_nginx_listens_to_nchan_and_moves_with_a_sheet(bro
     shown = row.inner_text()
     started = time.perf_counter()
     test_fanout.record_sheet(world)
-    expect(row).not_to_have_text(shown, timeout=5_000)
+    expect(row).not_to_have_text(shown, timeout=15_000)  # a loaded machine (the whole suite) takes seconds
     print(f"\n   sheet recorded -> the big screen behind nginx+nchan in {(time.perf_counter() - started) * 1000:.0f} ms")
     context.close()
 
