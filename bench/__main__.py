@@ -27,7 +27,11 @@ beside a single primary-key read, and the sizes of a sheet's proof and of a chec
 (bench/tlog.py), and a city admission's proofs checked offline per finalist beside one
 signature check (bench/federation.py), and (``--part failover``) several servers on one
 PostgreSQL: the projector's takeover after kill -9 beside a sheet's way to the read side
-with nothing killed, and sheets/s through 3 servers beside 1 (bench/failover.py).
+with nothing killed, and sheets/s through 3 servers beside 1 (bench/failover.py), and
+(``--part province``) a province on one machine - 3 PostgreSQL clusters of county
+deployments behind nginx+nchan, one county on 3 servers through kills and a lagging
+standby, a city admitting with proof - each sheet's way to every listener beside the
+counties where nothing was killed (bench/province.py, tests/province.py).
 
 It prints the figures with ratios to the baselines, checks them against the goals,
 and writes them as JSON to bench/results/latest.json.
@@ -67,9 +71,10 @@ from domain.services.store import StoreURL, parse_url
 SHAPES = {"county": COUNTY_YEAR, "county-x4": COUNTY_YEAR_X4, "province": PROVINCE_YEAR}
 # --quick: a fifth of a county's organizations (three townships) for four months.
 QUICK_SHAPE = Shape("county-year, quick", organizations=60, months=4)
-PARTS = ("rebuild", "hall", "startup", "http", "tlog", "audience", "failover")
+PARTS = ("rebuild", "hall", "startup", "http", "tlog", "audience", "failover", "province")
 # --quick: each part's time limit in seconds (a part that overruns it counts as hung).
-QUICK_LIMITS = {"rebuild": 60, "hall": 60, "startup": 60, "http": 120, "tlog": 60, "audience": 60, "failover": 60}
+QUICK_LIMITS = {"rebuild": 60, "hall": 60, "startup": 60, "http": 120, "tlog": 60, "audience": 60, "failover": 60,
+                "province": 180}
 GOALS = {"rebuild_rate": 150_000, "lag_p99_ms": 50.0, "replay_seconds": 2.0,
          "hall_rate_postgresql": 300, "hall_p99_ms": 50.0, "startup_seconds": 0.3,
          # issue 13: recording with the tree >= 90% of the rate without it; the tree of a log built by
@@ -419,6 +424,8 @@ def run(args: argparse.Namespace, parts: list[str], kinds: list[str]) -> None:
     audience_lines: list[str] = []
     failover: dict[str, Any] | None = None
     failover_lines: list[str] = []
+    province: dict[str, Any] | None = None
+    province_lines: list[str] = []
     try:
         if "rebuild" in parts:
             for shape in shapes:
@@ -439,14 +446,18 @@ def run(args: argparse.Namespace, parts: list[str], kinds: list[str]) -> None:
             from bench.failover import part as run_failover
 
             failover, failover_lines = run_failover(stores, args.quick, verdict)
+        if "province" in parts:  # issue 17: a province on one machine (bench/province.py)
+            from bench.province import part as run_province
+
+            province, province_lines = run_province(args.quick, verdict)
     finally:
         stores.close()
     check = not args.quick
     lines = summary(results, check) + hall_summary(hall, start, check) + web_lines + tlog_lines + audience_lines
-    lines += failover_lines
+    lines += failover_lines + province_lines
     print("\n".join(lines), flush=True)
     figures = {"results": results, "hall": hall, "startup": start, "http": web, "tlog": tlog, "audience": audience,
-               "failover": failover,
+               "failover": failover, "province": province,
                "postgres": stores.pg_description}
     if args.child_out:
         Path(args.child_out).write_text(json.dumps(figures, default=str), encoding="utf-8")

@@ -23,6 +23,8 @@ import hmac
 import secrets
 import sqlite3
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -90,6 +92,9 @@ class Sidecar:
         self.store = store
         self._connections = connections
         self._local = threading.local()
+        self._held: set[tuple[str, str, str]] = set()  # claims of requests running in this process
+        self._held_lock = threading.Lock()
+        self._heartbeat: threading.Thread | None = None
 
     def _conn(self) -> Any:
         if self._connections is not None:
@@ -151,8 +156,9 @@ class Sidecar:
         """Claim ``key`` for a request with ``fingerprint``: None when this request now holds
         it (run the command, then :meth:`remember` or :meth:`release`), else what the key
         holds: (fingerprint, status, body), status ``PENDING`` while another request runs.
-        A claim left ``STALE_CLAIM`` seconds (its server died mid-request) is taken over:
-        the domain's own key still keeps its command from being recorded twice."""
+        A claim is renewed every ``HEARTBEAT`` seconds while its request runs; one not renewed
+        for ``STALE_CLAIM`` seconds (its server died mid-request) is taken over: the domain's
+        own key still keeps its command from being recorded twice."""
         for _ in range(3):
             now = datetime.now(timezone.utc)
             inserted = self._sql(
@@ -160,6 +166,7 @@ class Sidecar:
                 "VALUES (?, ?, ?, ?, '', ?) ON CONFLICT (account, key) DO NOTHING",
                 (account, key, fingerprint, PENDING, now.isoformat())).rowcount
             if inserted == 1:
+                self._hold((account, key, fingerprint))
                 return None
             row = self._sql("SELECT fingerprint, status, body, created_at FROM leitai_requests "
                             "WHERE account = ? AND key = ?", (account, key)).fetchone()
@@ -176,6 +183,7 @@ class Sidecar:
         """Keep the answer of the request that holds the key's claim (or of a request that
         made none): the pending row is replaced by the answer, in one transaction."""
         now = datetime.now(timezone.utc).isoformat()
+        self._let_go((account, key, fingerprint))
         with self._transaction():
             self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? AND fingerprint = ?",
                       (account, key, PENDING, fingerprint))
@@ -185,8 +193,31 @@ class Sidecar:
 
     def release(self, account: str, key: str, fingerprint: str) -> None:
         """Give a claim up without an answer (a retry may succeed where this attempt failed)."""
+        self._let_go((account, key, fingerprint))
         self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? AND fingerprint = ?",
                   (account, key, PENDING, fingerprint))
+
+    def _hold(self, claim: tuple[str, str, str]) -> None:
+        with self._held_lock:
+            self._held.add(claim)
+            if self._heartbeat is None or not self._heartbeat.is_alive():
+                self._heartbeat = threading.Thread(target=_renew_claims, args=(weakref.ref(self), self.store),
+                                                   daemon=True, name="leitai-claims")
+                self._heartbeat.start()
+
+    def _let_go(self, claim: tuple[str, str, str]) -> None:
+        with self._held_lock:
+            self._held.discard(claim)
+
+    def _renew(self, account: str, key: str, fingerprint: str) -> None:
+        now = datetime.now(timezone.utc).isoformat()
+        with self._transaction():
+            gone = self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? "
+                             "AND fingerprint = ?", (account, key, PENDING, fingerprint)).rowcount
+            if gone == 1:
+                self._sql("INSERT INTO leitai_requests (account, key, fingerprint, status, body, created_at) "
+                          "VALUES (?, ?, ?, ?, '', ?) ON CONFLICT (account, key) DO NOTHING",
+                          (account, key, fingerprint, PENDING, now))
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -204,8 +235,38 @@ class Sidecar:
         conn.execute("COMMIT")
 
 
+def _renew_claims(owner: Any, store: StoreURL) -> None:
+    """Every ``HEARTBEAT`` seconds, while the sidecar ``owner()`` lives: the claims of its
+    running requests get a new time (their pending row replaced, in one transaction, only if
+    it is still there), so another server takes a claim over only once this one is gone.  A
+    connection of its own, open only while there are claims to renew."""
+    renewer = Sidecar(store)
+    try:
+        while True:
+            time.sleep(HEARTBEAT)
+            sidecar = owner()
+            if sidecar is None:
+                return
+            with sidecar._held_lock:
+                claims = list(sidecar._held)
+            del sidecar
+            if not claims:
+                renewer.close()
+                continue
+            for account, key, fingerprint in claims:
+                try:
+                    renewer._renew(account, key, fingerprint)
+                except Exception:  # noqa: BLE001 - the store away: the claim ages; the next beat tries again
+                    renewer.close()
+    finally:
+        renewer.close()
+
+
 PENDING = 0  # the status of a claimed key whose request is still running
-STALE_CLAIM = 30.0  # seconds: a claim this old was left by a server that died mid-request
+HEARTBEAT = 2.0  # seconds between renewals of the claims of running requests
+# seconds: a claim not renewed this long was left by a server that died mid-request (the servers'
+# clocks must agree to within STALE_CLAIM - HEARTBEAT; a retry waits up to api.rest.base.CLAIM_WAIT)
+STALE_CLAIM = 8.0
 
 
 def _age(created_at: str, now: datetime) -> float:

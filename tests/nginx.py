@@ -5,6 +5,7 @@ in a temporary directory, started from the distribution's binary and stopped at 
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import signal
@@ -43,6 +44,11 @@ class Nginx:
     port: int  # the public side: pages, API and live boards
     publisher: int  # the publisher location (LEITAI_FANOUT_URL = http://127.0.0.1:<publisher>/pub)
     folder: Path
+    pid: int = 0  # the master process (its workers are in its process group)
+
+    def kill(self) -> None:
+        """As when its host dies: every process of this nginx, at once (SIGKILL)."""
+        os.killpg(self.pid, signal.SIGKILL)
 
     @property
     def base(self) -> str:
@@ -53,11 +59,33 @@ class Nginx:
         return f"http://127.0.0.1:{self.publisher}/pub"
 
 
-def site(upstream: int, port: int, publisher: int, redis_url: str | None = None, reuseport: bool = False) -> str:
+def servers_lines() -> tuple[str, str]:
+    """From deploy/nginx/leitai-servers.conf as shipped: its ``map`` of a request to its round,
+    and the options of its ``server`` lines (``max_fails=... fail_timeout=...``)."""
+    text = (DEPLOY / "leitai-servers.conf").read_text()
+    start = text.index("map $uri $leitai_round {")
+    mapping = text[start:text.index("}", start) + 1]
+    options = re.search(r"server 10\.0\.0\.11:8000 ([^;]*);", text)
+    assert options, "deploy/nginx/leitai-servers.conf: no server line to take the options of"
+    assert "hash $leitai_round consistent;" in text, "deploy/nginx/leitai-servers.conf: no hash line"
+    return mapping, options.group(1)
+
+
+def site(upstream: int | list[int], port: int, publisher: int, redis_url: str | None = None,
+         reuseport: bool = False) -> str:
     """deploy/nginx/leitai.conf (or leitai-redis.conf) with its addresses replaced: each
-    replacement must take place exactly once, so the tests run the file as shipped."""
+    replacement must take place exactly once, so the tests run the file as shipped.  Several
+    upstream servers: as docs/servers.md says, the ``map``, ``hash`` and ``server`` lines of
+    deploy/nginx/leitai-servers.conf in its ``upstream leitai_serve``."""
     text = (DEPLOY / ("leitai-redis.conf" if redis_url else "leitai.conf")).read_text()
-    swaps = [("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};"),
+    if isinstance(upstream, list):
+        mapping, options = servers_lines()
+        servers = "hash $leitai_round consistent;\n" + "".join(
+            f"    server 127.0.0.1:{p} {options};\n" for p in upstream)
+        text = mapping + "\n\n" + text
+    else:
+        servers = f"server 127.0.0.1:{upstream};"
+    swaps = [("server 127.0.0.1:8000;", servers),
              ("listen 127.0.0.1:8090;", f"listen 127.0.0.1:{publisher};"),
              ("listen 8080;", f"listen 127.0.0.1:{port}{' reuseport' if reuseport else ''};")]
     if redis_url:
@@ -69,16 +97,16 @@ def site(upstream: int, port: int, publisher: int, redis_url: str | None = None,
 
 
 @contextmanager
-def nginx(upstream: int, redis_url: str | None = None, connections: int = 4096, workers: int = 1,
-          publisher: int | None = None) -> Iterator[Nginx]:
+def nginx(upstream: int | list[int], redis_url: str | None = None, connections: int = 4096, workers: int = 1,
+          publisher: int | None = None, port: int | None = None) -> Iterator[Nginx]:
     """nginx serving the repository's site configuration in front of `leitai serve` on
     ``upstream``; nchan in memory, or sharing its channels through ``redis_url``; its
-    publisher location on ``publisher`` (a free port if not given)."""
+    publisher location on ``publisher`` and its public side on ``port`` (free ports if not given)."""
     problem = missing()
     if problem:
         raise RuntimeError(problem)
     folder = Path(tempfile.mkdtemp(prefix="leitai-nginx-"))
-    port, publisher = free_port(), publisher or free_port()
+    port, publisher = port or free_port(), publisher or free_port()
     user = "user root root;" if os.geteuid() == 0 else ""
     (folder / "site.conf").write_text(site(upstream, port, publisher, redis_url, reuseport=workers > 1))
     # a worker may not open more files than this process's hard limit allows (in a container
@@ -119,7 +147,7 @@ http {{
                     logs = [f.read_text()[-2000:] for f in (folder / "stderr.log", folder / "error.log") if f.exists()]
                     raise RuntimeError("nginx did not start: " + "\n".join(logs)) from None
                 time.sleep(0.05)
-        yield Nginx(port, publisher, folder)
+        yield Nginx(port, publisher, folder, process.pid)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGQUIT)  # graceful; then by force

@@ -78,15 +78,22 @@ def find_bindir() -> Path | None:
     return Path(candidates[0]).parent if candidates else None
 
 
+def _reachable_by_all(folder: Path) -> bool:
+    """Whether another user (the cluster's) may pass through every folder down to ``folder``."""
+    return all(os.stat(f).st_mode & 0o001 for f in [folder.resolve(), *folder.resolve().parents])
+
+
 def start_throwaway() -> Server:
     bindir = find_bindir()
     if bindir is None:
         raise RuntimeError("no PostgreSQL binaries (initdb) found; install postgresql or set LEITAI_TEST_POSTGRES_URL")
-    root = Path(tempfile.mkdtemp(prefix="leitai-pg-"))
+    run_as = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+    base = tempfile.gettempdir()
+    if run_as is not None and not _reachable_by_all(Path(base)):  # e.g. a quick benchmark's own TMPDIR (0700)
+        base = "/tmp"
+    root = Path(tempfile.mkdtemp(prefix="leitai-pg-", dir=base))
     datadir, sockets = root / "data", root / "sockets"
-    run_as = None
-    if os.geteuid() == 0:  # initdb refuses to run as root: run the cluster as the postgres user
-        run_as = pwd.getpwnam("postgres")
+    if run_as is not None:  # initdb refuses to run as root: run the cluster as the postgres user
         os.chown(root, run_as.pw_uid, run_as.pw_gid)
     server = Server("", "", datadir, bindir, run_as)
     sockets.mkdir()

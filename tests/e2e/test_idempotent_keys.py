@@ -216,3 +216,39 @@ def test_one_key_reused_for_another_upload_is_refused(app: Any, web: Any) -> Non
     assert app.read(lambda s: s.organization("O9")).secretary == "书记甲"
     assert _upload(admin, "书记乙", "import-2").status_code == 201  # with a key of its own it is imported
     assert app.read(lambda s: s.organization("O9")).secretary == "书记乙"
+
+
+def test_a_claim_is_renewed_while_its_request_runs_and_taken_over_once_its_server_is_gone(app: Any,
+                                                                                           monkeypatch: Any) -> None:
+    """A judge's sheet sent to a server that died mid-request is sent again to another: the
+    dead server's claim on the key goes stale within STALE_CLAIM (it is no longer renewed),
+    so the retry runs instead of answering 409 for half a minute; a claim whose request
+    still runs is renewed, and never taken over however long it runs."""
+    import time
+
+    from eventstore import sidecar as module
+
+    monkeypatch.setattr(module, "HEARTBEAT", 0.1)
+    monkeypatch.setattr(module, "STALE_CLAIM", 0.6)
+    running, other = module.Sidecar(app.store), module.Sidecar(app.store)  # two servers of one store
+    try:
+        assert running.claim("judge-j1", "k1", "f1") is None
+        time.sleep(1.5)  # more than twice as long as a claim may go without being renewed
+        assert other.claim("judge-j1", "k1", "f1") == ("f1", module.PENDING, ""), "a running request's claim was taken"
+        with running._held_lock:  # its server dies: nothing renews the claim any more
+            running._held.clear()
+        deadline = time.monotonic() + 5
+        while other.claim("judge-j1", "k1", "f1") is not None:
+            assert time.monotonic() < deadline, "a dead server's claim was never taken over"
+            time.sleep(0.1)
+        other.remember("judge-j1", "k1", "f1", 201, '{"position": 7}')
+        time.sleep(0.3)  # the dead server's renewals, had they gone on, could not bring its claim back
+        assert other.claim("judge-j1", "k1", "f1") == ("f1", 201, '{"position": 7}')
+        # a claim let go (release) is not brought back by a renewal already under way
+        assert running.claim("judge-j1", "k2", "f2") is None
+        running.release("judge-j1", "k2", "f2")
+        time.sleep(0.3)
+        assert other.claim("judge-j1", "k2", "f2") is None
+    finally:
+        running.close()
+        other.close()
