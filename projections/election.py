@@ -25,7 +25,14 @@ How soon a standby takes over:
 * the holder's host vanishes without closing the connection (power, network): the
   backend's TCP keepalive (``KEEPALIVE`` below, set on the session) finds the peer gone
   after ``idle + count x interval`` seconds of silence (tcp_user_timeout bounds it when
-  data is in flight), then the lock is freed as above.
+  data is in flight), then the lock is freed as above;
+* the holder hangs (its host or process frozen, swapping to death, stopped by a
+  debugger) while its kernel still answers the keepalive: the holder's own thread runs a
+  trivial query on the lock session every ``BEAT`` seconds, so a live holder's session is
+  never idle for long; a standby that finds the holder's session idle (not running a
+  statement) for ``STALE_LEADER`` seconds ends it (``pg_terminate_backend``, allowed between
+  sessions of one login) and takes the lock.  A holder that wakes up finds its session
+  gone and commits nothing (the fencing above).
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ FOLLOW = 1.0  # seconds between a standby's folds of what the holder committed (
 # the lock session's keepalive, on both ends: the backend frees the lock of a vanished host after
 # about idle + count x interval seconds (docs/servers.md); the projector notices a vanished database as soon
 KEEPALIVE = {"idle": 1, "interval": 1, "count": 1, "user_timeout_ms": 2000}
+BEAT = 0.5  # seconds between the holder's trivial queries on its lock session (while it lives)
+STALE_LEADER = 3.0  # seconds a holder's lock session may stay idle before a standby ends it (it hangs)
 
 
 class LostLead(Exception):
@@ -77,12 +86,59 @@ class Election:
         connection.options.update(connection_options())
         self.backend: int | None = None  # the backend pid that holds the lock (None: not leading)
         self.leading = False
+        self._beating: threading.Thread | None = None
+        self._refused_ending = False  # said once: this login may not end the holder's session
 
     def try_lead(self) -> bool:
         conn = self.connection.get()
         if conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
             self.backend, self.leading = conn.info.backend_pid, True
+            if self._beating is None:
+                self._beating = threading.Thread(target=self._beat, daemon=True, name="leitai-election-beat")
+                self._beating.start()
         return self.leading
+
+    def _beat(self) -> None:
+        """While this process lives: a trivial query on the lock session every ``BEAT``
+        seconds when leading, so that standbys see a living holder (``pg_stat_activity``'s
+        state_change) even while it waits for events or folds a long batch."""
+        while True:
+            time.sleep(BEAT)
+            conn = self.connection._conn
+            if not self.leading or conn is None or conn.closed or conn.info.backend_pid != self.backend:
+                continue
+            try:
+                conn.execute("SELECT 1")
+            except Exception:  # noqa: BLE001 - a session gone is found by the fence before the next batch
+                pass
+
+    def end_stale_holder(self) -> str | None:
+        """As a standby: end the holder's session if it has been idle for ``STALE_LEADER``
+        seconds (the holder hangs); returns who was ended, or None."""
+        conn = self.connection.get()
+        row = conn.execute(
+            "SELECT a.pid, a.application_name, EXTRACT(EPOCH FROM (clock_timestamp() - a.state_change)) "
+            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+            "AND l.classid = 0 AND l.objid = %s AND l.objsubid = 1 AND a.state IN ('idle', 'idle in transaction') "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            (LOCK_KEY,)).fetchone()
+        if row is None or row[2] is None or float(row[2]) < STALE_LEADER:
+            return None
+        try:
+            ended = conn.execute("SELECT pg_terminate_backend(%s)", (row[0],)).fetchone()[0]
+        except Exception as error:  # noqa: BLE001 - another login's session: the keepalive has to do
+            if not self._refused_ending:
+                say(f"投影权持有者（{row[1]}）已 {float(row[2]):.0f} 秒无响应，但本登录无权结束其会话：{error}",
+                    f"the projector holding the lead ({row[1]}) has not answered for {float(row[2]):.0f} s, but "
+                    f"this login may not end its session: {error}")
+                self._refused_ending = True
+            return None
+        if not ended:
+            return None
+        say(f"投影权持有者（{row[1]}）已 {float(row[2]):.1f} 秒无响应（挂起或其主机失联），已结束其会话，准备接替。",
+            f"the projector holding the lead ({row[1]}) has not been heard from for {float(row[2]):.1f} s (hung, or "
+            "its host unreachable): ended its session; taking over")
+        return str(row[1])
 
     def fence(self) -> None:
         """Raise :class:`LostLead` unless the read-model connection is still the session holding the lock."""
@@ -116,6 +172,9 @@ class Election:
             if time.monotonic() - followed >= FOLLOW:
                 projector.follow()
                 followed = time.monotonic()
+            if self.end_stale_holder():
+                stop.wait(0.05)  # the ended backend frees the lock as it exits: take it at once
+                continue
             stop.wait(RETRY)
         return False
 

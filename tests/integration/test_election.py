@@ -153,3 +153,58 @@ def test_a_projector_whose_lock_session_was_lost_commits_nothing(make_app, pg_da
     for p in (a, b):
         p.close()
     read.close()
+
+
+def test_a_hung_holder_is_ended_by_a_standby_and_commits_nothing_when_it_wakes(make_app, pg_database, tmp_path):
+    """A holder that hangs (its host frozen: SIGSTOP here) still answers TCP keepalives from
+    its kernel, so its session - and the lock - would last for ever.  It beats on its lock
+    session every BEAT seconds while it lives; a standby ends a session idle for STALE_LEADER
+    seconds and takes over, and the holder, woken, finds its session gone and writes nothing."""
+    from projections.election import STALE_LEADER
+
+    app = make_app(pg_database)
+    small_contest(app)
+    a = start(pg_database, "a", tmp_path)
+    processes = {"a": a}
+    read = ReadModels(parse_url(pg_database))
+    try:
+        wait_until("projector a leads", lambda: leader(pg_database) == "a")
+        processes["b"] = start(pg_database, "b", tmp_path)
+        wait_until("b stands by", lambda: "standing by" in (tmp_path / "b.log").read_text())
+        time.sleep(2 * STALE_LEADER)  # nothing to project: a living holder idles and keeps the lead
+        assert leader(pg_database) == "a", "a standby ended the session of a holder that was alive"
+
+        a.send_signal(signal.SIGSTOP)
+        took = wait_until("b ends a's session and takes the lead", lambda: leader(pg_database) == "b",
+                          timeout=STALE_LEADER + 10)
+        print(f"takeover from a hung holder: {took:.2f} s (STALE_LEADER {STALE_LEADER:g} s)")
+        assert took <= STALE_LEADER + 2.0
+        assert "has not been heard from" in (tmp_path / "b.log").read_text()
+        position = app.execute(lambda s: s.submit_sheet("R1", "J1", "O1", {"party": "25", "industry": "15"},
+                                                        judge("J1"))).position
+        wait_until("b projects the sheet", lambda: read.store.state()[1] >= position)
+
+        a.send_signal(signal.SIGCONT)  # a wakes: its session is gone; it must not write
+        wait_until("a stands by again", lambda: (tmp_path / "a.log").read_text().count("standing by") >= 1
+                   and leader(pg_database) == "b", timeout=15)
+        position = app.execute(lambda s: s.submit_sheet("R1", "J2", "O1", {"party": "20", "industry": "10"},
+                                                        judge("J2"))).position
+        wait_until("b projects the next sheet", lambda: read.store.state()[1] >= position)
+        time.sleep(1.0)
+        assert leader(pg_database) == "b"
+        assert read.leaderboard("R1")["sheets_in"] == 2
+        counted = {r["round"]: r["events"] for r in read.store.select(ROUNDS, {})}
+        assert counted == dict(true_counts(pg_database)), "an event was applied twice or skipped"
+        generation, _ = read.store.state()
+        live = table_contents(read, generation)
+        rebuilder = Projector(parse_url(pg_database))
+        report = rebuilder.rebuild()
+        rebuilder.close()
+        assert table_contents(read, report.generation) == live, "the read models differ from a rebuild"
+    finally:
+        read.close()
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGCONT)
+                process.kill()
+                process.wait(timeout=10)
