@@ -562,6 +562,10 @@ def judge(county: County, j: int, day: Day, span: float, check_reads: bool, give
                 with day.lock:
                     day.unrecorded.append(f"{county.code} J{j + 1} {entrant}: answered {status} {answer}")
                 continue
+            if not isinstance(answer, dict) or not isinstance(answer.get("position"), int):
+                with day.lock:
+                    day.unrecorded.append(f"{county.code} J{j + 1} {entrant}: answered 201 with no position: {answer}")
+                continue
             position = int(answer["position"])
             answered = time.monotonic()
             with day.lock:

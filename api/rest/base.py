@@ -103,9 +103,14 @@ def command(work: Callable[[Any, str | None], Any], what: str, answer: Callable[
         outcome = leitai().execute(lambda s: work(s, domain_key), what, principal=p)
     except DomainKeyReused:
         raise KeyReused(key=key) from None  # the domain's key names the request's: say it as it was sent
-    projected = hub().wait_for(outcome.position, WAIT)
-    return {"position": outcome.position, "recorded": outcome.recorded, "projected": projected,
-            **answer(outcome.value)}
+    position = outcome.position
+    if position is None and domain_key is not None:
+        # done before under this key (its server died before keeping the answer, and the retry ran it
+        # again): nothing new is recorded, and the log as it stands includes what was - a position a
+        # read may name to see it (read-your-writes), never None
+        position = leitai().recorder.max_notification_id() or 0
+    projected = hub().wait_for(position, WAIT)
+    return {"position": position, "recorded": outcome.recorded, "projected": projected, **answer(outcome.value)}
 
 
 CLAIM_WAIT = 2 * WAIT  # how long a request waits for the answer of the same request running elsewhere

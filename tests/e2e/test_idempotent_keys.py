@@ -252,3 +252,28 @@ def test_a_claim_is_renewed_while_its_request_runs_and_taken_over_once_its_serve
     finally:
         running.close()
         other.close()
+
+
+def test_a_retry_of_a_sheet_recorded_by_a_server_that_died_answers_a_position_that_includes_it(app: Any,
+                                                                                              web: Any) -> None:
+    """The server recorded the sheet and died before keeping its answer (its claim later
+    taken over): the retry runs the command again, the domain's key finds it done and records
+    nothing - and the answer still carries a position a read can name (it was None, and a
+    judge's tablet reading its write with it failed)."""
+    from eventstore.sidecar import Sidecar
+
+    judge_one = Client(web, "judge-j1")
+    first = judge_one.call("POST", "/api/rounds/R1/sheets", None, json={"entrant": "O1", "marks": OK},
+                           headers={"Idempotency-Key": "lost-answer"})
+    assert first.status_code == 201, first.get_json()
+    sidecar = Sidecar(app.store)  # the answer was never kept: as if its server died before remembering it
+    sidecar._sql("DELETE FROM leitai_requests WHERE key = ?", ("lost-answer",))
+    sidecar.close()
+    before = event_count(app)
+    again = judge_one.call("POST", "/api/rounds/R1/sheets", None, json={"entrant": "O1", "marks": OK},
+                           headers={"Idempotency-Key": "lost-answer"})
+    assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") != "true", again.get_json()
+    body = again.get_json()
+    assert event_count(app) == before and body["recorded"] == 0
+    assert isinstance(body["position"], int) and body["position"] >= first.get_json()["position"], body
+    assert body["projected"] is True  # the read side includes that position: a read naming it sees the sheet
