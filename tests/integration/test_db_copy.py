@@ -213,3 +213,35 @@ def test_a_failure_midway_leaves_the_target_as_it_was(played, new_database, tmp_
     failed = leitai("db", "copy", source, f"sqlite:///{lite}", expect=5)
     assert "disk I/O error" in failed.stderr and "未保留任何内容" in failed.stderr
     assert recorded(f"sqlite:///{lite}") == empty
+
+
+def test_a_copy_that_does_not_match_its_source_exits_6_and_says_not_to_switch(played, tmp_path):
+    """The source's served rankings differ from what its log gives (an insider edited the
+    source's read models): the copy, rebuilt from the log, does not match them - `db copy`
+    names the rounds, says not to switch to the new store, and exits 6."""
+    import json
+    import shutil
+
+    from projections.queries import ReadModels
+    from projections.tables import ROUNDS
+
+    source, _ = played
+    tampered = tmp_path / "tampered.db"
+    shutil.copy(parse_url(source).path, tampered)
+    url = f"sqlite:///{tampered}"
+    read = ReadModels(parse_url(url))
+    generation = read.store.state()[0]
+    read.close()
+    table = ROUNDS.physical(generation)
+    with sqlite3.connect(tampered) as conn:
+        code, ranking = conn.execute(f"SELECT round, ranking FROM {table} WHERE status = 'final' ORDER BY round "
+                                     "LIMIT 1").fetchone()
+        edited = json.loads(ranking)
+        first, second = edited["entries"][0], edited["entries"][1]
+        first["rank"], second["rank"] = second["rank"], first["rank"]  # the first two swapped
+        conn.execute(f"UPDATE {table} SET ranking = ? WHERE round = ?", (json.dumps(edited, ensure_ascii=False), code))
+    target = f"sqlite:///{tmp_path}/copy.db"
+    done = leitai("db", "copy", url, target, expect=6)
+    assert f"排名与源数据库不同：{code}" in done.stderr, done.stderr
+    assert "请勿启用新数据库" in done.stderr + done.stdout
+    assert rankings(parse_url(target))[code] != rankings(parse_url(url))[code]
