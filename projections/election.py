@@ -32,7 +32,8 @@ How soon a standby takes over:
   never idle for long; a standby that finds the holder's session idle (not running a
   statement) for ``STALE_LEADER`` seconds ends it (``pg_terminate_backend``, allowed between
   sessions of one login) and takes the lock.  A holder that wakes up finds its session
-  gone and commits nothing (the fencing above).
+  gone and commits nothing (the fencing above).  A vanished host is found the same way,
+  usually before the keepalive finds it.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ FOLLOW = 1.0  # seconds between a standby's folds of what the holder committed (
 # the lock session's keepalive, on both ends: the backend frees the lock of a vanished host after
 # about idle + count x interval seconds (docs/servers.md); the projector notices a vanished database as soon
 KEEPALIVE = {"idle": 1, "interval": 1, "count": 1, "user_timeout_ms": 2000}
-BEAT = 0.5  # seconds between the holder's trivial queries on its lock session (while it lives)
-STALE_LEADER = 3.0  # seconds a holder's lock session may stay idle before a standby ends it (it hangs)
+BEAT = 0.4  # seconds between the holder's trivial queries on its lock session (while it lives)
+STALE_LEADER = 1.5  # seconds a holder's lock session may stay idle before a standby ends it (it hangs)
 
 
 class LostLead(Exception):

@@ -83,7 +83,9 @@ def _reachable_by_all(folder: Path) -> bool:
     return all(os.stat(f).st_mode & 0o001 for f in [folder.resolve(), *folder.resolve().parents])
 
 
-def start_throwaway() -> Server:
+def start_throwaway(listen: str = "127.0.0.1", hba: tuple[str, ...] = ()) -> Server:
+    """A cluster of its own on a free port, listening on ``listen`` (addresses, comma-separated),
+    with ``hba`` lines added to its pg_hba.conf (e.g. another network's addresses, trusted)."""
     bindir = find_bindir()
     if bindir is None:
         raise RuntimeError("no PostgreSQL binaries (initdb) found; install postgresql or set LEITAI_TEST_POSTGRES_URL")
@@ -102,7 +104,10 @@ def start_throwaway() -> Server:
     subprocess.run([str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                     "--no-locale"], preexec_fn=server._demote, capture_output=True, check=True)
     port = _free_port()
-    options = (f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+    if hba:
+        with open(datadir / "pg_hba.conf", "a", encoding="utf-8") as conf:
+            conf.write("".join(line + "\n" for line in hba))
+    options = (f"-p {port} -k {sockets} -c listen_addresses={listen} -c fsync=off "
                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
     subprocess.run([str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-l", str(root / "log"), "-w",
                     "start"], preexec_fn=server._demote, capture_output=True, check=True)
