@@ -92,7 +92,7 @@ class Sidecar:
         self.store = store
         self._connections = connections
         self._local = threading.local()
-        self._held: set[tuple[str, str, str]] = set()  # claims of requests running in this process
+        self._held: dict[tuple[str, str, str], float] = {}  # claims of requests running here -> since (monotonic)
         self._held_lock = threading.Lock()
         self._heartbeat: threading.Thread | None = None
 
@@ -173,8 +173,10 @@ class Sidecar:
             if row is None:
                 continue  # released in between: claim it again
             if int(row[1]) == PENDING and _age(row[3], now) > STALE_CLAIM:
-                self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? "
-                          "AND created_at = ?", (account, key, PENDING, row[3]))
+                with self._transaction():  # taken over only as found: not renewed or answered meanwhile
+                    self._key_lock(account, key)
+                    self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? "
+                              "AND created_at = ?", (account, key, PENDING, row[3]))
                 continue
             return (row[0], int(row[1]), row[2])
         return (fingerprint, PENDING, "")
@@ -185,6 +187,7 @@ class Sidecar:
         now = datetime.now(timezone.utc).isoformat()
         self._let_go((account, key, fingerprint))
         with self._transaction():
+            self._key_lock(account, key)
             self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? AND fingerprint = ?",
                       (account, key, PENDING, fingerprint))
             self._sql("INSERT INTO leitai_requests (account, key, fingerprint, status, body, created_at) "
@@ -194,12 +197,14 @@ class Sidecar:
     def release(self, account: str, key: str, fingerprint: str) -> None:
         """Give a claim up without an answer (a retry may succeed where this attempt failed)."""
         self._let_go((account, key, fingerprint))
-        self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? AND fingerprint = ?",
-                  (account, key, PENDING, fingerprint))
+        with self._transaction():
+            self._key_lock(account, key)
+            self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? AND fingerprint = ?",
+                      (account, key, PENDING, fingerprint))
 
     def _hold(self, claim: tuple[str, str, str]) -> None:
         with self._held_lock:
-            self._held.add(claim)
+            self._held[claim] = time.monotonic()
             if self._heartbeat is None or not self._heartbeat.is_alive():
                 self._heartbeat = threading.Thread(target=_renew_claims, args=(weakref.ref(self), self.store),
                                                    daemon=True, name="leitai-claims")
@@ -207,11 +212,20 @@ class Sidecar:
 
     def _let_go(self, claim: tuple[str, str, str]) -> None:
         with self._held_lock:
-            self._held.discard(claim)
+            self._held.pop(claim, None)
+
+    def _key_lock(self, account: str, key: str) -> None:
+        """PostgreSQL: the key's transaction lock - a renewal, an answer, a release and a
+        takeover of one key's claim happen one after another, never interleaved (under READ
+        COMMITTED a renewal's delete-and-insert could otherwise slip between an answer's delete
+        and insert, and the answer be lost).  SQLite's writes are one at a time already."""
+        if self.store.kind == "postgresql":
+            self._sql("SELECT pg_advisory_xact_lock(?, hashtext(?))", (KEY_LOCK_CLASS, f"{account}\x1f{key}"))
 
     def _renew(self, account: str, key: str, fingerprint: str) -> None:
         now = datetime.now(timezone.utc).isoformat()
         with self._transaction():
+            self._key_lock(account, key)
             gone = self._sql("DELETE FROM leitai_requests WHERE account = ? AND key = ? AND status = ? "
                              "AND fingerprint = ?", (account, key, PENDING, fingerprint)).rowcount
             if gone == 1:
@@ -247,8 +261,8 @@ def _renew_claims(owner: Any, store: StoreURL) -> None:
             sidecar = owner()
             if sidecar is None:
                 return
-            with sidecar._held_lock:
-                claims = list(sidecar._held)
+            with sidecar._held_lock:  # a request running longer than MAX_CLAIM is let age: it hangs
+                claims = [c for c, since in sidecar._held.items() if time.monotonic() - since < MAX_CLAIM]
             del sidecar
             if not claims:
                 renewer.close()
@@ -267,6 +281,8 @@ HEARTBEAT = 2.0  # seconds between renewals of the claims of running requests
 # seconds: a claim not renewed this long was left by a server that died mid-request (the servers'
 # clocks must agree to within STALE_CLAIM - HEARTBEAT; a retry waits up to api.rest.base.CLAIM_WAIT)
 STALE_CLAIM = 8.0
+MAX_CLAIM = 600.0  # seconds a claim is renewed at most: a request running longer hangs, and its key is let go
+KEY_LOCK_CLASS = 0x4C54  # "LT": the first key of the claims' transaction locks (the second: a hash of account and key)
 
 
 def _age(created_at: str, now: datetime) -> float:

@@ -15,8 +15,15 @@ class SharedConnection:
         self.store = store
         self._conn: Any = None
         self.options: dict[str, Any] = {}  # more psycopg.connect options (projections.election: keepalive)
+        self.pinned = False  # the session holds the projector's lock: never replaced by a new one unasked
 
     def get(self) -> Any:
+        if self.pinned and self._conn is not None and self._conn.closed:
+            # the lock session is gone (ended, cut off): a new session would not hold the lock, and a
+            # batch must not commit on it - the store is treated as away, and the projector stands by
+            import psycopg
+
+            raise psycopg.OperationalError("the projector's lock session is gone")
         if self._conn is None or (self.store.kind == "postgresql" and self._conn.closed):
             if self.store.kind == "sqlite":
                 self._conn = sqlite3.connect(self.store.path, isolation_level=None, check_same_thread=False,
@@ -29,6 +36,7 @@ class SharedConnection:
         return self._conn
 
     def close(self) -> None:
+        self.pinned = False
         if self._conn is not None:
             self._conn.close()
             self._conn = None

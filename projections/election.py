@@ -10,9 +10,10 @@ has the last second's events to fold.
 
 Fencing: a session-level lock lasts exactly as long as its session.  Before each batch
 the projector checks that its connection is still the backend that took the lock
-(:meth:`Election.fence`) - the projector is single-threaded, so nothing can replace the
-connection between that check and the batch's transaction - and the batch commits on
-that session or not at all.  A projector whose session was lost (its server was cut
+(:meth:`Election.fence`), and while it leads its connection is pinned
+(``SharedConnection.pinned``): found closed, it is never silently replaced by a new
+session (which would not hold the lock) - the batch commits on that session or not at
+all.  A projector whose session was lost (its server was cut
 off, the database restarted) therefore commits nothing: it stands by again.  The
 read models' own compare-and-set on the position (``ReadStore.apply``) stays as the
 second guard: a batch never applies on a position other than the one it was folded
@@ -27,13 +28,14 @@ How soon a standby takes over:
   after ``idle + count x interval`` seconds of silence (tcp_user_timeout bounds it when
   data is in flight), then the lock is freed as above;
 * the holder hangs (its host or process frozen, swapping to death, stopped by a
-  debugger) while its kernel still answers the keepalive: the holder's own thread runs a
-  trivial query on the lock session every ``BEAT`` seconds, so a live holder's session is
-  never idle for long; a standby that finds the holder's session idle (not running a
-  statement) for ``STALE_LEADER`` seconds ends it (``pg_terminate_backend``, allowed between
-  sessions of one login) and takes the lock.  A holder that wakes up finds its session
-  gone and commits nothing (the fencing above).  A vanished host is found the same way,
-  usually before the keepalive finds it.
+  debugger; or its projecting thread stuck for ``PROGRESS`` seconds) while its kernel
+  still answers the keepalive: a thread of the holder runs a trivial query on the lock
+  session every ``BEAT`` seconds while the projecting thread makes progress, so a live
+  holder's session is never idle for long; a standby that finds the holder's session idle
+  (not running a statement) for ``STALE_LEADER`` seconds ends it (``pg_terminate_backend``,
+  allowed between sessions of one login; another login's session state is not even
+  visible, and is left to the keepalive) and takes the lock.  A holder that wakes up
+  finds its session gone and commits nothing (the fencing above).
 """
 
 from __future__ import annotations
@@ -55,8 +57,9 @@ FOLLOW = 1.0  # seconds between a standby's folds of what the holder committed (
 # the lock session's keepalive, on both ends: the backend frees the lock of a vanished host after
 # about idle + count x interval seconds (docs/servers.md); the projector notices a vanished database as soon
 KEEPALIVE = {"idle": 1, "interval": 1, "count": 1, "user_timeout_ms": 2000}
-BEAT = 0.4  # seconds between the holder's trivial queries on its lock session (while it lives)
-STALE_LEADER = 1.5  # seconds a holder's lock session may stay idle before a standby ends it (it hangs)
+BEAT = 0.5  # seconds between the holder's trivial queries on its lock session (while it lives)
+STALE_LEADER = 4.0  # seconds a holder's lock session may stay idle before a standby ends it (it hangs)
+PROGRESS = 30.0  # seconds the projecting thread may go without progress before the holder stops beating
 
 
 class LostLead(Exception):
@@ -88,68 +91,68 @@ class Election:
         self.backend: int | None = None  # the backend pid that holds the lock (None: not leading)
         self.leading = False
         self._beating: threading.Thread | None = None
-        self._refused_ending = False  # said once: this login may not end the holder's session
+        self._progress = time.monotonic()  # when the projecting thread last made progress
 
     def try_lead(self) -> bool:
         conn = self.connection.get()
         if conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
             self.backend, self.leading = conn.info.backend_pid, True
+            self.connection.pinned = True  # this session, and no other, until the lead is lost
+            self.progressed()
             if self._beating is None:
                 self._beating = threading.Thread(target=self._beat, daemon=True, name="leitai-election-beat")
                 self._beating.start()
         return self.leading
 
+    def progressed(self) -> None:
+        self._progress = time.monotonic()
+
     def _beat(self) -> None:
-        """While this process lives: a trivial query on the lock session every ``BEAT``
-        seconds when leading, so that standbys see a living holder (``pg_stat_activity``'s
-        state_change) even while it waits for events or folds a long batch."""
+        """While the projecting thread makes progress (within ``PROGRESS`` seconds): a trivial
+        query on the lock session every ``BEAT`` seconds when leading, so that standbys see a
+        living holder (``pg_stat_activity``'s state_change) even while it waits for events or
+        folds a long batch - and a stuck one (deadlocked, blocked) stops beating, and is ended."""
         while True:
             time.sleep(BEAT)
-            conn = self.connection._conn
-            if not self.leading or conn is None or conn.closed or conn.info.backend_pid != self.backend:
-                continue
             try:
+                conn = self.connection._conn
+                if (not self.leading or conn is None or conn.closed or conn.info.backend_pid != self.backend
+                        or time.monotonic() - self._progress > PROGRESS):
+                    continue
                 conn.execute("SELECT 1")
-            except Exception:  # noqa: BLE001 - a session gone is found by the fence before the next batch
+            except Exception:  # noqa: BLE001 - a session gone is found before the next batch (fence, pinned)
                 pass
 
     def end_stale_holder(self) -> str | None:
-        """As a standby: end the holder's session if it has been idle for ``STALE_LEADER``
-        seconds (the holder hangs); returns who was ended, or None."""
-        conn = self.connection.get()
-        row = conn.execute(
-            "SELECT a.pid, a.application_name, EXTRACT(EPOCH FROM (clock_timestamp() - a.state_change)) "
-            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
-            "AND l.classid = 0 AND l.objid = %s AND l.objsubid = 1 AND a.state IN ('idle', 'idle in transaction') "
-            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            (LOCK_KEY,)).fetchone()
-        if row is None or row[2] is None or float(row[2]) < STALE_LEADER:
+        """As a standby: end the holder's session if it has been idle (not running a
+        statement) for ``STALE_LEADER`` seconds - the holder hangs, or its host is gone; one
+        statement, so the session ended is the one found stale.  Returns who was ended, or
+        None.  Only a session this login may see the state of (its own login's) is judged."""
+        row = self.connection.get().execute(
+            "SELECT a.application_name, EXTRACT(EPOCH FROM (clock_timestamp() - a.state_change)), "
+            "pg_terminate_backend(a.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = %s AND l.objsubid = 1 "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND a.state IN ('idle', 'idle in transaction', 'idle in transaction (aborted)') "
+            "AND clock_timestamp() - a.state_change > make_interval(secs => %s)",
+            (LOCK_KEY, STALE_LEADER)).fetchone()
+        if row is None or not row[2]:
             return None
-        try:
-            ended = conn.execute("SELECT pg_terminate_backend(%s)", (row[0],)).fetchone()[0]
-        except Exception as error:  # noqa: BLE001 - another login's session: the keepalive has to do
-            if not self._refused_ending:
-                say(f"投影权持有者（{row[1]}）已 {float(row[2]):.0f} 秒无响应，但本登录无权结束其会话：{error}",
-                    f"the projector holding the lead ({row[1]}) has not answered for {float(row[2]):.0f} s, but "
-                    f"this login may not end its session: {error}")
-                self._refused_ending = True
-            return None
-        if not ended:
-            return None
-        say(f"投影权持有者（{row[1]}）已 {float(row[2]):.1f} 秒无响应（挂起或其主机失联），已结束其会话，准备接替。",
-            f"the projector holding the lead ({row[1]}) has not been heard from for {float(row[2]):.1f} s (hung, or "
+        say(f"投影权持有者（{row[0]}）已 {float(row[1]):.1f} 秒无响应（挂起或其主机失联），已结束其会话，准备接替。",
+            f"the projector holding the lead ({row[0]}) has not been heard from for {float(row[1]):.1f} s (hung, or "
             "its host unreachable): ended its session; taking over")
-        return str(row[1])
+        return str(row[0])
 
     def fence(self) -> None:
         """Raise :class:`LostLead` unless the read-model connection is still the session holding the lock."""
         conn = self.connection._conn
         if not self.leading or conn is None or conn.closed or conn.info.backend_pid != self.backend:
-            self.leading, self.backend = False, None
+            self.lost()
             raise LostLead("the projector's lock session is gone")
 
     def lost(self) -> None:
         self.leading, self.backend = False, None
+        self.connection.pinned = False
 
     def stand_by(self, projector: Projector, stop: threading.Event) -> bool:
         """Wait, following the committed position, until this projector holds the lock

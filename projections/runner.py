@@ -94,14 +94,17 @@ class Projector:
         with bulk():
             for rows in self.source.scan(0, position):
                 self.folder.apply_rows(rows)
-        self.folder.take_dirty()
-        self.computer = Computer(self.folder)
+                self.alive()
+            self.folder.take_dirty()
+            self.computer = Computer(self.folder)
+            if self.long_running:
+                # The folded state lives as long as the process: keep it out of the cyclic
+                # collector's scans, or every full collection would pause a live batch - frozen
+                # before collection is on again, so that not even the first one scans it all
+                # (seconds holding the interpreter, which a standby could take for a hang)
+                gc.freeze()
         self.generation, self.position = generation, position
         self._followed = generation
-        if self.long_running:
-            # The folded state lives as long as the process: keep it out of the cyclic
-            # collector's scans, or every full collection would pause a live batch.
-            gc.freeze()
 
     def follow(self) -> None:
         """Standing by (or just elected): bring memory to the committed position, writing
@@ -113,10 +116,16 @@ class Projector:
         if position > self.position:
             for rows in self.source.scan(self.position, position):
                 self.folder.apply_rows(rows)
+                self.alive()
             self.folder.take_dirty()  # the holder wrote these rows already
             self.computer = Computer(self.folder)
             self.read.forget()
             self.position = position
+
+    def alive(self) -> None:
+        """The projecting thread made progress (the election's beat stops when it has not for long)."""
+        if self.election is not None:
+            self.election.progressed()
 
     def step(self) -> int:
         """Apply the next batch; returns how many events it applied (0: none waiting)."""
@@ -155,6 +164,7 @@ class Projector:
         self.long_running = True
         pause, loaded = 0.0, False
         while not stop.is_set():
+            self.alive()
             try:
                 if not loaded:
                     if self.election is None:

@@ -496,7 +496,8 @@ class Day:
     lock: threading.Lock = field(default_factory=threading.Lock)
     confirmed: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # county -> entrant -> positions
     sent: dict[str, int] = field(default_factory=dict)  # county -> sheets answered 201
-    answers: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # county -> (position, answered at)
+    answers: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # county -> (position, first sent at)
+    public_lag: list[int] = field(default_factory=list)  # C01: confirmed position - board position, reads naming none
     longest: dict[str, float] = field(default_factory=dict)  # county -> the longest a judge waited for a sheet's answer
     attempts_failed: dict[str, int] = field(default_factory=dict)  # "C01 502", "C01 connection", ...
     unrecorded: list[str] = field(default_factory=list)  # sheets never answered 201
@@ -570,11 +571,32 @@ def judge(county: County, j: int, day: Day, span: float, check_reads: bool, give
             answered = time.monotonic()
             with day.lock:
                 day.longest[county.code] = max(day.longest.get(county.code, 0.0), answered - sending)
-                day.answers.setdefault(county.code, []).append((position, answered))
+                day.answers.setdefault(county.code, []).append((position, sending))
                 day.confirmed.setdefault(county.code, {}).setdefault(entrant, []).append(position)
                 day.sent[county.code] = day.sent.get(county.code, 0) + 1
             if check_reads:
                 read(county, client, entrant, position, day, attempt)
+    finally:
+        client.close()
+
+
+def public_reader(county: County, day: Day, judges: list[threading.Thread]) -> None:
+    """The public reading C01's board through nginx node 1, naming no position, while its
+    judges score: such reads may come from the standby, and lag while it lags - recorded as
+    the newest confirmed sheet's position minus the board's (the standby served them)."""
+    client = Client(county.front)
+    try:
+        while any(t.is_alive() for t in judges):
+            with day.lock:
+                newest = max((p for ps in day.confirmed.get(county.code, {}).values() for p in ps), default=0)
+            try:
+                status, _, board = client.call("GET", f"/api/rounds/{FINAL}/board?lang=en")
+            except (OSError, http.client.HTTPException):
+                status, board = 0, None
+            if status == 200 and isinstance(board, dict):
+                with day.lock:
+                    day.public_lag.append(newest - int(board["position"]))
+            time.sleep(0.1)
     finally:
         client.close()
 
@@ -764,6 +786,7 @@ def simulate(shape: Shape, folder: Path, say: Callable[[str], None] = print) -> 
         day = Day(started=time.monotonic())
         threads = [threading.Thread(target=judge, args=(county, j, day, shape.day, county is first), daemon=True)
                    for county in counties for j in range(shape.judges)]
+        threads.append(threading.Thread(target=public_reader, args=(first, day, threads[:]), daemon=True))
         for t in threads:
             t.start()
         total_first = shape.judges * first.entrants
@@ -804,14 +827,17 @@ def simulate(shape: Shape, folder: Path, say: Callable[[str], None] = print) -> 
         r["judges_server"] = serving.name
         r["sheets_by_server"] = dict(zip("abc", answered))
         one = serving if serving is not first.servers[0] else first.servers[2]
-        at(0.35, f"host {one.name}'s server killed (it hung 0.5 s, then kill -9)", lambda: one.kill(freeze=0.5))
+        def kill_one() -> None:  # its host also ran nginx node 2: its listeners reconnect to node 1
+            one.kill(freeze=0.5)
+            node2.kill()
+
+        at(0.35, f"host {one.name} killed: its server (it hung 0.5 s, then kill -9) and nginx node 2", kill_one)
 
         def kill_host_a() -> None:
             first.servers[0].kill(freeze=0.5 if serving is first.servers[0] else 0.0)
-            node2.kill()
 
-        at(0.55, "host a killed: its server with the projector, and nginx node 2", kill_host_a)
-        killed = events["host a killed: its server with the projector, and nginx node 2"]
+        at(0.55, "host a killed: its server with the projector", kill_host_a)
+        killed = events["host a killed: its server with the projector"]
         while True:  # the projector standing by on the host left (b or c) takes the lead
             try:
                 if survivor().health().get("projector", {}).get("role") == "leader":
@@ -841,13 +867,16 @@ def simulate(shape: Shape, folder: Path, say: Callable[[str], None] = print) -> 
         r["sheets_per_s"] = round(sheets / (day.finished - day.started), 1)
         r["attempts_failed"] = dict(sorted(day.attempts_failed.items()))
         r["reads_checked"] = day.checked_reads
+        r["public_reads"] = len(day.public_lag)
+        r["public_read_behind_max"] = max(day.public_lag, default=0)
         r["longest_wait_C01_s"] = round(day.longest.get(first.code, 0.0), 2)
         r["longest_wait_others_s"] = round(max((v for k, v in day.longest.items() if k != first.code), default=0.0), 2)
         problems += day.unrecorded + day.stale_reads
-        say(f"   {sheets:,} sheets by {len(threads)} judges in {r['day_s']:.1f} s ({r['sheets_per_s']:.0f}/s); "
+        say(f"   {sheets:,} sheets by {len(threads) - 1} judges in {r['day_s']:.1f} s ({r['sheets_per_s']:.0f}/s); "
             f"failed attempts sent again: {r['attempts_failed'] or 'none'}; the longest wait for a sheet's answer "
             f"{r['longest_wait_C01_s']:.1f} s in C01, {r['longest_wait_others_s']:.1f} s elsewhere; takeover {r['takeover_s'] * 1000:.0f} ms; "
             f"{day.checked_reads} reads naming a position in C01, {len(day.stale_reads)} older than the write; "
+            f"{len(day.public_lag)} public reads naming none, up to {r['public_read_behind_max']} positions behind; "
             f"the standby was up to {r['replica_behind_max']} events behind")
 
         # -- every sheet recorded once; every listener on its county's final board
@@ -864,6 +893,12 @@ def simulate(shape: Shape, folder: Path, say: Callable[[str], None] = print) -> 
         # -- the city
         r.update(city(counties, clusters, folder, shape, problems, say))
 
+        # no host here hangs (each is killed at once, or after hanging 0.5 s): a standby that ended a holder's
+        # session as silent (projections/election.py, STALE_LEADER) ended a living one
+        ended = sum(s.log.read_text(errors="replace").count("has not been heard from") for s in first.servers)
+        r["holders_ended_as_silent"] = ended
+        if ended:
+            problems.append(f"C01: a standby ended a living holder's session {ended} time(s) as silent")
         for county in counties:
             for s in county.servers:
                 s.stop()
@@ -962,14 +997,17 @@ def analyse(specs: list[dict[str, Any]], heard: dict[str, Any], finals: dict[str
             problems.append(f"{code}: a listener ({'reference' if spec['ref'] else spec['ports']}) ended on "
                             f"{'no board' if not got else 'a board that is not the final one'}")
         ref = refs[code]
+        if any(pos < 0 for _, _, pos in got):
+            problems.append(f"{code}: a board without a position reached a listener: the checks would mean nothing")
         for lost, answered in again:
-            need = max((pos for _, t, pos in ref if t <= answered), default=-1)
-            held = [pos for _, t, pos in got if t <= answered]
-            if held and held[-1] >= need:
-                catch_ups.append(0.0)
-                continue
-            later = [t for _, t, pos in got if t > answered and pos >= need]
-            took = (later[0] - answered) if later else float("inf")
+            # stale for how long: at its new stream's answer it must come to hold what the reference held
+            # then, and every board the reference got in the next 10 s must reach it too
+            need = [(max((pos for _, t, pos in ref if t <= answered), default=-1), answered)]
+            need += [(pos, t) for _, t, pos in ref if answered < t <= answered + 10.0]
+            took = 0.0
+            for pos, since in need:
+                held = [t for _, t, p in got if p >= pos]
+                took = max(took, (max(0.0, held[0] - since) if held else float("inf")))
             catch_ups.append(took)
             if took > STALE_S:
                 problems.append(f"{code}: a listener reconnected (its stream lost for {answered - lost:.2f} s) and "

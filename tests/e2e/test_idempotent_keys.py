@@ -277,3 +277,45 @@ def test_a_retry_of_a_sheet_recorded_by_a_server_that_died_answers_a_position_th
     assert event_count(app) == before and body["recorded"] == 0
     assert isinstance(body["position"], int) and body["position"] >= first.get_json()["position"], body
     assert body["projected"] is True  # the read side includes that position: a read naming it sees the sheet
+
+
+@pytest.mark.postgres
+def test_a_renewal_under_way_never_loses_the_answer_kept_meanwhile(pg_database: str, monkeypatch: Any) -> None:
+    """A renewal is inside its transaction (the pending row deleted and inserted again, not yet
+    committed) when the request finishes and keeps its answer: the answer must win - before,
+    the answer's delete found nothing under READ COMMITTED, its insert met the renewed row, and
+    the key stayed pending with no answer (a retry ran the command again 8 s later)."""
+    import time
+
+    from domain.services.store import parse_url
+    from eventstore import sidecar as module
+
+    monkeypatch.setattr(module, "HEARTBEAT", 3600.0)  # the renewal is driven by hand here
+    store = parse_url(pg_database)
+    server, renewer = module.Sidecar(store), module.Sidecar(store)
+    try:
+        assert server.claim("judge", "k", "f") is None
+        inside, go_on = threading.Event(), threading.Event()
+        plain = renewer._sql
+
+        def held_inside(sql: str, params: tuple = ()) -> Any:
+            found = plain(sql, params)
+            if sql.startswith("INSERT"):
+                inside.set()
+                go_on.wait(10)
+            return found
+
+        monkeypatch.setattr(renewer, "_sql", held_inside)
+        renewal = threading.Thread(target=renewer._renew, args=("judge", "k", "f"))
+        renewal.start()
+        assert inside.wait(10)
+        answer = threading.Thread(target=server.remember, args=("judge", "k", "f", 201, '{"position": 7}'))
+        answer.start()
+        time.sleep(0.5)
+        go_on.set()
+        renewal.join(10)
+        answer.join(10)
+        assert server.answered("judge", "k") == ("f", 201, '{"position": 7}')
+    finally:
+        server.close()
+        renewer.close()

@@ -142,8 +142,11 @@ def test_a_projector_whose_lock_session_was_lost_commits_nothing(make_app, pg_da
     app.submit_sheet("R1", "J1", "O1", {"party": "25", "industry": "15"}, judge("J1"))
     with pytest.raises(psycopg.OperationalError):
         a.step()  # its connection is gone
+    with pytest.raises(psycopg.OperationalError, match="lock session is gone"):
+        a.step()  # the lock session is pinned: never silently replaced by a new one, which would not hold it
+    a.election.lost()  # what the projector's loop does then; a new session is not the holder's either
     with pytest.raises(LostLead):
-        a.step()  # a new connection would work, but it does not hold the lock: nothing is written
+        a.step()  # nothing is written
     read = ReadModels(store)
     before = read.store.state()
     assert before[1] < EventSource(store).last_position(), "the old holder wrote a batch after losing the lock"
