@@ -190,9 +190,6 @@ def parse_block(block: bytes) -> tuple[str, int] | None:
 # -- the listeners (a process of their own) -----------------------------------------------------------
 
 
-SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux: each read says when its data reached the socket
-
-
 def listen(spec: dict[str, Any]) -> dict[str, Any]:
     """``count`` listeners in this process, read with epoll.  Each board's time is when its
     last bytes reached the listener's socket (the kernel's receive time, SO_TIMESTAMPNS): a
@@ -201,7 +198,8 @@ def listen(spec: dict[str, Any]) -> dict[str, Any]:
     (it is recorded too: ``read_p50_ms``, ``read_p99_ms``).  The process runs at nice 10, so that
     on a shared machine the engine under test is not kept waiting by its own audience."""
     import selectors
-    import struct
+
+    from tests.nginx import SO_TIMESTAMPNS, receive
 
     raise_open_files(spec["count"] + 1024)
     os.nice(10)  # the engine measured first: this process reads what has arrived when a core is free
@@ -250,22 +248,17 @@ def listen(spec: dict[str, Any]) -> dict[str, Any]:
                 break
             s = key.fileobj
             try:
-                data, ancillary, _, _ = s.recvmsg(1 << 16, 64)  # type: ignore[union-attr]
+                data, arrived = receive(s, offset)  # type: ignore[arg-type]
             except (BlockingIOError, InterruptedError):
                 continue
             except OSError as error:
-                data, ancillary = b"", []
+                data = b""
                 failed(f"read: {error.strerror or error}")
             if not data:
                 failed("closed by the server")
                 selector.unregister(s)
                 continue
             now = time.monotonic()
-            arrived = now
-            for level, kind, value in ancillary:
-                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
-                    seconds, nanoseconds = struct.unpack("qq", value[:16])
-                    arrived = seconds + nanoseconds / 1e9 - offset
             buffer = buffers[i] + data
             if heads[i]:
                 end = buffer.find(b"\r\n\r\n")

@@ -10,6 +10,7 @@ import resource
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -31,6 +32,23 @@ def missing() -> str | None:
     if not (os.access(NGINX, os.X_OK) and NCHAN.exists()):
         return MISSING
     return None
+
+
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux: each read says when its data reached the socket
+
+
+def receive(s: socket.socket, offset: float) -> tuple[bytes, float]:
+    """What has arrived on a listener's socket (SO_TIMESTAMPNS set on it), and when its last
+    bytes reached the socket - the kernel's receive time on the monotonic clock (``offset``:
+    ``time.time() - time.monotonic()``), not when this process got round to reading them.
+    Raises BlockingIOError when nothing is there, OSError when the connection failed."""
+    data, ancillary, _, _ = s.recvmsg(1 << 16, 64)
+    arrived = time.monotonic()
+    for level, kind, value in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+            seconds, nanoseconds = struct.unpack("qq", value[:16])
+            arrived = min(arrived, seconds + nanoseconds / 1e9 - offset)
+    return data, arrived
 
 
 def free_port() -> int:

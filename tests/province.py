@@ -57,7 +57,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DAY = "2025-05-20T09:00"  # the contest day (every server's clock, LEITAI_CLOCK)
 FINAL = "F"  # every county's final
 PASSWORD = "province-password-1"
-SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux: each read says when its data reached the socket
 STALE_S = 2.0  # a listener that reconnected holds a current board within this
 TAKEOVER_S = 2.0
 RULES = """
@@ -301,7 +300,8 @@ def listen(spec: dict[str, Any]) -> dict[str, Any]:
     process reads thousands in turn."""
     import re
     import resource
-    import struct
+
+    from tests.nginx import SO_TIMESTAMPNS, receive
 
     listeners = spec["listeners"]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -380,19 +380,14 @@ def listen(spec: dict[str, Any]) -> dict[str, Any]:
                 break
             s = key.fileobj
             try:
-                data, ancillary, _, _ = s.recvmsg(1 << 16, 64)  # type: ignore[union-attr]
+                data, arrived = receive(s, offset)  # type: ignore[arg-type]
             except (BlockingIOError, InterruptedError):
                 continue
             except OSError:
-                data, ancillary = b"", []
+                data = b""
             if not data:
                 ended(i, s)
                 continue
-            arrived = time.monotonic()
-            for level, kind, value in ancillary:
-                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
-                    seconds, nanoseconds = struct.unpack("qq", value[:16])
-                    arrived = min(arrived, seconds + nanoseconds / 1e9 - offset)
             buffer = buffers[i] + data
             if heads[i]:
                 end = buffer.find(b"\r\n\r\n")

@@ -63,6 +63,19 @@ def wait_until(what: str, check, timeout: float = 30) -> float:
     return time.monotonic() - started
 
 
+def exactly_once(read: ReadModels, url: str) -> None:
+    """After takeovers: the per-round event counters (which only grow by what a committed batch
+    applied) equal a fresh fold of the log, and every table equals a rebuild."""
+    counted = {r["round"]: r["events"] for r in read.store.select(ROUNDS, {})}
+    assert counted == dict(true_counts(url)), "an event was applied twice or skipped in the takeovers"
+    generation, _ = read.store.state()
+    live = table_contents(read, generation)
+    rebuilder = Projector(parse_url(url))
+    report = rebuilder.rebuild()
+    rebuilder.close()
+    assert table_contents(read, report.generation) == live, "the read models after the takeovers differ from a rebuild"
+
+
 def test_one_projector_leads_standbys_take_over_and_nothing_is_applied_twice(make_app, pg_database, clock, tmp_path):
     app = make_app(pg_database)
     names = ["a", "b", "c"]
@@ -103,15 +116,7 @@ def test_one_projector_leads_standbys_take_over_and_nothing_is_applied_twice(mak
         assert processes[third].wait(timeout=30) == 0
         assert "No projector is running." in status(pg_database)
 
-        counted = {r["round"]: r["events"] for r in read.store.select(ROUNDS, {})}
-        assert counted == dict(true_counts(pg_database)), "an event was applied twice or skipped in the takeovers"
-        generation, _ = read.store.state()
-        live = table_contents(read, generation)
-        rebuilder = Projector(parse_url(pg_database))
-        report = rebuilder.rebuild()
-        rebuilder.close()
-        assert table_contents(read, report.generation) == live, \
-            "the read models after two takeovers differ from a rebuild"
+        exactly_once(read, pg_database)
         read.close()
     finally:  # whatever failed, no projector is left running
         for process in processes.values():
@@ -196,14 +201,7 @@ def test_a_hung_holder_is_ended_by_a_standby_and_commits_nothing_when_it_wakes(m
         time.sleep(1.0)
         assert leader(pg_database) == "b"
         assert read.leaderboard("R1")["sheets_in"] == 2
-        counted = {r["round"]: r["events"] for r in read.store.select(ROUNDS, {})}
-        assert counted == dict(true_counts(pg_database)), "an event was applied twice or skipped"
-        generation, _ = read.store.state()
-        live = table_contents(read, generation)
-        rebuilder = Projector(parse_url(pg_database))
-        report = rebuilder.rebuild()
-        rebuilder.close()
-        assert table_contents(read, report.generation) == live, "the read models differ from a rebuild"
+        exactly_once(read, pg_database)
     finally:
         read.close()
         for process in processes.values():
