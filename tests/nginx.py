@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.served import free_port  # noqa: F401 - the fan-out tests and benchmarks take it from here
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "nginx"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -49,12 +51,6 @@ def receive(s: socket.socket, offset: float) -> tuple[bytes, float]:
             seconds, nanoseconds = struct.unpack("qq", value[:16])
             arrived = min(arrived, seconds + nanoseconds / 1e9 - offset)
     return data, arrived
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)
