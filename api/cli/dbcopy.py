@@ -86,23 +86,11 @@ def cmd_db_copy(ctx: Context) -> None:
 def _catch_up(source: Any) -> None:
     """The source's read models brought up to its last event, as every reading command does
     (``leitai verify`` too): they are what the copy's heads and rankings are compared with."""
+    from api.cli.readside import caught_up
     from api.wiring import open_store
-    from projections.queries import ReadModels
-    from projections.runner import Projector
 
     open_store(source.url, create=False)  # a missing file or database is named, nothing created
-    read = ReadModels(source)
-    try:
-        behind = read.behind()
-    finally:
-        read.close()
-    if behind:
-        projector = Projector(source)
-        try:
-            projector.load()
-            projector.catch_up()
-        finally:
-            projector.close()
+    caught_up(source).close()
 
 
 def _rebuild(ctx: Context, target: Any) -> None:

@@ -27,10 +27,16 @@ T = TypeVar("T")
 def current(ctx: Context) -> Any:
     """The read models of the store, brought up to the last recorded event first."""
     from api.wiring import ensure_migrated
+
+    ensure_migrated(ctx.store)
+    return caught_up(ctx.store)
+
+
+def caught_up(store: Any) -> Any:
+    """The read models of ``store`` (ReadModels, to be closed by the caller), brought up to
+    its last recorded event first when they are behind - as every reading command does."""
     from projections.queries import ReadModels
 
-    store = ctx.store
-    ensure_migrated(store)
     read = ReadModels(store)
     try:
         behind = read.behind()
